@@ -1,0 +1,35 @@
+# One-command entry points for a fresh machine (Python 3.11+ on PATH as python3).
+#   make demo   set up .venv, then open the moderator UI on the sample thread
+#   make test   set up .venv, then run the test suite
+# TORCH pins the CPU build that Detoxify runs on; override for CUDA, e.g.
+#   make demo TORCH='torch'
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+SAMPLE ?= threads/sample-thread-korea-talks-collapse.txt
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "$(TORCH)" -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/modtool import $(SAMPLE)
+	$(BIN)/modtool tree
+
+test: setup
+	$(BIN)/ruff check modtool tests benchmarks
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check modtool tests benchmarks
+	$(BIN)/ruff format --check modtool tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

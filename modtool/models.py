@@ -1,0 +1,124 @@
+"""Domain records shared by importers, store, scoring, policy, export and UI.
+
+Plain dataclasses: no SQL, no Textual, no torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+def content_hash(*parts: str) -> str:
+    """A short, stable hash of text parts (used to spot changed comments)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedComment:
+    """One comment as an importer read it, before it has a database id.
+
+    ``path`` is the numbering path (``"7.1.3"``); ``parent_path`` is ``None``
+    for a top-level comment. ``position`` is the document order (0-based).
+    """
+
+    path: str
+    parent_path: str | None
+    position: int
+    depth: int
+    author: str
+    body: str
+    line: int
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.author, self.body)
+
+
+@dataclass(slots=True)
+class ParsedThread:
+    """The article part of a document; comments stream separately."""
+
+    title: str
+    article: str = ""
+    article_source: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    id: int
+    title: str
+    source: str
+    format: str
+    article: str
+    article_source: str | None
+    imported_at: str
+    comment_count: int = 0
+    max_depth: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    thread_id: int
+    parent_id: int | None
+    position: int
+    depth: int
+    path: str
+    author: str
+    body: str
+    content_hash: str
+    line: int | None = None
+    present: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    """Which rulebook a label, suggestion or action was made under.
+
+    ``labels`` are the label keys the policy allows; ``hash`` is the content hash
+    of the policy file, so a dataset can say exactly which version was used.
+    """
+
+    name: str
+    hash: str
+    labels: frozenset[str] = frozenset()
+    version: str = ""
+
+
+REVIEW_STATES = ("unreviewed", "approved", "labeled")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """One moderator's verdict on one comment under one policy."""
+
+    labels: frozenset[str] = frozenset()
+    state: str = "unreviewed"
+
+    def as_json(self) -> dict[str, object]:
+        return {"labels": sorted(self.labels), "state": self.state}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One entry of the append-only audit log."""
+
+    id: int
+    at: str
+    actor: str
+    actor_kind: str
+    comment_id: int
+    policy_name: str
+    policy_hash: str
+    kind: str
+    label: str | None
+    before: ReviewState
+    after: ReviewState
+    reverts: int | None = None
+    note: str | None = None

@@ -1,0 +1,82 @@
+"""Comments: reading the reply tree back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlite_utils
+
+from modtool.errors import NotFoundError
+from modtool.models import Comment
+
+_COLUMNS = (
+    "id, thread_id, parent_id, position, depth, path, author, body, content_hash, line, present"
+)
+
+
+class CommentRepo:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def iter_thread(self, thread_id: int, *, include_missing: bool = False) -> Iterator[Comment]:
+        """The thread's comments in document order, streamed."""
+        where = "" if include_missing else "AND present = 1"
+        cursor = self.db.execute(
+            f"SELECT {_COLUMNS} FROM comments WHERE thread_id = ? {where} ORDER BY position, id",
+            [thread_id],
+        )
+        for row in cursor:
+            yield _comment(row)
+
+    def for_thread(self, thread_id: int, *, include_missing: bool = False) -> list[Comment]:
+        return list(self.iter_thread(thread_id, include_missing=include_missing))
+
+    def get(self, comment_id: int) -> Comment:
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM comments WHERE id = ?", [comment_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no comment with id {comment_id}")
+        return _comment(row)
+
+    def ancestors(self, comment_id: int) -> list[Comment]:
+        """The chain from the top-level comment down to the parent of ``comment_id``."""
+        rows = self.db.execute(
+            f"""
+            WITH RECURSIVE chain(id, hops) AS (
+                SELECT parent_id, 1 FROM comments WHERE id = ?
+                UNION ALL
+                SELECT c.parent_id, chain.hops + 1 FROM comments c JOIN chain ON c.id = chain.id
+                WHERE c.parent_id IS NOT NULL
+            )
+            SELECT {_COLUMNS} FROM comments WHERE id IN (SELECT id FROM chain)
+            ORDER BY depth
+            """,
+            [comment_id],
+        ).fetchall()
+        return [_comment(row) for row in rows]
+
+    def count(self, thread_id: int | None = None) -> int:
+        if thread_id is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM comments WHERE present = 1").fetchone()[0])
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM comments WHERE thread_id = ? AND present = 1", [thread_id]
+            ).fetchone()[0]
+        )
+
+
+def _comment(row: tuple) -> Comment:
+    return Comment(
+        id=row[0],
+        thread_id=row[1],
+        parent_id=row[2],
+        position=row[3],
+        depth=row[4],
+        path=row[5],
+        author=row[6],
+        body=row[7],
+        content_hash=row[8],
+        line=row[9],
+        present=bool(row[10]),
+    )

@@ -1,0 +1,44 @@
+"""Helpers shared by the store's repositories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+
+def utc_now() -> str:
+    """An ISO-8601 UTC timestamp with microseconds (sorts as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def dumps(value: Any) -> str:
+    """JSON for columns that hold structured values (compact, stable key order)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock before reading.
+
+    Read-modify-write steps (a label toggle, a migration) run in one of these so
+    that two processes on one database wait for each other (busy timeout)
+    instead of failing to upgrade a read lock. The commit has happened when the
+    block exits; an exception rolls everything back.
+    """
+    with db.ensure_autocommit_on():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

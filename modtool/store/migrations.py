@@ -1,0 +1,167 @@
+"""Numbered, transactional schema migrations.
+
+Each migration is a function that takes the database and changes the schema
+by one step; it runs inside a transaction together with the bump of
+``PRAGMA user_version``, so a database is always at exactly one version.
+Never edit a released migration: add a new one at the end of ``MIGRATIONS``.
+The schema is documented in ``docs/schema.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _run(db: sqlite_utils.Database, statements: str) -> None:
+    for statement in statements.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def m001_threads_and_comments(db: sqlite_utils.Database) -> None:
+    """Threads and their comment trees."""
+    _run(
+        db,
+        """
+        CREATE TABLE threads (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            article TEXT NOT NULL DEFAULT '',
+            article_source TEXT,
+            article_hash TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX threads_source ON threads(source);
+        CREATE INDEX threads_article_hash ON threads(article_hash);
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads(id),
+            parent_id INTEGER REFERENCES comments(id),
+            position INTEGER NOT NULL,
+            depth INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            line INTEGER,
+            present INTEGER NOT NULL DEFAULT 1,
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX comments_thread_position ON comments(thread_id, position);
+        CREATE INDEX comments_parent ON comments(parent_id);
+        CREATE INDEX comments_author ON comments(author)
+        """,
+    )
+
+
+def m002_scores(db: sqlite_utils.Database) -> None:
+    """Toxicity scores, several models side by side."""
+    _run(
+        db,
+        """
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            scorer TEXT NOT NULL,
+            name TEXT NOT NULL,
+            attributes TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}',
+            first_used_at TEXT NOT NULL
+        );
+        CREATE TABLE scores (
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            model TEXT NOT NULL REFERENCES models(id),
+            attribute TEXT NOT NULL,
+            score REAL NOT NULL,
+            content_hash TEXT NOT NULL,
+            windowed INTEGER NOT NULL DEFAULT 0,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (comment_id, model, attribute)
+        );
+        CREATE INDEX scores_model_attribute ON scores(model, attribute, score)
+        """,
+    )
+
+
+def m003_policies_labels_actions(db: sqlite_utils.Database) -> None:
+    """Policies, suggestions, per-moderator labels and review states, the audit log."""
+    _run(
+        db,
+        """
+        CREATE TABLE policies (
+            hash TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            path TEXT,
+            content TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            policy_name TEXT NOT NULL,
+            policy_hash TEXT NOT NULL,
+            label TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            automatic INTEGER NOT NULL DEFAULT 0,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX suggestions_comment ON suggestions(comment_id, policy_name);
+        CREATE TABLE labels (
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            moderator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            policy_name TEXT NOT NULL,
+            policy_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (comment_id, moderator, label, policy_name)
+        );
+        CREATE INDEX labels_policy ON labels(policy_name, label);
+        CREATE TABLE reviews (
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            moderator TEXT NOT NULL,
+            policy_name TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('unreviewed', 'approved', 'labeled')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (comment_id, moderator, policy_name)
+        );
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_kind TEXT NOT NULL CHECK (actor_kind IN ('moderator', 'policy')),
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            policy_name TEXT NOT NULL,
+            policy_hash TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            reverts INTEGER REFERENCES actions(id),
+            note TEXT
+        );
+        CREATE INDEX actions_comment ON actions(comment_id);
+        CREATE INDEX actions_actor ON actions(actor, policy_name, id);
+        CREATE TRIGGER actions_append_only_update BEFORE UPDATE ON actions
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER actions_append_only_delete BEFORE DELETE ON actions
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_threads_and_comments,
+    m002_scores,
+    m003_policies_labels_actions,
+]
+
+LATEST = len(MIGRATIONS)
