@@ -122,3 +122,29 @@ class Action:
     after: ReviewState
     reverts: int | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """A scoring model as recorded in the store.
+
+    ``id`` is precise, e.g. ``detoxify/original@3f2a9c1e`` (checkpoint hash) or
+    ``profanity-check@1.9.1``; ``attributes`` are the names it yields.
+    """
+
+    id: str
+    scorer: str
+    name: str
+    attributes: tuple[str, ...]
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """Scores of one comment by one model: ``{attribute: score}`` in [0, 1]."""
+
+    comment_id: int
+    model: str
+    scores: dict[str, float]
+    content_hash: str
+    windowed: bool = False

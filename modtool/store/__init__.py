@@ -25,6 +25,7 @@ from modtool.store.comments import CommentRepo
 from modtool.store.common import utc_now, write_transaction
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
+from modtool.store.scores import ScoreRepo
 from modtool.store.threads import ThreadRepo
 
 DEFAULT_DB = "modtool.db"
@@ -46,6 +47,7 @@ class Store:
         self.threads = ThreadRepo(db)
         self.comments = CommentRepo(db)
         self.labels = LabelRepo(db)
+        self.scores = ScoreRepo(db)
 
     @property
     def schema_version(self) -> int:

@@ -1,0 +1,98 @@
+"""Scores: several models side by side, keyed by comment, model and attribute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import sqlite_utils
+
+from modtool.models import ModelInfo, ScoreRow
+from modtool.store.common import dumps, loads, utc_now
+
+
+class ScoreRepo:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- models ----------------------------------------------------------------
+    def register_model(self, model: ModelInfo) -> None:
+        """Record a model the first time it is used (idempotent)."""
+        self.db.execute(
+            """INSERT INTO models (id, scorer, name, attributes, details, first_used_at)
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+            [model.id, model.scorer, model.name, dumps(list(model.attributes)),
+             dumps(model.details), utc_now()],
+        )
+
+    def models(self) -> list[ModelInfo]:
+        return [
+            ModelInfo(id=row["id"], scorer=row["scorer"], name=row["name"],
+                      attributes=tuple(loads(row["attributes"])), details=loads(row["details"]))
+            for row in self.db.query("SELECT * FROM models ORDER BY first_used_at, id")
+        ]
+
+    # -- writing -----------------------------------------------------------------
+    def save(self, rows: Iterable[ScoreRow]) -> int:
+        """Insert or replace score rows in one transaction; return how many comments."""
+        now = utc_now()
+        count = 0
+        with self.db.atomic():
+            for row in rows:
+                self.db.conn.executemany(
+                    """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
+                                           windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
+                           score = excluded.score, content_hash = excluded.content_hash,
+                           windowed = excluded.windowed, scored_at = excluded.scored_at""",
+                    [(row.comment_id, row.model, attribute, float(value), row.content_hash,
+                      int(row.windowed), now) for attribute, value in row.scores.items()],
+                )
+                count += 1
+        return count
+
+    # -- reading -----------------------------------------------------------------
+    def unscored(
+        self, model: str, thread_id: int | None = None
+    ) -> Iterator[tuple[int, str, str]]:
+        """``(comment_id, body, content_hash)`` of present comments that ``model`` has not
+        scored at their current content."""
+        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        yield from self.db.execute(
+            f"""SELECT c.id, c.body, c.content_hash FROM comments c
+                WHERE c.present = 1 {where} AND NOT EXISTS (
+                    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+                    AND s.content_hash = c.content_hash)
+                ORDER BY c.id""",
+            {"model": model, "thread": thread_id},
+        )
+
+    def for_comment(self, comment_id: int) -> dict[str, dict[str, float]]:
+        """``{model: {attribute: score}}`` for one comment."""
+        result: dict[str, dict[str, float]] = {}
+        for model, attribute, score in self.db.execute(
+            "SELECT model, attribute, score FROM scores WHERE comment_id = ? ORDER BY model, attribute",
+            [comment_id],
+        ):
+            result.setdefault(model, {})[attribute] = score
+        return result
+
+    def for_thread(self, thread_id: int) -> dict[int, dict[str, dict[str, float]]]:
+        """``{comment_id: {model: {attribute: score}}}`` for a thread's present comments."""
+        result: dict[int, dict[str, dict[str, float]]] = {}
+        for comment_id, model, attribute, score in self.db.execute(
+            """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
+               JOIN comments c ON c.id = s.comment_id
+               WHERE c.thread_id = ? AND c.present = 1""",
+            [thread_id],
+        ):
+            result.setdefault(comment_id, {}).setdefault(model, {})[attribute] = score
+        return result
+
+    def windowed(self, comment_id: int) -> set[str]:
+        """Models that scored ``comment_id`` in overlapping windows (a long comment)."""
+        return {
+            model for (model,) in self.db.execute(
+                "SELECT DISTINCT model FROM scores WHERE comment_id = ? AND windowed = 1",
+                [comment_id],
+            )
+        }

@@ -1,0 +1,73 @@
+"""Fixtures shared by the whole suite: real SQLite files, the sample thread, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from modtool.ingest import import_path
+from modtool.store import Store, open_store
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "threads" / "sample-thread-korea-talks-collapse.txt"
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "modtool.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """A fresh, migrated database in a real file."""
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sample_store(store: Store) -> Store:
+    """The store with the sample thread imported (thread id 1, comments 1..27)."""
+    import_path(store, SAMPLE)
+    return store
+
+
+CliResult = subprocess.CompletedProcess
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., CliResult]:
+    """Run the real ``modtool`` command in a subprocess against ``db_path``.
+
+    ``run_cli("import", path)`` returns the CompletedProcess (text stdout/stderr).
+    ``input=`` feeds stdin; ``env=`` adds variables; ``cwd`` defaults to tmp_path.
+    """
+
+    def run(*args: object, input: str | None = None, env: dict[str, str] | None = None,
+            cwd: Path | None = None, db: bool = True) -> CliResult:
+        full_env = {**os.environ, "MODTOOL_DB": str(db_path), "NO_COLOR": "1",
+                    "COLUMNS": "120", "HF_HUB_OFFLINE": "1"}
+        if not db:
+            full_env.pop("MODTOOL_DB")
+        full_env.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "modtool", *map(str, args)],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd or tmp_path,
+            timeout=300,
+        )
+
+    return run
