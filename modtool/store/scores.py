@@ -96,3 +96,31 @@ class ScoreRepo:
                 [comment_id],
             )
         }
+
+    def top(
+        self, model: str, attribute: str, *, thread_id: int | None = None, limit: int = 5
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` present comments with the highest ``attribute`` by ``model``
+        (scored at their current content), as ``(comment_id, score)``, best first."""
+        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        return [
+            (int(comment_id), float(score))
+            for comment_id, score in self.db.execute(
+                f"""SELECT s.comment_id, s.score FROM scores s
+                    JOIN comments c ON c.id = s.comment_id
+                    WHERE s.model = :model AND s.attribute = :attribute AND c.present = 1
+                    AND s.content_hash = c.content_hash {where}
+                    ORDER BY s.score DESC, s.comment_id LIMIT :limit""",
+                {"model": model, "attribute": attribute, "thread": thread_id, "limit": limit},
+            )
+        ]
+
+    def count_scored(self, model: str, thread_id: int | None = None) -> int:
+        """Present comments that ``model`` has scored at their current content."""
+        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        return int(self.db.execute(
+            f"""SELECT COUNT(*) FROM comments c WHERE c.present = 1 {where} AND EXISTS (
+                    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+                    AND s.content_hash = c.content_hash)""",
+            {"model": model, "thread": thread_id},
+        ).fetchone()[0])
