@@ -25,6 +25,7 @@ from modtool.store.comments import CommentRepo
 from modtool.store.common import utc_now, write_transaction
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
+from modtool.store.queue import QueueRepo
 from modtool.store.scores import ScoreRepo
 from modtool.store.threads import ThreadRepo
 
@@ -48,6 +49,7 @@ class Store:
         self.comments = CommentRepo(db)
         self.labels = LabelRepo(db)
         self.scores = ScoreRepo(db)
+        self.queue = QueueRepo(db)
 
     @property
     def schema_version(self) -> int:
