@@ -23,6 +23,7 @@ import sqlite_utils
 from modtool.errors import StoreError
 from modtool.store.comments import CommentRepo
 from modtool.store.common import utc_now, write_transaction
+from modtool.store.dataset import DatasetRepo
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
 from modtool.store.queue import QueueRepo
@@ -49,6 +50,7 @@ class Store:
         self.comments = CommentRepo(db)
         self.labels = LabelRepo(db)
         self.scores = ScoreRepo(db)
+        self.dataset = DatasetRepo(db)
         self.queue = QueueRepo(db)
 
     @property

@@ -1,0 +1,214 @@
+"""Reading comments together with their scores, labels and review states, for
+export, statistics, agreement and calibration.
+
+Everything streams: comments come out of one cursor in document order, and the
+scores, labels and reviews of each batch of comments are fetched with one query
+each, so memory stays bounded whatever the size of the database. Only scores
+made at a comment's current content are returned (a stale score is no score).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which comments: all present ones, or those of some threads, optionally only
+    those at least one moderator reviewed (labeled or approved) under ``policy``."""
+
+    thread_ids: tuple[int, ...] | None = None
+    labeled_only: bool = False
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One moderator's verdict on one comment under the selected policy."""
+
+    moderator: str
+    state: str
+    labels: tuple[str, ...]
+    updated_at: str
+    policy_hash: str | None
+
+
+@dataclass(slots=True)
+class DatasetRow:
+    """A comment with what it replies to, its scores and every moderator's verdict."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    depth: int
+    path: str
+    position: int
+    author: str
+    text: str
+    parent_text: str
+    scores: list[tuple[str, str, float]] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+
+    def scores_by_model(self) -> dict[str, dict[str, float]]:
+        result: dict[str, dict[str, float]] = {}
+        for model, attribute, score in self.scores:
+            result.setdefault(model, {})[attribute] = score
+        return result
+
+
+class DatasetRepo:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- what is there -------------------------------------------------------------
+    def policy_names(self) -> list[str]:
+        """Policies that labels or reviews were made under, sorted."""
+        return [
+            name for (name,) in self.db.execute(
+                """SELECT policy_name FROM labels UNION
+                   SELECT policy_name FROM reviews WHERE state != 'unreviewed'
+                   ORDER BY 1"""
+            )
+        ]
+
+    def label_keys(self, policy: str) -> list[str]:
+        """Label keys moderators used under ``policy``, sorted."""
+        return [
+            key for (key,) in self.db.execute(
+                "SELECT DISTINCT label FROM labels WHERE policy_name = ? ORDER BY label", [policy]
+            )
+        ]
+
+    def moderators(self, policy: str) -> list[str]:
+        """Moderators who reviewed at least one comment under ``policy``, sorted."""
+        return [
+            name for (name,) in self.db.execute(
+                """SELECT DISTINCT moderator FROM reviews
+                   WHERE policy_name = ? AND state != 'unreviewed' ORDER BY moderator""",
+                [policy],
+            )
+        ]
+
+    def score_columns(self, selection: Selection) -> list[tuple[str, str]]:
+        """``(model, attribute)`` pairs scored on the selected comments, sorted."""
+        where, params = _where(selection)
+        return [
+            (model, attribute) for model, attribute in self.db.execute(
+                f"""SELECT DISTINCT s.model, s.attribute FROM scores s
+                    JOIN comments c ON c.id = s.comment_id AND s.content_hash = c.content_hash
+                    WHERE {where} ORDER BY 1, 2""",
+                params,
+            )
+        ]
+
+    def count(self, selection: Selection) -> int:
+        where, params = _where(selection)
+        return int(self.db.execute(
+            f"SELECT COUNT(*) FROM comments c WHERE {where}", params
+        ).fetchone()[0])
+
+    def thread_sizes(self, selection: Selection) -> list[tuple[int, int]]:
+        """``(thread_id, selected comments)`` for threads with any, by thread id."""
+        where, params = _where(selection)
+        return [
+            (int(thread_id), int(count)) for thread_id, count in self.db.execute(
+                f"""SELECT c.thread_id, COUNT(*) FROM comments c WHERE {where}
+                    GROUP BY c.thread_id ORDER BY c.thread_id""",
+                params,
+            )
+        ]
+
+    def threads(self, thread_ids: Sequence[int]) -> Iterator[dict[str, object]]:
+        """``id, title, source, article, article_source`` of the given threads."""
+        yield from self.db.query(
+            """SELECT id, title, source, article, article_source FROM threads
+               WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id""",
+            [json.dumps(list(thread_ids))],
+        )
+
+    # -- the rows ------------------------------------------------------------------
+    def iter_rows(self, selection: Selection, *, batch: int = BATCH) -> Iterator[DatasetRow]:
+        """Selected comments in thread and document order, each with its scores and
+        (when ``selection.policy`` is set) every moderator's verdict under it."""
+        where, params = _where(selection)
+        cursor = self.db.conn.execute(
+            f"""SELECT c.id, c.thread_id, c.parent_id, c.depth, c.path, c.position, c.author,
+                       c.body, COALESCE(p.body, t.title)
+                FROM comments c JOIN threads t ON t.id = c.thread_id
+                LEFT JOIN comments p ON p.id = c.parent_id
+                WHERE {where} ORDER BY c.thread_id, c.position, c.id""",
+            params,
+        )
+        try:
+            while chunk := cursor.fetchmany(batch):
+                rows = [DatasetRow(*row) for row in chunk]
+                self._fill(rows, selection.policy)
+                yield from rows
+        finally:
+            cursor.close()
+
+    def _fill(self, rows: list[DatasetRow], policy: str | None) -> None:
+        by_id = {row.id: row for row in rows}
+        ids = json.dumps(list(by_id))
+        for comment_id, model, attribute, score in self.db.conn.execute(
+            """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
+               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+               WHERE s.comment_id IN (SELECT value FROM json_each(?))
+               ORDER BY s.comment_id, s.model, s.attribute""",
+            [ids],
+        ):
+            by_id[comment_id].scores.append((model, attribute, float(score)))
+        if policy is None:
+            return
+        labels: dict[tuple[int, str], list[str]] = {}
+        hashes: dict[tuple[int, str], str] = {}
+        for comment_id, moderator, label, policy_hash in self.db.conn.execute(
+            """SELECT comment_id, moderator, label, policy_hash FROM labels
+               WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
+               ORDER BY comment_id, moderator, label""",
+            [ids, policy],
+        ):
+            labels.setdefault((comment_id, moderator), []).append(label)
+            hashes[(comment_id, moderator)] = policy_hash
+        # An approval leaves no label row; the hash it was made under is in the log.
+        for comment_id, actor, policy_hash, _ in self.db.conn.execute(
+            """SELECT comment_id, actor, policy_hash, MAX(id) FROM actions
+               WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
+               GROUP BY comment_id, actor""",
+            [ids, policy],
+        ):
+            hashes[(comment_id, actor)] = policy_hash
+        for comment_id, moderator, state, updated_at in self.db.conn.execute(
+            """SELECT comment_id, moderator, state, updated_at FROM reviews
+               WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
+               AND state != 'unreviewed' ORDER BY comment_id, moderator""",
+            [ids, policy],
+        ):
+            key = (comment_id, moderator)
+            by_id[comment_id].annotations.append(Annotation(
+                moderator=moderator, state=state, labels=tuple(labels.get(key, ())),
+                updated_at=updated_at, policy_hash=hashes.get(key),
+            ))
+
+
+def _where(selection: Selection) -> tuple[str, list[object]]:
+    clauses = ["c.present = 1"]
+    params: list[object] = []
+    if selection.thread_ids is not None:
+        clauses.append("c.thread_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(selection.thread_ids)))
+    if selection.labeled_only:
+        policy = "" if selection.policy is None else "AND r.policy_name = ?"
+        clauses.append(
+            f"""EXISTS (SELECT 1 FROM reviews r WHERE r.comment_id = c.id
+                        AND r.state != 'unreviewed' {policy})"""
+        )
+        if selection.policy is not None:
+            params.append(selection.policy)
+    return " AND ".join(clauses), params
