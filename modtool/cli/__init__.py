@@ -47,5 +47,15 @@ def _register() -> None:
     for command in threads.COMMANDS:
         main.add_command(command)
 
+    from modtool.cli import scoring
+
+    for command in scoring.COMMANDS:
+        main.add_command(command)
+
+    from modtool.cli import export
+
+    for command in export.COMMANDS:
+        main.add_command(command)
+
 
 _register()

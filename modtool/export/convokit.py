@@ -1,0 +1,142 @@
+"""A ConvoKit corpus folder (https://convokit.cornell.edu/documentation/data_format.html).
+
+* ``utterances.jsonl``: one utterance per line with ``id``, ``speaker``,
+  ``conversation_id``, ``reply_to``, ``timestamp``, ``text``, ``meta``.
+  Each thread is one conversation whose root is the article (id ``t<thread
+  id>``, speaker ``[article]``, ``reply_to`` null), so the tree has exactly one
+  root; comment ``<id>`` is ``c<id>`` and replies to its parent comment, or to
+  the article when top-level. modtool threads carry no times, so
+  ``timestamp`` is the document order (0 for the article, position + 1 for a
+  comment): ordering by it gives the order of the page.
+* ``meta`` holds ``thread_id``, ``comment_id``, ``depth``, ``path``,
+  ``is_article``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
+  ``tied_labels``, ``reviewers``, ``annotations`` and ``policy`` (as in JSONL).
+* ``speakers.json``: ``{speaker: {"meta": {"comments": n}, "vectors": []}}``.
+* ``conversations.json``: ``{"t<id>": {"meta": {title, source, thread_id},
+  "vectors": []}}``.
+* ``corpus.json``: corpus metadata; ``index.json``: the metadata index
+  (field → list of type names), ``version`` and ``vectors``.
+
+Utterances stream to disk; only speaker counts and thread ids are held.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from modtool.export.base import ExportContext, Record
+
+EXTENSION = ""
+ARTICLE_SPEAKER = "[article]"
+UTTERANCE_META_TYPES = {
+    "thread_id": "int", "comment_id": "int", "depth": "int", "path": "str",
+    "is_article": "bool", "scores": "dict", "labels": "list", "tied_labels": "list",
+    "reviewers": "int", "annotations": "list", "policy": "dict",
+}
+
+
+def _type(name: str) -> list[str]:
+    return [f"<class '{name}'>"]
+
+
+def article_id(thread_id: int) -> str:
+    return f"t{thread_id}"
+
+
+def comment_id(comment: int) -> str:
+    return f"c{comment}"
+
+
+def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
+    title, article = str(info["title"]), str(info.get("article") or "")
+    return {
+        "id": article_id(int(info["id"])),
+        "speaker": ARTICLE_SPEAKER,
+        "conversation_id": article_id(int(info["id"])),
+        "reply_to": None,
+        "timestamp": 0,
+        "text": f"{title}\n\n{article}".strip(),
+        "meta": {
+            "thread_id": int(info["id"]), "comment_id": None, "depth": -1, "path": "",
+            "is_article": True, "scores": {}, "labels": [], "tied_labels": [],
+            "reviewers": 0, "annotations": [], "policy": {"name": policy, "hashes": []},
+        },
+    }
+
+
+def _utterance(record: Record) -> dict[str, Any]:
+    scores: dict[str, dict[str, float]] = {}
+    for score in record["scores"]:
+        scores.setdefault(score["model"], {})[score["attribute"]] = score["score"]
+    parent = record["parent_id"]
+    return {
+        "id": comment_id(record["id"]),
+        "speaker": record["author"],
+        "conversation_id": article_id(record["thread_id"]),
+        "reply_to": article_id(record["thread_id"]) if parent is None else comment_id(parent),
+        "timestamp": record["position"] + 1,
+        "text": record["text"],
+        "meta": {
+            "thread_id": record["thread_id"], "comment_id": record["id"],
+            "depth": record["depth"], "path": record["path"], "is_article": False,
+            "scores": scores, "labels": record["labels"],
+            "tied_labels": record["tied_labels"], "reviewers": record["reviewers"],
+            "annotations": record["annotations"], "policy": record["policy"],
+        },
+    }
+
+
+def _dump(path: Path, value: Any) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(value, out, ensure_ascii=False)
+
+
+def write_convokit(folder: Path, records: Iterable[Record], context: ExportContext) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    speakers: Counter[str] = Counter()
+    conversations: dict[str, dict[str, Any]] = {}
+    count = 0
+    current: int | None = None
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    with open(folder / "utterances.jsonl", "w", encoding="utf-8", newline="\n") as out:
+        for record in records:
+            thread_id = record["thread_id"]
+            if thread_id != current:
+                # A parent always precedes its replies (document order), and the
+                # article precedes every comment of its thread.
+                current = thread_id
+                info = context.thread_info(thread_id)
+                out.write(encode(_article(info, context.policy)) + "\n")
+                speakers[ARTICLE_SPEAKER] += 0
+                conversations[article_id(thread_id)] = {
+                    "meta": {"title": info["title"], "source": info["source"],
+                             "thread_id": thread_id},
+                    "vectors": [],
+                }
+            out.write(encode(_utterance(record)) + "\n")
+            speakers[record["author"]] += 1
+            count += 1
+    _dump(folder / "speakers.json",
+          {name: {"meta": {"comments": n}, "vectors": []} for name, n in sorted(speakers.items())})
+    _dump(folder / "conversations.json", conversations)
+    _dump(folder / "corpus.json", {
+        "name": context.name,
+        "generator": "modtool", "policy": context.policy,
+        "num_conversations": len(conversations), "num_comments": count,
+    })
+    _dump(folder / "index.json", {
+        "utterances-index": {key: _type(kind) for key, kind in UTTERANCE_META_TYPES.items()},
+        "speakers-index": {"comments": _type("int")},
+        "conversations-index": {"title": _type("str"), "source": _type("str"),
+                                "thread_id": _type("int")},
+        "overall-index": {"name": _type("str"), "generator": _type("str"),
+                          "policy": _type("str"), "num_conversations": _type("int"),
+                          "num_comments": _type("int")},
+        "version": 1,
+        "vectors": [],
+    })
+    return count
