@@ -11,11 +11,7 @@ from dataclasses import dataclass, field
 
 def content_hash(*parts: str) -> str:
     """A short, stable hash of text parts (used to spot changed comments)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x00")
-    return digest.hexdigest()[:16]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,12 @@ text indented less than its comment's body.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import TextIO
 
 import regex
 
@@ -51,47 +54,38 @@ EXTENSIONS = (".txt", ".text")
 DESCRIPTION = "plain-text article with comments nested by indentation ('  1. Name says')"
 
 INDENT_STEP = 2
-HEADER = regex.compile(r"^(?P<indent> *)(?P<number>\d{1,4})\.[ \t]+(?P<author>\S.*?)[ \t]+says:?[ \t]*$")
-END_MARKER = regex.compile(r"^\s*leave\s+a\s+reply\s*$", regex.IGNORECASE)
-SOURCE_LINE = regex.compile(r"^\s*Source:\s*(?P<source>\S.*?)\s*$")
+CHUNK_CHARS = 1 << 20
 BOM = "\ufeff"
+# The comment section is scanned a megabyte at a time (stdlib ``re``: the hot
+# path), so body lines cost no Python loop. Block patterns start with a literal
+# newline, which ``re`` seeks fast, instead of a multi-line ``^`` tried at every
+# character; each block gets a leading newline for them.
+HEADER = re.compile(r"^(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*$", re.M)
+HEADER_IN_BLOCK = re.compile(
+    r"\n(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*(?=\n)"
+)
+END_MARKER = re.compile(r"^leave[ \t]+a[ \t]+reply[ \t]*$", re.I)
+END_IN_BLOCK = re.compile(r"\nleave[ \t]+a[ \t]+reply[ \t]*(?=\n)", re.I)
+TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
+BLANK_RUN = re.compile(r"\n{3,}")
+UNINDENTED_LINE = re.compile(r"\n[^ \n]")
+SOURCE_LINE = regex.compile(r"^\s*Source:\s*(?P<source>\S.*?)\s*$")
 
 
 def sniff(head: str) -> bool:
     """True if the first kilobytes look like this layout (a numbered ``says`` header)."""
-    return any(HEADER.match(line) for line in head.splitlines())
+    return HEADER.search(head) is not None
 
 
 def parse(path: Path) -> ParsedDocument:
     """Parse the document at ``path``; comments stream lazily from the result."""
-    lines = _decoded_lines(path)
-    parser = _Parser(path, lines)
-    thread = parser.read_article()
+    parser = _Parser(path)
+    try:
+        thread = parser.read_article()
+    except BaseException:
+        parser.close()
+        raise
     return ParsedDocument(thread=thread, comments=parser.comments())
-
-
-def _decoded_lines(path: Path) -> Iterator[str]:
-    """Yield the document's lines without line endings, decoding strictly as UTF-8.
-
-    Works line by line so a large document is never held in memory; a bad byte
-    is reported with its line and byte offset.
-    """
-    offset = 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ParseError.at(
-                    path,
-                    f"line {number}",
-                    f"not valid UTF-8 (byte offset {offset + exc.start}); "
-                    "re-save the file as UTF-8",
-                ) from None
-            offset += len(raw)
-            if number == 1 and text.startswith(BOM):
-                text = text[1:]
-            yield text.rstrip("\r\n")
 
 
 @dataclass(slots=True)
@@ -101,48 +95,95 @@ class _Open:
     path: str
     parent_path: str | None
     depth: int
-    header_indent: int
+    body_prefix: str  # the spaces every body line is expected to start with
     author: str
     line: int
-    body_lines: list[tuple[int, str]]
+    body_parts: list[str] = field(default_factory=list)
     children: int = 0
 
 
+class _Reader:
+    """The document as numbered, right-stripped lines (for the article) and then
+    as large blocks that end at a line end (for the comments), with push-back."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle: TextIO = path.open("r", encoding="utf-8", errors="strict", newline=None)
+        self.lines_read = 0
+        self._pushed: list[tuple[int, str]] = []
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        while True:
+            if self._pushed:
+                yield self._pushed.pop()
+                continue
+            raw = self._handle.readline()
+            if not raw:
+                return
+            if self.lines_read == 0 and raw.startswith(BOM):
+                raw = raw[1:]
+            self.lines_read += 1
+            yield self.lines_read, raw.rstrip()
+
+    def push_back(self, items: list[tuple[int, str]]) -> None:
+        self._pushed.extend(reversed(items))
+
+    def blocks(self) -> Iterator[tuple[int, str]]:
+        """``(number of the block's first line, text)``, pushed-back lines first."""
+        if self._pushed:
+            pushed, self._pushed = self._pushed[::-1], []
+            yield pushed[0][0], "".join(f"{text}\n" for _, text in pushed)
+        while block := self._handle.read(CHUNK_CHARS):
+            if not block.endswith("\n"):
+                block += self._handle.readline()
+            first = self.lines_read + 1
+            self.lines_read += block.count("\n")
+            yield first, block
+
+    def close(self) -> None:
+        self._handle.close()
+
+
 class _Parser:
-    def __init__(self, path: Path, lines: Iterable[str]) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._lines = _numbered(lines)
-        self._pending: tuple[int, str] | None = None
+        self._reader = _Reader(path)
+        self._started = False
         self.thread = ParsedThread(title="")
-        self._ended = False
+
+    def close(self) -> None:
+        self._reader.close()
 
     # -- article -----------------------------------------------------------
     def read_article(self) -> ParsedThread:
+        try:
+            return self._read_article()
+        except UnicodeDecodeError:
+            raise _locate_bad_utf8(self.path) from None
+
+    def _read_article(self) -> ParsedThread:
         title = ""
         article: list[str] = []
-        saw_any = False
-        for number, text in self._lines:
-            if text.strip():
-                saw_any = True
+        lines = self._reader.lines()
+        for number, text in lines:
             if not title:
                 title = text.strip()
                 continue
             if END_MARKER.match(text):
-                self._ended = True
                 break
-            if self._starts_comments(number, text):
-                self._pending = (number, text)
+            if self._starts_comments(text, lines):
+                self._reader.push_back([(number, text)])
+                self._started = True
                 break
             article.append(text)
             if self.thread.article_source is None and (match := SOURCE_LINE.match(text)):
                 self.thread.article_source = match["source"]
-        if not saw_any:
-            raise ParseError.at(self.path, None, "the document is empty")
+        if not title:
+            raise ParseError.at(self.path, None, "the document is empty (no title line)")
         self.thread.title = title
-        self.thread.article = _strip_blank_edges("\n".join(line.rstrip() for line in article))
+        self.thread.article = "\n".join(article).strip("\n")
         return self.thread
 
-    def _starts_comments(self, number: int, text: str) -> bool:
+    def _starts_comments(self, text: str, lines: Iterator[tuple[int, str]]) -> bool:
         """A ``1. X says`` line starts the comments when its body or a reply follows.
 
         This keeps a numbered list inside the article (``1. The minister says``
@@ -151,43 +192,51 @@ class _Parser:
         match = HEADER.match(text)
         if not match or match["number"] != "1":
             return False
-        indent = len(match["indent"])
-        following = self._peek_nonblank()
+        buffered: list[tuple[int, str]] = []
+        following = None
+        for item in lines:
+            buffered.append(item)
+            if item[1]:
+                following = item[1]
+                break
+        self._reader.push_back(buffered)
         if following is None:
             return True
-        _, next_text = following
-        return _indent_of(next_text) > indent or bool(HEADER.match(next_text))
-
-    def _peek_nonblank(self) -> tuple[int, str] | None:
-        buffered: list[tuple[int, str]] = []
-        found = None
-        for item in self._lines:
-            buffered.append(item)
-            if item[1].strip():
-                found = item
-                break
-        self._lines = _chain(buffered, self._lines)
-        return found
+        deeper = len(following) - len(following.lstrip(" ")) > len(match["indent"])
+        return deeper or HEADER.match(following) is not None
 
     # -- comments ----------------------------------------------------------
     def comments(self) -> Iterator[ParsedComment]:
-        if self._ended or self._pending is None:
-            return
+        try:
+            if self._started:
+                yield from self._comments()
+        except UnicodeDecodeError:
+            raise _locate_bad_utf8(self.path) from None
+        finally:
+            self.close()
+
+    def _comments(self) -> Iterator[ParsedComment]:
         stack: list[_Open] = []  # the open ancestors, deepest last
         top_children = 0
         base_indent: int | None = None
         position = 0
         current: _Open | None = None
-        source = _chain([self._pending], self._lines)
-        for number, text in source:
-            if END_MARKER.match(text) and _indent_of(text) <= (base_indent or 0):
-                break
-            header = HEADER.match(text)
-            if header and not text.startswith("\t"):
+        for first_line, text in self._reader.blocks():
+            block = f"\n{text}" if text.endswith("\n") else f"\n{text}\n"
+            end = END_IN_BLOCK.search(block)
+            if end is not None:
+                block = block[: end.start() + 1]
+            # Offsets below are into ``block``; its character 0 is the added newline.
+            line, counted_to, body_from = first_line, 1, 1
+            for header in HEADER_IN_BLOCK.finditer(block):
+                if current is not None:
+                    current.body_parts.append(block[body_from : header.start() + 1])
+                line += block.count("\n", counted_to, header.start() + 1)
+                counted_to = header.start() + 1
                 indent = len(header["indent"])
                 if base_indent is None:
                     base_indent = indent
-                depth = self._depth_of(indent, base_indent, number, current)
+                depth = self._depth_of(indent, base_indent, line, current)
                 if current is not None:
                     yield self._finish(current, position)
                     position += 1
@@ -204,7 +253,7 @@ class _Parser:
                 if int(header["number"]) != ordinal:
                     under = f"under comment {parent.path}" if parent else "at the top level"
                     self._warn(
-                        number,
+                        line,
                         f"comment numbered {header['number']} is reply {ordinal} {under}; "
                         f"kept as {path}",
                     )
@@ -212,22 +261,16 @@ class _Parser:
                     path=path,
                     parent_path=parent.path if parent else None,
                     depth=depth,
-                    header_indent=indent,
+                    body_prefix=" " * (indent + INDENT_STEP),
                     author=header["author"].strip(),
-                    line=number,
-                    body_lines=[],
+                    line=line,
                 )
                 stack.append(current)
-                continue
-            if current is None:  # pragma: no cover - the first pending line is a header
-                continue
-            if text.strip() and _indent_of(text) < current.header_indent + INDENT_STEP:
-                self._warn(
-                    number,
-                    f"text indented less than the body of comment {current.path} "
-                    f"({current.author}); kept in that comment",
-                )
-            current.body_lines.append((number, text))
+                body_from = header.end() + 1
+            if current is not None:
+                current.body_parts.append(block[body_from:])
+            if end is not None:
+                break
         if current is not None:
             yield self._finish(current, position)
 
@@ -258,13 +301,21 @@ class _Parser:
         return depth
 
     def _finish(self, item: _Open, position: int) -> ParsedComment:
+        raw = "\n" + "".join(item.body_parts)
+        outdented = _less_indented(len(item.body_prefix)).search(raw)
+        if outdented is not None:
+            self._warn(
+                item.line + raw.count("\n", 0, outdented.start() + 1),
+                f"text indented less than the body of comment {item.path} "
+                f"({item.author}); kept in that comment",
+            )
         return ParsedComment(
             path=item.path,
             parent_path=item.parent_path,
             position=position,
             depth=item.depth,
             author=item.author,
-            body=_body_text([text for _, text in item.body_lines]),
+            body=_body_text(raw, item.body_prefix, outdented is None),
             line=item.line,
         )
 
@@ -272,36 +323,42 @@ class _Parser:
         self.thread.warnings.append(f"{self.path}: line {number}: {message}")
 
 
-def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    return ((number, text) for number, text in enumerate(lines, start=1))
+@cache
+def _less_indented(width: int) -> re.Pattern[str]:
+    """A newline and then a non-blank line that does not start with ``width`` spaces."""
+    return re.compile(rf"\n(?! {{{width}}})[ \t]*\S")
 
 
-def _chain(first: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield from first
-    yield from rest
+def _body_text(raw: str, prefix: str, all_prefixed: bool) -> str:
+    """Remove the common indent, keep paragraphs, one blank line between them.
+
+    ``raw`` is the text between a header line and the next header, starting
+    with the header line's newline. The fast
+    path (every non-blank line starts with the body indent ``prefix``) works on
+    the whole string at once.
+    """
+    text = TRAILING_SPACE.sub("", raw) if (" \n" in raw or "\t\n" in raw or raw.endswith((" ", "\t"))) else raw
+    if all_prefixed:
+        text = text.replace("\n" + prefix, "\n")
+    if UNINDENTED_LINE.search(text) is None:  # every line indented further: dedent more
+        lines = text.split("\n")
+        extra = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
+        text = "\n".join(line[extra:] for line in lines)
+    text = text.strip("\n")
+    return BLANK_RUN.sub("\n\n", text) if "\n\n\n" in text else text
 
 
-def _indent_of(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
-
-
-def _body_text(lines: list[str]) -> str:
-    """Remove the common indent, keep paragraphs, one blank line between them."""
-    stripped = [line.rstrip() for line in lines]
-    indents = [_indent_of(line) for line in stripped if line]
-    common = min(indents, default=0)
-    paragraphs: list[str] = []
-    previous_blank = True
-    for line in stripped:
-        if not line:
-            if not previous_blank:
-                paragraphs.append("")
-            previous_blank = True
-            continue
-        paragraphs.append(line[common:])
-        previous_blank = False
-    return _strip_blank_edges("\n".join(paragraphs))
-
-
-def _strip_blank_edges(text: str) -> str:
-    return text.strip("\n").rstrip()
+def _locate_bad_utf8(path: Path) -> ParseError:
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return ParseError.at(
+                    path,
+                    f"line {number}",
+                    f"not valid UTF-8 (byte offset {offset + exc.start}); re-save the file as UTF-8",
+                )
+            offset += len(raw)
+    return ParseError.at(path, None, "not valid UTF-8; re-save the file as UTF-8")

@@ -189,15 +189,18 @@ class ThreadRepo:
             nonlocal next_id
             for comment in comments:
                 parent_id = ids_by_path.get(comment.parent_path) if comment.parent_path else None
-                match, kind = _match(comment, parent_id, by_path, by_parent_content)
+                chash = comment.content_hash
+                if known:
+                    match, kind = _match(comment, chash, parent_id, by_path, by_parent_content)
+                else:
+                    match, kind = None, "added"
                 if match is None:
                     comment_id = next_id
                     next_id += 1
                     result.added += 1
                     yield (
                         comment_id, thread_id, parent_id, comment.position, comment.depth,
-                        comment.path, comment.author, comment.body, comment.content_hash,
-                        comment.line, now, now,
+                        comment.path, comment.author, comment.body, chash, comment.line, now, now,
                     )
                 else:
                     match.matched = True
@@ -241,11 +244,11 @@ class ThreadRepo:
 
 def _match(
     comment: ParsedComment,
+    chash: str,
     parent_id: int | None,
     by_path: dict[str, _Known],
     by_parent_content: dict[tuple[int | None, str], list[_Known]],
 ) -> tuple[_Known | None, str]:
-    chash = comment.content_hash
     same_path = by_path.get(comment.path)
     if same_path is not None and same_path.matched:
         same_path = None
