@@ -250,15 +250,14 @@ def _match(
     by_parent_content: dict[tuple[int | None, str], list[_Known]],
 ) -> tuple[_Known | None, str]:
     same_path = by_path.get(comment.path)
-    if same_path is not None and same_path.matched:
+    if same_path is not None and (same_path.matched or same_path.parent_id != parent_id):
         same_path = None
-    if same_path is not None and same_path.parent_id == parent_id:
-        if same_path.content_hash == chash:
-            return same_path, "unchanged"
+    if same_path is not None and same_path.content_hash == chash:
+        return same_path, "unchanged"
     for candidate in by_parent_content.get((parent_id, chash), ()):
         if not candidate.matched:
             return candidate, "moved"
-    if same_path is not None and same_path.parent_id == parent_id and same_path.author == comment.author:
+    if same_path is not None and same_path.author == comment.author:
         return same_path, "updated"
     return None, "added"
 
