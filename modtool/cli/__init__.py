@@ -57,5 +57,10 @@ def _register() -> None:
     for command in export.COMMANDS:
         main.add_command(command)
 
+    from modtool.cli import policy
+
+    for command in policy.COMMANDS:
+        main.add_command(command)
+
 
 _register()

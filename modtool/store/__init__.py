@@ -26,8 +26,10 @@ from modtool.store.common import utc_now, write_transaction
 from modtool.store.dataset import DatasetRepo
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
+from modtool.store.policies import PolicyRepo
 from modtool.store.queue import QueueRepo
 from modtool.store.scores import ScoreRepo
+from modtool.store.suggestions import SuggestionRepo
 from modtool.store.threads import ThreadRepo
 
 DEFAULT_DB = "modtool.db"
@@ -52,6 +54,8 @@ class Store:
         self.scores = ScoreRepo(db)
         self.dataset = DatasetRepo(db)
         self.queue = QueueRepo(db)
+        self.policies = PolicyRepo(db)
+        self.suggestions = SuggestionRepo(db)
 
     @property
     def schema_version(self) -> int:
