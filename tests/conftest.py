@@ -71,3 +71,6 @@ def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., CliResult]:
         )
 
     return run
+
+
+pytest_plugins = ["tests.tiny_detoxify"]
