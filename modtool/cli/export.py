@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -83,4 +82,151 @@ def export_command(format_name: str | None, output: Path, thread_refs: tuple[str
         click.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
 
 
-COMMANDS = [export_command]
+def _print(renderable: object) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+def _json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+@click.command("stats")
+@thread_filter
+@policy_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--min-replies", type=click.IntRange(2), default=3, show_default=True,
+              help="Answers in a row that make an exchange heated.")
+@click.option("--no-depth-cap", is_flag=True,
+              help="Take replies at the deepest level literally (see docs/export.md).")
+@db_option
+def stats_command(thread_refs: tuple[str, ...], policy_ref: str | None, as_json: bool,
+                  min_replies: int, no_depth_cap: bool, db_path: Path) -> None:
+    """Discourse statistics: thread shape, toxicity by depth, authors, who replies to
+    whom, heated exchanges and mentions of other commenters by name.
+
+    \b
+    Examples:
+      modtool stats
+      modtool stats --thread 1 --json > stats.json
+    """
+    from modtool.analysis.policy_choice import PolicyChoice, choose_policy
+    from modtool.analysis.stats import pick_score, thread_stats
+    from modtool.cli.analysis_views import stats_view
+    from modtool.store.dataset import Selection
+
+    store = store_for(db_path)
+    try:
+        choice = choose_policy(store, policy_ref)
+    except InputError:
+        if policy_ref is not None:
+            raise
+        click.echo("modtool: note: labels under several policies; labels received are left "
+                   "out (choose one with --policy)", err=True)
+        choice = PolicyChoice(None, ())
+    selection = Selection(thread_ids=_thread_ids(store, thread_refs), policy=choice.name)
+    if not store.dataset.count(selection):
+        raise InputError("no comments to describe: run `modtool import FILE` first"
+                         if thread_refs == () else "the selected threads have no comments")
+    score = pick_score(store.dataset.score_columns(selection),
+                       [model.id for model in store.scores.models()])
+    stats = thread_stats(store.dataset.iter_rows(selection), score=score,
+                         depth_cap=not no_depth_cap, min_replies=min_replies)
+    stats["policy"] = choice.name
+    if as_json:
+        _json(stats)
+    else:
+        _print(stats_view(stats))
+
+
+@click.command("agreement")
+@policy_option
+@thread_filter
+@click.option("--moderators", metavar="A,B,…",
+              help="Only these moderators (two gives Cohen's kappa; more, Krippendorff's alpha).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@db_option
+def agreement_command(policy_ref: str | None, thread_refs: tuple[str, ...],
+                      moderators: str | None, as_json: bool, db_path: Path) -> None:
+    """Agreement between moderators per label: Cohen's kappa for two moderators,
+    Krippendorff's alpha for more, with the number of comments each rests on.
+
+    \b
+    Examples:
+      modtool agreement
+      modtool agreement --policy news-comments --moderators alice,bob
+    """
+    from dataclasses import asdict
+
+    from modtool.analysis.agreement import agreement
+    from modtool.analysis.policy_choice import choose_policy
+    from modtool.cli.analysis_views import agreement_view
+    from modtool.store.dataset import Selection
+
+    store = store_for(db_path)
+    choice = choose_policy(store, policy_ref)
+    if choice.name is None:
+        raise InputError("no labels yet: moderators label comments in `modtool moderate`")
+    known = store.dataset.moderators(choice.name)
+    chosen = None
+    if moderators:
+        chosen = [m.strip() for m in moderators.split(",") if m.strip()]
+        unknown = [m for m in chosen if m not in known]
+        if unknown:
+            raise InputError(f"--moderators: {', '.join(unknown)} reviewed nothing under "
+                             f"{choice.name} (moderators: {', '.join(known) or 'none'})")
+    if len(chosen if chosen is not None else known) < 2:
+        raise InputError(f"agreement needs two or more moderators; under {choice.name}: "
+                         f"{', '.join(chosen or known) or 'none'}")
+    selection = Selection(thread_ids=_thread_ids(store, thread_refs), labeled_only=True,
+                          policy=choice.name)
+    report = agreement(store.dataset.iter_rows(selection), choice.name, choice.label_keys,
+                       chosen)
+    if as_json:
+        _json(asdict(report))
+    else:
+        _print(agreement_view(report))
+        if not report.reviewed:
+            click.echo("modtool: note: no comment was reviewed by two of these moderators",
+                       err=True)
+
+
+@click.command("calibrate")
+@click.option("--policy", "policy_ref", metavar="FILE_OR_NAME", required=True,
+              help="The policy whose score rules to calibrate (a file or shipped name).")
+@thread_filter
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@db_option
+def calibrate_command(policy_ref: str, thread_refs: tuple[str, ...], as_json: bool,
+                      db_path: Path) -> None:
+    """How each score threshold of a policy agrees with the moderators' labels:
+    precision, recall and F1 at the current threshold and at a sweep, best marked.
+
+    \b
+    Example:
+      modtool calibrate --policy policies/news-comments.toml
+    """
+    from modtool.analysis.calibrate import calibrate, rules_without_data
+    from modtool.analysis.policy_choice import choose_policy
+    from modtool.cli.analysis_views import calibration_view
+    from modtool.store.dataset import Selection
+
+    store = store_for(db_path)
+    choice = choose_policy(store, policy_ref, need_file=True)
+    policy = choice.policy
+    selection = Selection(thread_ids=_thread_ids(store, thread_refs), labeled_only=True,
+                          policy=policy.name)
+    if not store.dataset.count(selection):
+        raise InputError(f"no comments reviewed under policy {policy.name} yet: "
+                         "label some in `modtool moderate` first")
+    results = calibrate(store.dataset.iter_rows(selection), policy)
+    untested = rules_without_data(policy, results)
+    if as_json:
+        _json({"policy": policy.name, "hash": policy.hash,
+               "calibrations": [c.as_json() for c in results], "untested_rules": untested})
+    else:
+        _print(calibration_view(policy.name, results, untested))
+
+
+COMMANDS = [export_command, stats_command, agreement_command, calibrate_command]
