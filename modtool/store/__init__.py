@@ -14,6 +14,9 @@ commits before it returns.
 
 from __future__ import annotations
 
+# isort: off
+from modtool.store import light_import  # noqa: F401  first: keeps pandas out of start-up
+# isort: on
 import os
 import sqlite3
 from pathlib import Path
