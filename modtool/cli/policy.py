@@ -346,8 +346,11 @@ def log_command(comment_id: int | None, thread_ref: str | None, actor: str | Non
         click.echo("no actions recorded yet", err=True)
         return
     table = Table(title="Audit log", title_justify="left")
-    for column in ("id", "at", "actor", "comment", "policy", "change", "before", "after", "note"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "at", "actor", "comment", "policy", "change"):
+        table.add_column(column, no_wrap=True)
+    for column in ("before", "after"):
+        table.add_column(column, overflow="fold", min_width=18)
+    table.add_column("note", overflow="fold")
     for action in actions:
         actor_text = terminal_safe(action.actor) + (" (policy)" if action.actor_kind == "policy"
                                                     else "")

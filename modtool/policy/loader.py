@@ -312,12 +312,14 @@ class _Builder:
             return result
         hotkeys: dict[str, str] = {}
         approvers: list[str] = []
+        rejected = 0
         for index, table in enumerate(raw):
             key = table.get("key")
             place = _Place("labels", index,
                            f"label {key!r}" if isinstance(key, str) else f"label #{index + 1}")
             label = self.label(place, table)
             if label is None:
+                rejected += 1
                 continue
             if label.key in result:
                 self.problem(place, f"duplicate label key {label.key!r}", "key", label.key)
@@ -332,7 +334,7 @@ class _Builder:
         if len(approvers) > 1:
             self.problem(None, f"more than one label has action 'approve' ({', '.join(approvers)});"
                          " keep one")
-        if raw and result and all(label.action == "approve" for label in result.values()):
+        if raw and result and not rejected and all(label.action == "approve" for label in result.values()):
             self.problem(None, "every label approves: add at least one label to flag, remove "
                          "or escalate")
         return result

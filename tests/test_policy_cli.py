@@ -1,0 +1,165 @@
+"""The policy, suggest, apply-policy, label and log commands, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.policy_helpers import policy_text
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def imported(run_cli, sample_store):
+    """The CLI against a database file that holds the sample thread (imported in-process)."""
+    return run_cli
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.stderr
+
+
+def test_label_add_remove_approve_and_log(imported, db_path: Path) -> None:
+    run = imported
+    added = run("label", 9, "insult", "--moderator", "ana")
+    assert added.returncode == 0, added.stderr
+    assert "comment 9: added insult by ana" in added.stdout
+    assert "now: labeled (insult)" in added.stdout
+    again = run("label", 9, "insult", "--moderator", "ana")
+    assert "unchanged" in again.stdout
+    removed = run("label", 9, "insult", "--remove", "--moderator", "ana")
+    assert "removed insult" in removed.stdout and "now: unreviewed" in removed.stdout
+    approved = run("label", 4, "approve", "--moderator", "ben", "--note", "satire")
+    assert "approved" in approved.stdout, approved.stderr
+
+    log = run("log", "--json")
+    assert log.returncode == 0, log.stderr
+    entries = [json.loads(line) for line in log.stdout.splitlines()]
+    assert [(e["actor"], e["comment_id"], e["kind"], e["label"]) for e in entries] == [
+        ("ana", 9, "add_label", "insult"), ("ana", 9, "remove_label", "insult"),
+        ("ben", 4, "approve", None)]
+    assert entries[0]["before"] == {"labels": [], "state": "unreviewed"}
+    assert entries[0]["after"] == {"labels": ["insult"], "state": "labeled"}
+    assert entries[2]["note"] == "satire" and entries[2]["policy_name"] == "news-comments"
+    assert all(e["actor_kind"] == "moderator" for e in entries)
+
+    only_nine = run("log", "--comment", 9)
+    assert only_nine.returncode == 0
+    assert "add_label insult" in only_nine.stdout and "ben" not in only_nine.stdout
+
+    with sqlite3.connect(db_path) as conn:
+        (count,) = conn.execute("SELECT COUNT(*) FROM actions").fetchone()
+    assert count == 3
+
+
+def test_label_refuses_unknown_label_and_writes_nothing(imported, db_path: Path) -> None:
+    result = imported("label", 9, "insult", "bogus", "--moderator", "ana")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "modtool: error: label 'bogus' is not in policy 'news-comments' (labels: approve, "
+        "insult, identity_attack, threat, profanity, off_topic, spam)"]
+    no_traceback(result)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM actions").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM labels").fetchone() == (0,)
+
+
+def test_label_errors(imported) -> None:
+    missing = imported("label", 999, "insult", "--moderator", "ana")
+    assert missing.returncode == 1 and "no comment with id 999" in missing.stderr
+    no_label = imported("label", 9, "--moderator", "ana")
+    assert no_label.returncode == 1 and "name at least one label" in no_label.stderr
+    no_moderator = imported("label", 9, "insult")
+    assert no_moderator.returncode == 2 and "--moderator" in no_moderator.stderr
+    for result in (missing, no_label, no_moderator):
+        no_traceback(result)
+
+
+def test_label_under_another_policy(imported) -> None:
+    result = imported("label", 4, "obscene", "toxic", "--policy", "jigsaw", "-m", "ana")
+    assert result.returncode == 0, result.stderr
+    assert "now: labeled (obscene, toxic)" in result.stdout
+    log = imported("log", "--policy", "jigsaw", "--json")
+    assert [json.loads(line)["label"] for line in log.stdout.splitlines()] == ["obscene", "toxic"]
+
+
+def test_suggest_and_apply_policy(imported, tmp_path: Path) -> None:
+    local = tmp_path / "policies"
+    local.mkdir()
+    (local / "site.toml").write_text(policy_text(
+        '[[rules]]\nid = "auto"\nlabel = "insult"\nautomatic = true\nwords = ["arsewipe"]\n'
+        'fuzzy = 1\n'), encoding="utf-8")
+    suggested = imported("suggest", "--policy", "site", "--thread", 1)
+    assert suggested.returncode == 0, suggested.stderr
+    assert "test (" in suggested.stdout and "1 suggestions on 1 of 27 comments" in suggested.stdout
+    applied = imported("apply-policy", "--policy", "policies/site.toml")
+    assert applied.returncode == 0, applied.stderr
+    assert "comment 16: add_label insult by policy:test (rule auto)" in applied.stdout
+    log = imported("log", "--actor", "policy:test", "--json")
+    (entry,) = [json.loads(line) for line in log.stdout.splitlines()]
+    assert entry["actor_kind"] == "policy" and entry["comment_id"] == 16
+    again = imported("apply-policy", "--policy", "policies/site.toml")
+    assert "applied 0, 1 already in place" in again.stdout
+
+
+def test_suggest_reports_a_timed_out_rule(imported, tmp_path: Path) -> None:
+    path = tmp_path / "slow.toml"
+    path.write_text(policy_text(
+        "[[rules]]\nid = \"slow\"\nlabel = \"insult\"\nregex = '(a|aa)+$'\n",
+        head='name = "slow"\nversion = "1"\nregex_timeout = 0.05\n'), encoding="utf-8")
+    doc = tmp_path / "aaa.txt"
+    doc.write_text("Title\n\nArticle.\n\n  1. Bob says\n\n    " + "a" * 40 + "!\n",
+                   encoding="utf-8")
+    assert imported("import", doc).returncode == 0
+    result = imported("suggest", "--policy", path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: rule slow timed out on comment 28" in result.stderr
+    assert "rules not decided for some comments" in result.stderr
+
+
+def test_policy_check_lists_every_problem(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = policy_text('[[rules]]\nid = "r"\nlabel = "nope"\nscore = "toxicty"\nmin = 3\n')
+    bad.write_text(text, encoding="utf-8")
+    result = run_cli("policy", "check", bad, db=False)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    lines_of = {n for n, line in enumerate(text.splitlines(), 1)
+                if any(k in line for k in ('"nope"', "toxicty", "min = 3"))}
+    assert len(lines) == 3
+    for line in lines:
+        path, number, rest = line.split(":", 2)
+        assert path == str(bad) and int(number) in lines_of and "rule 'r'" in rest
+    no_traceback(result)
+    good = run_cli("policy", "check", "news-comments", REPO / "policies" / "jigsaw.toml")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.count(": ok: ") == 2
+
+
+def test_policy_list_and_show(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "mine.toml").write_text(policy_text(), encoding="utf-8")
+    (tmp_path / "policies" / "broken.toml").write_text("name = ", encoding="utf-8")
+    listed = run_cli("policy", "list", db=False)
+    assert listed.returncode == 0, listed.stderr
+    for expected in ("news-comments", "jigsaw", "shipped", "local", "test", "invalid"):
+        assert expected in listed.stdout
+    shown = run_cli("policy", "show", "news-comments", db=False)
+    assert shown.returncode == 0, shown.stderr
+    for expected in ("Personal attack", "escalate", "threat-severe", "insult >= 0.75"):
+        assert expected in shown.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    from click.testing import CliRunner
+
+    from modtool.cli import main
+
+    for command in (["policy", "list"], ["policy", "show"], ["policy", "check"], ["suggest"],
+                    ["apply-policy"], ["label"], ["log"]):
+        result = CliRunner().invoke(main, [*command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output, command
