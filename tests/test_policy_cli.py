@@ -73,9 +73,11 @@ def test_label_errors(imported) -> None:
     assert missing.returncode == 1 and "no comment with id 999" in missing.stderr
     no_label = imported("label", 9, "--moderator", "ana")
     assert no_label.returncode == 1 and "name at least one label" in no_label.stderr
+    remove_approval = imported("label", 9, "approve", "--remove", "-m", "ana")
+    assert remove_approval.returncode == 1 and "use --reset" in remove_approval.stderr
     no_moderator = imported("label", 9, "insult")
     assert no_moderator.returncode == 2 and "--moderator" in no_moderator.stderr
-    for result in (missing, no_label, no_moderator):
+    for result in (missing, no_label, remove_approval, no_moderator):
         no_traceback(result)
 
 

@@ -252,6 +252,8 @@ def label_command(comment_id: int, labels: tuple[str, ...], moderator: str,
     policy = _load(policy_ref)
     approve = policy.approve_label
     keys = list(labels)
+    if approve is not None and approve.key in keys and mode in ("remove", "reset"):
+        raise InputError(f"{approve.key!r} is an approval, not a label: use --reset to undo it")
     if approve is not None and approve.key in keys and mode is None:
         keys.remove(approve.key)
         if keys:
