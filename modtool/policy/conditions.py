@@ -168,7 +168,6 @@ class TextMatch:
 
     patterns: tuple[Pattern, ...]
     field: str = "body"
-    kind: str = "regex"
 
     def score_conditions(self) -> list[ScoreCondition]:
         return []
@@ -204,7 +203,54 @@ class TextMatch:
         shown = ", ".join(pattern.source for pattern in self.patterns[:4])
         more = f" (+{len(self.patterns) - 4})" if len(self.patterns) > 4 else ""
         where = "" if self.field == "body" else f" in {self.field}"
-        return f"{self.kind}{where}: {shown}{more}"
+        return f"regex{where}: {shown}{more}"
+
+
+@dataclass(frozen=True, slots=True)
+class WordList:
+    """Any of ``words`` occurs as a whole word: one combined pattern, whose named
+    group ``w<i>`` tells which word matched, so reasons name the word (one
+    reason per word, like :class:`TextMatch` gives one per pattern)."""
+
+    words: tuple[str, ...]
+    compiled: regex.Pattern[str]
+    field: str = "body"
+
+    def score_conditions(self) -> list[ScoreCondition]:
+        return []
+
+    def evaluate(self, subject: Subject, ctx: Context) -> Outcome:
+        text = subject.body if self.field == "body" else subject.author
+        found: dict[int, tuple[list[list[int]], list[str]]] = {}
+        total = 0
+        try:
+            for match in self.compiled.finditer(text, timeout=ctx.timeout):
+                if match.end() == match.start():
+                    continue
+                index = int(match.lastgroup[1:]) if match.lastgroup else 0
+                spans, matched = found.setdefault(index, ([], []))
+                spans.append([match.start(), match.end()])
+                matched.append(match.group()[:MAX_MATCHED_CHARS])
+                total += 1
+                if total >= MAX_SPANS:
+                    break
+        except TimeoutError:
+            ctx.timeouts.append({"pattern": ", ".join(self.words), "field": self.field,
+                                 "timeout": ctx.timeout})
+            if not found:
+                return Outcome(None)
+        reasons = tuple(
+            {"kind": "regex", "pattern": self.words[index], "field": self.field,
+             "spans": spans, "matched": matched}
+            for index, (spans, matched) in sorted(found.items())
+        )
+        return Outcome(True, reasons) if reasons else Outcome(False)
+
+    def describe(self) -> str:
+        shown = ", ".join(self.words[:4])
+        more = f" (+{len(self.words) - 4})" if len(self.words) > 4 else ""
+        where = "" if self.field == "body" else f" in {self.field}"
+        return f"words{where}: {shown}{more}"
 
 
 @dataclass(frozen=True, slots=True)
