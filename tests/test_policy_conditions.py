@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modtool.policy.conditions import Subject
 from modtool.policy.rules import evaluate
@@ -188,3 +190,25 @@ words = ["idiot"]
     low = {"detoxify/original@x": {"toxicity": 0.1}}
     assert [f.rule.id for f in evaluate(policy, subject("fine", scores=low)).fired] == ["clean"]
     assert [f.rule.id for f in evaluate(policy, subject("idiot", scores=low)).fired] == ["r"]
+
+
+_WORDS_POLICY: dict[str, object] = {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["idiot", "id*ot", "IDIOTS", "dumb", "f*cks", "shirt", "é",
+                                 " ", "\n", "-", "sh1t", "arzewipe", "x"]), max_size=20))
+def test_spans_always_point_at_the_matched_text(tmp_path_factory, parts: list[str]) -> None:
+    if "policy" not in _WORDS_POLICY:
+        _WORDS_POLICY["policy"] = load_text(tmp_path_factory.mktemp("p"), policy_text(
+            '[[rules]]\nid = "r"\nlabel = "insult"\nany = [\n'
+            '  { words = ["idiot*", "dumb", "fuck*", "shit"], masked = 1 },\n'
+            '  { words = ["arsewipe"], fuzzy = 1 },\n'
+            "  { regex = '(?:idiot){e<=1}' },\n]\n"))
+    body = "".join(parts)
+    for fired in evaluate(_WORDS_POLICY["policy"], subject(body)).fired:
+        for reason in fired.reasons:
+            assert reason["spans"], reason
+            for (start, end), matched in zip(reason["spans"], reason["matched"], strict=True):
+                assert 0 <= start < end <= len(body)
+                assert body[start:end] == matched
