@@ -23,13 +23,14 @@ from modtool.export.base import ExportContext, Record
 
 EXTENSION = "csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_START)
 BASE_COLUMNS = ("id", "thread_id", "parent_id", "depth", "path", "author", "text",
                 "parent_text", "reviewers")
 
 
 def neutralise(cell: str) -> str:
     """``'=1+1`` for ``=1+1``: a spreadsheet shows it as text instead of running it."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    return "'" + cell if cell[:1] in _FORMULA_FIRST else cell
 
 
 def header(context: ExportContext) -> list[str]:

@@ -97,6 +97,12 @@ class DatasetRepo:
 
     def score_columns(self, selection: Selection) -> list[tuple[str, str]]:
         """``(model, attribute)`` pairs scored on the selected comments, sorted."""
+        if selection.thread_ids is None and not selection.labeled_only:
+            # Everything: read the pairs off the (model, attribute) index instead of
+            # joining every score to its comment. A pair whose every score is stale
+            # only adds an empty column.
+            return [(model, attribute) for model, attribute in self.db.execute(
+                "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2")]
         where, params = _where(selection)
         return [
             (model, attribute) for model, attribute in self.db.execute(
