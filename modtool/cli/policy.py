@@ -58,8 +58,15 @@ def policy_list() -> None:
     table = Table(title="Policies", title_justify="left")
     for column in ("name", "version", "labels", "rules", "where", "file"):
         table.add_column(column, overflow="fold")
-    entries = [("local", path) for path in local_policies().values()]
-    entries += [("shipped", item) for item in shipped_policies().values()]
+    local = local_policies()
+    shipped = shipped_policies()
+    entries = []
+    for name, path in local.items():
+        same = name in shipped and shipped[name].read_bytes() == path.read_bytes()
+        entries.append(("local = shipped" if same else
+                        "local (overrides shipped)" if name in shipped else "local", path))
+    entries += [("shipped", item) for name, item in shipped.items()
+                if not (name in local and item.read_bytes() == local[name].read_bytes())]
     for where, source in entries:
         try:
             policy = load_policy(source)
@@ -68,8 +75,9 @@ def policy_list() -> None:
                           Text(f"{source} (invalid: {len(exc.problems)} problem(s))",
                                style="red"))
             continue
+        shown = f"policies/{source.name}" if where.startswith("local") else str(source)
         table.add_row(Text(policy.name), Text(policy.version), str(len(policy.labels)),
-                      str(len(policy.rules)), where, Text(str(source)))
+                      str(len(policy.rules)), where, Text(terminal_safe(shown)))
     Console().print(table)
 
 
