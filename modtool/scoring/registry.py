@@ -100,6 +100,8 @@ def make_scorer(name: str = "auto", **options: Any) -> Scorer:
         return _detoxify(**options)
     if name != "auto":
         raise InputError(f"unknown scorer {name!r}: choose one of {', '.join(SCORERS)}")
+    if options.get("checkpoint"):
+        return _detoxify(**options)  # a file the user named: its errors are theirs to see
     reason = _detoxify_unavailable(options)
     if reason is None:
         try:
