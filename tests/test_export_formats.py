@@ -234,3 +234,21 @@ def test_convokit_loads_if_installed(labeled, tmp_path):
     assert len(list(corpus.iter_utterances())) == 28
     for conversation in corpus.iter_conversations():
         assert conversation.check_integrity(verbose=False)
+
+
+def test_jsonl_types_survive_pandas_with_dtype_false(store, tmp_path):
+    """Numeric-looking strings (paths of top-level comments, an author "1234") stay
+    strings with the documented ``dtype=False``."""
+    import pandas as pd
+
+    doc = tmp_path / "flat.txt"
+    doc.write_text("A title\n\narticle\n\n  1. 1234 says\n\n    42\n\n"
+                   "  2. 5678 says\n\n    7.5\n", encoding="utf-8")
+    import_path(store, doc)
+    out = tmp_path / "flat.jsonl"
+    export(store, fmt="jsonl", output=out, selection=Selection())
+    frame = pd.read_json(out, lines=True, dtype=False)
+    assert frame["path"].tolist() == ["1", "2"]
+    assert frame["author"].tolist() == ["1234", "5678"]
+    assert frame["text"].tolist() == ["42", "7.5"]
+    assert frame["id"].tolist() == [1, 2]
