@@ -1,0 +1,1 @@
+"""Modal screens: policy guidance, search, filters."""

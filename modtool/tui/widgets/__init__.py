@@ -1,0 +1,1 @@
+"""Widgets of the moderation UI, one module per area."""

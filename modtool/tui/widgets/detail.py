@@ -1,0 +1,189 @@
+"""The detail pane: one comment in full, with its context, scores, suggestions and labels."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from modtool.moderation import Session
+from modtool.safe_text import hidden_characters
+from modtool.tui.text import bar, body_text, chip, safe, safe_line, score_colour
+
+BAR_WIDTH = 12
+ARTICLE_PREVIEW = 400
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """Shows :attr:`comment_id` of :attr:`session`; ``context`` unfolds the whole chain."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.session: Session | None = None
+        self.comment_id: int | None = None
+        self.context = False
+
+    def compose(self):
+        yield Static(id="detail-context")
+        yield Static(id="detail-comment")
+        yield Static(id="detail-scores")
+        yield Static(id="detail-suggestions")
+        yield Static(id="detail-labels")
+
+    def show(self, session: Session, cid: int | None, *, context: bool | None = None) -> None:
+        if context is not None:
+            self.context = context
+        moved = cid != self.comment_id
+        self.session, self.comment_id = session, cid
+        if cid is None or cid not in session.nodes:
+            for static in self.query(Static):
+                static.update(Text(""))
+            self.query_one("#detail-comment", Static).update(
+                Text("No comment selected.", style="italic dim"))
+            return
+        self.query_one("#detail-context", Static).update(self._part_context(session, cid))
+        self.query_one("#detail-comment", Static).update(self._part_comment(session, cid))
+        self.query_one("#detail-scores", Static).update(self._part_scores(session, cid))
+        self.query_one("#detail-suggestions", Static).update(self._part_suggestions(session, cid))
+        self.query_one("#detail-labels", Static).update(self._part_labels(session, cid))
+        if moved:
+            self.scroll_home(animate=False)
+
+    def refresh_labels(self) -> None:
+        """Only the label parts changed (after an action): repaint those."""
+        if self.session is None or self.comment_id is None:
+            return
+        self.query_one("#detail-labels", Static).update(self._part_labels(self.session, self.comment_id))
+
+    # -- parts ---------------------------------------------------------------------
+    def _part_context(self, session: Session, cid: int) -> Text:
+        chain = session.ancestors(cid)
+        text = Text()
+        if not self.context:
+            if chain:
+                parent = chain[-1]
+                text.append("↳ in reply to ", style="dim")
+                text.append_text(safe_line(parent.author, 30, style="bold"))
+                text.append(": ", style="dim")
+                text.append_text(safe_line(parent.body, 90, style="dim italic"))
+                text.append("\n  c: show the whole chain up to the article", style="dim")
+            else:
+                text.append("top-level comment on the article · c: show the article", style="dim")
+            return text
+        thread = session.thread
+        text.append("ARTICLE  ", style="bold reverse")
+        text.append(" ")
+        text.append_text(safe(thread.title, style="bold"))
+        article = " ".join(thread.article.split())
+        if article:
+            text.append("\n")
+            text.append_text(safe_line(article, ARTICLE_PREVIEW, style="dim"))
+        for depth, ancestor in enumerate(chain, 1):
+            text.append("\n" + "  " * depth + "└ ", style="dim")
+            text.append_text(safe(ancestor.author, style="bold"))
+            text.append(f" #{ancestor.path}\n", style="dim")
+            body = safe(" ".join(ancestor.body.split()))
+            body.stylize("dim")
+            text.append("  " * depth + "  ")
+            text.append_text(body)
+        text.append("\n  c: fold the context", style="dim")
+        return text
+
+    def _part_comment(self, session: Session, cid: int) -> Text:
+        info = session.nodes[cid]
+        comment = info.comment
+        text = Text()
+        text.append_text(safe(comment.author, style="bold underline"))
+        text.append(f"  #{comment.path}", style="dim")
+        if comment.line is not None:
+            text.append(f"  line {comment.line}", style="dim")
+        if info.descendants:
+            text.append(f"  {info.descendants} replies below", style="dim")
+        hidden = sorted(set(hidden_characters(comment.body)) | set(hidden_characters(comment.author)))
+        if hidden:
+            text.append(f"\n⚠ hidden characters shown as ⟨U+…⟩: {', '.join(hidden)}",
+                        style="bold red")
+        if "control" in info.flags:
+            text.append("\n⚠ terminal control characters were removed", style="bold red")
+        text.append("\n\n")
+        colours = {key: getattr(d, "colour", "") for key, d in session.labels.items()}
+        text.append_text(body_text(comment.body, session.highlights(cid), colours))
+        return text
+
+    def _part_scores(self, session: Session, cid: int) -> Text:
+        text = Text("\nSCORES", style="bold")
+        by_model = session.scores.get(cid)
+        if not by_model:
+            text.append("  not scored yet", style="dim")
+            return text
+        chosen = session.nodes[cid].headline
+        width = max(len(attribute) for scores in by_model.values() for attribute in scores)
+        for model in sorted(by_model):
+            text.append("\n")
+            text.append(model, style="italic")
+            for attribute, value in sorted(by_model[model].items(), key=lambda kv: -kv[1]):
+                marker = "▶" if chosen and chosen.model == model and chosen.attribute == attribute else " "
+                text.append(f"\n {marker}{attribute:<{width}} ")
+                text.append_text(bar(value, BAR_WIDTH))
+                text.append(f" {value:.3f}", style=score_colour(value))
+        return text
+
+    def _part_suggestions(self, session: Session, cid: int) -> Text:
+        suggestions = session.suggestions.get(cid, ())
+        if not suggestions:
+            return Text("")
+        text = Text("\nSUGGESTED BY THE POLICY", style="bold")
+        for suggestion in suggestions:
+            definition = session.labels.get(suggestion.label)
+            text.append("\n ")
+            text.append_text(chip(suggestion.label, getattr(definition, "colour", None)))
+            text.append(f" rule {suggestion.rule}", style="dim")
+            if suggestion.automatic:
+                text.append(" (automatic)", style="dim")
+            for reason in suggestion.reasons:
+                text.append("\n   · ")
+                text.append_text(_reason(reason))
+        return text
+
+    def _part_labels(self, session: Session, cid: int) -> Text:
+        text = Text("\nREVIEW", style="bold")
+        mine = session.mine(cid)
+        text.append("\n you: ")
+        text.append_text(_state(session, mine.state, mine.labels))
+        for moderator, state in session.others(cid).items():
+            text.append("\n ")
+            text.append_text(safe_line(moderator, 20))
+            text.append(": ")
+            text.append_text(_state(session, state.state, state.labels))
+        return text
+
+
+def _state(session: Session, state: str, labels: frozenset[str]) -> Text:
+    if state == "approved":
+        return Text("approved ✓", style="bold green")
+    if not labels:
+        return Text("unreviewed", style="dim")
+    text = Text()
+    for key in sorted(labels):
+        definition = session.labels.get(key)
+        name = getattr(definition, "name", key)
+        text.append_text(chip(key, getattr(definition, "colour", None)))
+        text.append(f" {name}  ")
+    return text
+
+
+def _reason(reason: dict) -> Text:
+    kind = reason.get("kind")
+    if kind == "score":
+        return Text(
+            f"{reason.get('model')} {reason.get('attribute')} = {float(reason.get('score', 0)):.3f} "
+            f"{reason.get('op', '≥')} {reason.get('threshold')}"
+        )
+    if kind == "regex":
+        spans = reason.get("spans") or []
+        text = Text("matched ")
+        text.append_text(safe(str(reason.get("pattern", "")), style="italic"))
+        text.append(f" ({len(spans)}×, highlighted above)", style="dim")
+        return text
+    # Anything else: show its fields literally.
+    return safe(", ".join(f"{k}={v}" for k, v in reason.items()))

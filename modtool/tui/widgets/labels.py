@@ -1,0 +1,38 @@
+"""Small Rich renderables shared by the tree, the queue and the detail pane."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from modtool.moderation import Session
+from modtool.tui.text import chip, label_colour
+
+
+def label_chips(session: Session, cid: int) -> Text:
+    """This moderator's labels as solid chips, suggestions not yet applied as ``key?``,
+    other moderators' labels dimmed, an approval as ``✓``."""
+    text = Text()
+    mine = session.mine(cid)
+    if mine.state == "approved":
+        text.append(" ✓ ", style="bold green")
+    for key in sorted(mine.labels, key=_policy_order(session)):
+        text.append_text(chip(key, _colour(session, key)))
+        text.append(" ")
+    for key in session.suggested(cid):
+        if key not in mine.labels:
+            text.append(f"{key}? ", style=Style(color=label_colour(_colour(session, key)), italic=True))
+    others = sorted({label for state in session.others(cid).values() for label in state.labels})
+    if others:
+        text.append("(" + " ".join(others) + ") ", style="dim")
+    return text
+
+
+def _colour(session: Session, key: str) -> str | None:
+    definition = session.labels.get(key)
+    return getattr(definition, "colour", None) if definition is not None else None
+
+
+def _policy_order(session: Session):
+    rank = {key: i for i, key in enumerate(session.labels)}
+    return lambda key: (rank.get(key, len(rank)), key)

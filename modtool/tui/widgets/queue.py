@@ -1,0 +1,180 @@
+"""The flat moderation queue: a Line API list that draws only the rows on screen.
+
+Sorting or filtering swaps the list of comment ids; rows are rendered when
+they scroll into view and cached per comment until that comment changes.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from modtool.moderation import Session
+from modtool.tui.messages import CommentHighlighted
+from modtool.tui.text import badge, safe_line
+from modtool.tui.widgets.labels import label_chips
+
+AUTHOR_WIDTH = 16
+PATH_WIDTH = 7
+
+
+class QueueView(ScrollView, can_focus=True):
+    """Comments as a flat list, one per line; the cursor row is highlighted."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--cursor", "queue--header"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+    """Index of the highlighted row in :attr:`rows`."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.session: Session | None = None
+        self.rows: list[int] = []
+        self._cache: dict[int, Text] = {}
+        self._empty = Text("no comments match the filter (esc clears it)", style="italic dim")
+
+    def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
+        """Show ``rows`` (comment ids); keep the cursor on ``keep`` when it is among them."""
+        self.session = session
+        self.rows = rows
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(rows))
+        index = 0
+        if keep is not None:
+            try:
+                index = rows.index(keep)
+            except ValueError:
+                index = 0
+        self.set_reactive(QueueView.cursor, index)
+        self._scroll_to_cursor()
+        self.refresh()
+        if rows:
+            self.post_message(CommentHighlighted(rows[index], "queue"))
+
+    @property
+    def selected_comment(self) -> int | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def select_comment(self, cid: int) -> bool:
+        try:
+            index = self.rows.index(cid)
+        except ValueError:
+            return False
+        self.cursor = index
+        return True
+
+    def changed(self, cids: set[int] | list[int]) -> None:
+        for cid in cids:
+            self._cache.pop(cid, None)
+        self.refresh()
+
+    def rescored(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    # -- cursor -------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self._scroll_to_cursor()
+        cid = self.selected_comment
+        if cid is not None:
+            self.post_message(CommentHighlighted(cid, "queue"))
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True,
+                              x_axis=False)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.size.height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.size.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    def on_click(self, event: Click) -> None:
+        index = event.y + int(self.scroll_offset.y)
+        if 0 <= index < len(self.rows):
+            self.cursor = index
+
+    # -- drawing ------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = y + int(self.scroll_offset.y)
+        base = self.rich_style
+        if not self.rows:
+            if y == 0:
+                return Strip(list(self._empty.render(self.app.console))).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        cid = self.rows[index]
+        text = self._cache.get(cid)
+        if text is None:
+            text = self._cache[cid] = self._row(cid, width)
+        if index == self.cursor:
+            text = text.copy()
+            text.stylize(self.get_component_rich_style("queue--cursor"))
+        segments = [Segment(s.text, base + s.style if s.style else base, s.control)
+                    for s in text.render(self.app.console)]
+        style = base + self.get_component_rich_style("queue--cursor") if index == self.cursor else base
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _row(self, cid: int, width: int) -> Text:
+        assert self.session is not None
+        info = self.session.nodes[cid]
+        comment = info.comment
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        path = comment.path if len(comment.path) <= PATH_WIDTH else "…" + comment.path[-PATH_WIDTH + 1:]
+        text.append(f"{path:>{PATH_WIDTH}} ", style="dim")
+        text.append_text(badge(info.headline.value if info.headline else None))
+        text.append(" ")
+        text.append("⚠" if info.flags else " ", style="bold red")
+        author = safe_line(comment.author, AUTHOR_WIDTH, style="bold")
+        author.pad_right(AUTHOR_WIDTH - author.cell_len)
+        text.append_text(author)
+        text.append(" ")
+        text.append_text(label_chips(self.session, cid))
+        rest = max(0, width - text.cell_len)
+        text.append_text(safe_line(comment.body, rest, style="dim"))
+        text.truncate(width)
+        return text

@@ -1,0 +1,162 @@
+"""The reply tree, built lazily: a node's children are added the first time it opens.
+
+A 20,000-comment thread opens by adding the top-level comments and opening
+nodes in document order only until a small budget of lines is shown; the rest
+is built when the moderator (or ``n``, or a view switch) goes there. Labels
+are drawn from the :class:`~modtool.moderation.Session` at render time and
+cached per comment, so an action repaints one line, not the tree.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from modtool.moderation import Session
+from modtool.tui.messages import CommentHighlighted
+from modtool.tui.text import badge, safe_line, score_colour
+from modtool.tui.widgets.labels import label_chips
+
+OPEN_BUDGET = 400
+"""Lines opened up front when the tree is first built."""
+PREVIEW = 60
+ROOT = -1
+
+
+class CommentTree(Tree[int]):
+    """The thread as a collapsible reply tree; node data is the comment id."""
+
+    def __init__(self, session: Session | None = None, **kwargs: object) -> None:
+        super().__init__(Text("thread"), data=ROOT, **kwargs)
+        self.auto_expand = False
+        self.guide_depth = 3
+        self.session = session
+        self._comment_nodes: dict[int, TreeNode[int]] = {}
+        self._built: set[int] = set()
+        self._label_cache: dict[int, Text] = {}
+
+    # -- building ----------------------------------------------------------------
+    def load(self, session: Session) -> None:
+        """Show ``session``'s thread: top-level comments, opened within the budget."""
+        self.session = session
+        self.clear()
+        self._comment_nodes.clear()
+        self._built = set()
+        self._label_cache.clear()
+        thread = session.thread
+        root_label = Text("▣ ", style="bold")
+        root_label.append_text(safe_line(thread.title, 200, style="bold"))
+        root_label.append(f"  {len(session)} comments", style="dim")
+        self.root.set_label(root_label)
+        self.root.expand()
+        self._build_children(self.root, session.top_level)
+        self._built.add(ROOT)
+        shown = len(session.top_level)
+        queue = list(session.top_level)
+        while queue and shown < OPEN_BUDGET:
+            cid = queue.pop(0)
+            children = session.nodes[cid].children
+            if not children:
+                continue
+            node = self._comment_nodes[cid]
+            self._ensure_built(node)
+            node.expand()
+            shown += len(children)
+            queue.extend(children)
+
+    def _build_children(self, parent: TreeNode[int], ids: list[int]) -> None:
+        assert self.session is not None
+        nodes = self.session.nodes
+        for cid in ids:
+            self._comment_nodes[cid] = parent.add(
+                Text(str(cid)), data=cid, allow_expand=bool(nodes[cid].children)
+            )
+
+    def _ensure_built(self, node: TreeNode[int]) -> None:
+        cid = node.data
+        if cid is None or cid in self._built or self.session is None:
+            return
+        self._built.add(cid)
+        self._build_children(node, self.session.nodes[cid].children)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[int]) -> None:
+        self._ensure_built(event.node)
+
+    def node_for(self, cid: int) -> TreeNode[int] | None:
+        """The node of ``cid``, building and opening its ancestors first."""
+        if self.session is None or cid not in self.session.nodes:
+            return None
+        if cid not in self._comment_nodes:
+            for ancestor in self.session.ancestors(cid):
+                node = self._comment_nodes[ancestor.id]
+                self._ensure_built(node)
+        for ancestor in self.session.ancestors(cid):
+            node = self._comment_nodes[ancestor.id]
+            if not node.is_expanded:
+                node.expand()
+        return self._comment_nodes.get(cid)
+
+    def select_comment(self, cid: int) -> None:
+        node = self.node_for(cid)
+        if node is not None and self.cursor_node is not node:
+            _ = self._tree_lines  # build the lines now, so the node knows its line
+            self.move_cursor(node)
+
+    @property
+    def selected_comment(self) -> int | None:
+        node = self.cursor_node
+        return node.data if node is not None and node.data != ROOT else None
+
+    # -- drawing -------------------------------------------------------------------
+    def changed(self, cids: set[int] | list[int]) -> None:
+        """Repaint the lines of these comments (their labels changed)."""
+        for cid in cids:
+            self._label_cache.pop(cid, None)
+            node = self._comment_nodes.get(cid)
+            if node is not None:
+                node.refresh()
+
+    def rescored(self) -> None:
+        self._label_cache.clear()
+        self._invalidate()
+
+    def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        cid = node.data
+        if self.session is None or cid is None or cid == ROOT:
+            return super().render_label(node, base_style, style)
+        label = self._label_cache.get(cid)
+        if label is None:
+            label = self._label_cache[cid] = self._make_label(cid)
+        text = label.copy()
+        text.stylize(style)
+        info = self.session.nodes[cid]
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            text = Text.assemble((icon, base_style), text)
+            if not node.is_expanded:
+                text.append(f"  +{info.descendants} ", style="dim")
+                if info.hottest is not None:
+                    text.append(f"max {info.hottest:.2f}", style=score_colour(info.hottest))
+        return text
+
+    def _make_label(self, cid: int) -> Text:
+        assert self.session is not None
+        info = self.session.nodes[cid]
+        comment = info.comment
+        text = badge(info.headline.value if info.headline else None)
+        text.append(" ")
+        if info.flags:
+            text.append("⚠ ", style="bold red")
+        text.append_text(safe_line(comment.author, 24, style="bold"))
+        text.append(" ")
+        text.append_text(label_chips(self.session, cid))
+        text.append_text(safe_line(comment.body, PREVIEW, style="dim"))
+        return text
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        cid = self.selected_comment
+        if cid is not None:
+            self.post_message(CommentHighlighted(cid, "tree"))
