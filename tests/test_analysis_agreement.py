@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from rich.console import Console
 
 from modtool.analysis.aggregate import aggregate
 from modtool.analysis.agreement import ANY_LABEL, agreement
+from modtool.cli.analysis_views import agreement_view
 from modtool.models import PolicyRef
 from modtool.store import Store
 from modtool.store.dataset import Annotation, Selection
@@ -109,8 +112,13 @@ def test_agreement_cli(sample_store: Store, run_cli) -> None:
     assert by_label["insult"]["items"] == 4
     # off_topic: alice 0 0 0 0, bob 0 0 0 1: p_o = 3/4 = p_e, kappa = 0
     assert by_label["off_topic"]["value"] == pytest.approx(0.0)
-    result = run_cli("agreement", "--policy", POLICY)
-    assert result.returncode == 0, result.stderr
-    assert "Cohen's kappa" in result.stdout and "insult" in result.stdout
+    # the table, rendered in-process (importing scikit-learn takes seconds per process)
+    console = Console(width=120, record=True, file=io.StringIO())
+    rows = sample_store.dataset.iter_rows(Selection(policy=POLICY, labeled_only=True))
+    console.print(agreement_view(agreement(rows, POLICY, ["insult", "off_topic"])))
+    text = console.export_text()
+    assert "Cohen's kappa" in text and "alice, bob" in text
+    assert any(line.split("│")[1].strip() == "insult" and "0.500" in line
+               for line in text.splitlines() if line.count("│") > 2)
     result = run_cli("agreement", "--policy", POLICY, "--moderators", "alice,zed")
     assert result.returncode == 1 and "zed" in result.stderr

@@ -141,8 +141,12 @@ def test_failure_mid_write_leaves_the_old_file(sample_store: Store, tmp_path: Pa
     assert not (tmp_path / "d").exists() and leftovers(tmp_path) == []
 
 
-def test_help_has_examples(run_cli) -> None:
+def test_help_has_examples() -> None:
+    from click.testing import CliRunner
+
+    from modtool.cli import main
+
     for command in ("export", "stats", "agreement", "calibrate"):
-        result = run_cli(command, "--help")
-        assert result.returncode == 0, result.stderr
-        assert "Example" in result.stdout and "--db" in result.stdout
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Example" in result.output and "--db" in result.output
