@@ -252,3 +252,17 @@ def test_jsonl_types_survive_pandas_with_dtype_false(store, tmp_path):
     assert frame["author"].tolist() == ["1234", "5678"]
     assert frame["text"].tolist() == ["42", "7.5"]
     assert frame["id"].tolist() == [1, 2]
+
+
+def test_convokit_labeled_only_stays_one_rooted(labeled, tmp_path):
+    store, _ = labeled
+    folder = run(store, tmp_path, "convokit", "some", labeled_only=True)
+    utterances = read_jsonl(folder / "utterances.jsonl")
+    assert [u["id"] for u in utterances] == ["t1", "c1", "c4", "c8", "c9", "c16", "c17"]
+    ids = {u["id"] for u in utterances}
+    assert all(u["reply_to"] is None or u["reply_to"] in ids for u in utterances)
+    by_id = {u["id"]: u for u in utterances}
+    # 7.1.5 (#16) replies to #10, which is not exported: attached to the article,
+    # the real parent kept in meta
+    assert by_id["c16"]["reply_to"] == "t1" and by_id["c16"]["meta"]["parent_id"] == 10
+    assert by_id["c8"]["reply_to"] == "t1" and by_id["c8"]["meta"]["parent_id"] == 7

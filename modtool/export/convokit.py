@@ -5,10 +5,12 @@
   Each thread is one conversation whose root is the article (id ``t<thread
   id>``, speaker ``[article]``, ``reply_to`` null), so the tree has exactly one
   root; comment ``<id>`` is ``c<id>`` and replies to its parent comment, or to
-  the article when top-level. modtool threads carry no times, so
+  the article when top-level. When the parent is not in the export (with
+  ``--labeled-only``), the comment replies to the article so that the corpus
+  stays loadable; ``meta.parent_id`` keeps the real parent. modtool threads carry no times, so
   ``timestamp`` is the document order (0 for the article, position + 1 for a
   comment): ordering by it gives the order of the page.
-* ``meta`` holds ``thread_id``, ``comment_id``, ``depth``, ``path``,
+* ``meta`` holds ``thread_id``, ``comment_id``, ``parent_id``, ``depth``, ``path``,
   ``is_article``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
   ``tied_labels``, ``reviewers``, ``annotations`` and ``policy`` (as in JSONL).
 * ``speakers.json``: ``{speaker: {"meta": {"comments": n}, "vectors": []}}``.
@@ -33,7 +35,7 @@ from modtool.export.base import ExportContext, Record
 EXTENSION = ""
 ARTICLE_SPEAKER = "[article]"
 UTTERANCE_META_TYPES = {
-    "thread_id": "int", "comment_id": "int", "depth": "int", "path": "str",
+    "thread_id": "int", "comment_id": "int", "parent_id": "int", "depth": "int", "path": "str",
     "is_article": "bool", "scores": "dict", "labels": "list", "tied_labels": "list",
     "reviewers": "int", "annotations": "list", "policy": "dict",
 }
@@ -61,14 +63,15 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
         "timestamp": 0,
         "text": f"{title}\n\n{article}".strip(),
         "meta": {
-            "thread_id": int(info["id"]), "comment_id": None, "depth": -1, "path": "",
+            "thread_id": int(info["id"]), "comment_id": None, "parent_id": None, "depth": -1,
+            "path": "",
             "is_article": True, "scores": {}, "labels": [], "tied_labels": [],
             "reviewers": 0, "annotations": [], "policy": {"name": policy, "hashes": []},
         },
     }
 
 
-def _utterance(record: Record) -> dict[str, Any]:
+def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
     scores: dict[str, dict[str, float]] = {}
     for score in record["scores"]:
         scores.setdefault(score["model"], {})[score["attribute"]] = score["score"]
@@ -77,11 +80,11 @@ def _utterance(record: Record) -> dict[str, Any]:
         "id": comment_id(record["id"]),
         "speaker": record["author"],
         "conversation_id": article_id(record["thread_id"]),
-        "reply_to": article_id(record["thread_id"]) if parent is None else comment_id(parent),
+        "reply_to": comment_id(parent) if parent in written else article_id(record["thread_id"]),
         "timestamp": record["position"] + 1,
         "text": record["text"],
         "meta": {
-            "thread_id": record["thread_id"], "comment_id": record["id"],
+            "thread_id": record["thread_id"], "comment_id": record["id"], "parent_id": parent,
             "depth": record["depth"], "path": record["path"], "is_article": False,
             "scores": scores, "labels": record["labels"],
             "tied_labels": record["tied_labels"], "reviewers": record["reviewers"],
@@ -101,6 +104,7 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
     conversations: dict[str, dict[str, Any]] = {}
     count = 0
     current: int | None = None
+    written: set[int] = set()  # comment ids of the current thread written so far
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     with open(folder / "utterances.jsonl", "w", encoding="utf-8", newline="\n") as out:
         for record in records:
@@ -109,6 +113,7 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
                 # A parent always precedes its replies (document order), and the
                 # article precedes every comment of its thread.
                 current = thread_id
+                written = set()
                 info = context.thread_info(thread_id)
                 out.write(encode(_article(info, context.policy)) + "\n")
                 speakers[ARTICLE_SPEAKER] += 0
@@ -117,7 +122,8 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
                              "thread_id": thread_id},
                     "vectors": [],
                 }
-            out.write(encode(_utterance(record)) + "\n")
+            out.write(encode(_utterance(record, written)) + "\n")
+            written.add(record["id"])
             speakers[record["author"]] += 1
             count += 1
     _dump(folder / "speakers.json",
