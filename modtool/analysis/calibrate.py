@@ -15,7 +15,8 @@ For every rule of the policy and every score threshold it tests (a rule with
 
 at the policy's current threshold and at a sweep (0.05, 0.10, … 0.95 and the
 current one). The best threshold is the one with the highest F1 (ties: the one
-nearest the current threshold, then the lower).
+nearest the current threshold, then the lower); there is none when no threshold
+finds a single true positive (e.g. no majority gave the label).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def calibrate(rows: Iterable[DatasetRow], policy: Any,
         current = _point(found, condition.op, condition.threshold)
         thresholds = sorted({*sweep, condition.threshold})
         points = [_point(found, condition.op, t) for t in thresholds]
-        scored = [p for p in points if p.f1 is not None]
+        scored = [p for p in points if p.f1]  # no best without a true positive
         best = max(scored, key=lambda p: (p.f1, -abs(p.threshold - condition.threshold),
                                           -p.threshold)) if scored else None
         results.append(Calibration(

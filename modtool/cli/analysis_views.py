@@ -156,16 +156,16 @@ def calibration_view(policy_name: str, results: Sequence[Any], untested: Sequenc
                      ) -> RenderableType:
     parts: list[RenderableType] = []
     summary = _table(f"Calibration of {one_line(policy_name, 40)} against moderators' majority labels")
-    for column, justify in (("rule", "left"), ("label", "left"), ("model", "left"),
-                            ("test", "left"), ("items (+)", "right"), ("P", "right"),
-                            ("R", "right"), ("F1", "right"), ("best", "right"),
-                            ("P", "right"), ("R", "right"), ("F1", "right")):
-        summary.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for column in ("rule → label", "model", "test"):
+        summary.add_column(column, overflow="fold")
+    for column in ("items", "+", "P", "R", "F1", "best t", "P", "R", "F1"):
+        summary.add_column(column, justify="right", no_wrap=True)
     for c in results:
         best = c.best
         summary.add_row(
-            safe(c.rule, 24), safe(c.label, 20), safe(c.model, 36),
-            f"{c.attribute} {c.op} {c.threshold:g}", f"{c.items} ({c.positives})",
+            Text.assemble(one_line(c.rule, 30), " → ", one_line(c.label, 24)),
+            safe(c.model, 60), Text(f"{c.attribute} {c.op} {c.threshold:g}"),
+            str(c.items), str(c.positives),
             num(c.current.precision), num(c.current.recall), num(c.current.f1),
             "–" if best is None else f"{best.threshold:g}",
             num(best.precision if best else None), num(best.recall if best else None),
@@ -188,6 +188,9 @@ def calibration_view(policy_name: str, results: Sequence[Any], untested: Sequenc
                           num(p.precision), num(p.recall), num(p.f1), bar(p.f1, 1.0, width=16),
                           Text.assemble(*[(text + " ", style) for text, style in marks]))
         parts.append(sweep)
+    if any(c.positives == 0 for c in results):
+        parts.append(Text("a threshold whose label no majority gave cannot be calibrated "
+                          "(no best): label some comments with it first", style="dim"))
     if untested:
         parts.append(Text("no labeled, scored comment to test: " + ", ".join(untested),
                           style="dim"))
