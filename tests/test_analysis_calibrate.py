@@ -134,3 +134,16 @@ def test_calibrate_cli(calibrated: tuple[Store, Path], run_cli) -> None:
     assert result.returncode == 1 and "no comments reviewed under policy news-comments" in result.stderr
     result = run_cli("calibrate", "--policy", "missing.toml")
     assert result.returncode == 1 and result.stderr.count("\n") == 1
+
+
+def test_no_best_without_a_positive(calibrated: tuple[Store, Path]) -> None:
+    store, path = calibrated
+    policy = load_policy(path)
+    rows = [r for r in store.dataset.iter_rows(Selection(policy=policy.name, labeled_only=True))
+            if r.id in {1, 2, 3, 7}]  # all approved: nobody said insult
+    results = {c.rule: c for c in calibrate(rows, policy)}
+    insult = results["insult-score"]
+    assert (insult.items, insult.positives) == (4, 0)
+    assert insult.best is None
+    assert (insult.current.tp, insult.current.fp, insult.current.tn) == (0, 1, 3)  # 0.8 flagged
+    assert results["clean"].best is not None
