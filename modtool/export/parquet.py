@@ -12,7 +12,7 @@ from modtool.errors import ModtoolError
 from modtool.export.base import ExportContext, Record
 
 EXTENSION = "parquet"
-ROW_GROUP = 50_000
+ROW_GROUP = 10_000
 
 
 def _pyarrow() -> tuple[Any, Any]:
