@@ -266,3 +266,16 @@ def test_convokit_labeled_only_stays_one_rooted(labeled, tmp_path):
     # the real parent kept in meta
     assert by_id["c16"]["reply_to"] == "t1" and by_id["c16"]["meta"]["parent_id"] == 10
     assert by_id["c8"]["reply_to"] == "t1" and by_id["c8"]["meta"]["parent_id"] == 7
+
+
+def test_parquet_without_pyarrow_says_how_to_get_it(labeled, tmp_path, monkeypatch):
+    import sys
+
+    from modtool.errors import ModtoolError
+
+    store, _ = labeled
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
+    out = tmp_path / "x.parquet"
+    with pytest.raises(ModtoolError, match=r"pip install 'modtool\[parquet\]'"):
+        export(store, fmt="parquet", output=out, selection=Selection(policy=POLICY))
+    assert list(tmp_path.iterdir()) == []
