@@ -77,6 +77,18 @@ def test_unwritable_path(sample_store: Store, run_cli, tmp_path: Path) -> None:
     out = tmp_path / "no" / "such" / "folder" / "x.jsonl"
     one_error_line(run_cli("export", "-o", out), str(out), "does not exist")
     one_error_line(run_cli("export", "--format", "jsonl", "-o", tmp_path), "is a folder")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    one_error_line(run_cli("export", "-o", a_file / "x.csv"), "cannot write", "not a folder")
+
+
+def test_policy_without_labels_warns(sample_store: Store, run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = run_cli("export", "-o", out, "--policy", "jigsaw")
+    assert result.returncode == 0, result.stderr
+    assert "warning: no labels under policy jigsaw" in result.stderr
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "label:toxic" in header  # the shipped policy's labels, all cells empty
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

@@ -69,6 +69,9 @@ def export_command(format_name: str | None, output: Path, thread_refs: tuple[str
     parts = parse_split(split_spec) if split_spec is not None else None
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref)
+    if choice.name is not None and choice.name not in store.dataset.policy_names():
+        click.echo(f"modtool: warning: no labels under policy {choice.name} yet: "
+                   "the export has scores but no labels", err=True)
     selection = Selection(thread_ids=_thread_ids(store, thread_refs),
                           labeled_only=labeled_only, policy=choice.name)
     result = export(store, fmt=fmt, output=output, selection=selection,
