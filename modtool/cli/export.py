@@ -170,7 +170,7 @@ def agreement_command(policy_ref: str | None, thread_refs: tuple[str, ...],
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref)
     if choice.name is None:
-        raise InputError("no labels yet: moderators label comments in `modtool moderate`")
+        raise InputError("no labels yet: moderators label comments in `modtool tui` or with `modtool label`")
     known = store.dataset.moderators(choice.name)
     chosen = None
     if moderators:
@@ -222,7 +222,7 @@ def calibrate_command(policy_ref: str, thread_refs: tuple[str, ...], as_json: bo
                           policy=policy.name)
     if not store.dataset.count(selection):
         raise InputError(f"no comments reviewed under policy {policy.name} yet: "
-                         "label some in `modtool moderate` first")
+                         "label some in `modtool tui` or with `modtool label` first")
     results = calibrate(store.dataset.iter_rows(selection), policy)
     untested = rules_without_data(policy, results)
     if as_json:
