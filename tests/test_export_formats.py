@@ -279,3 +279,23 @@ def test_parquet_without_pyarrow_says_how_to_get_it(labeled, tmp_path, monkeypat
     with pytest.raises(ModtoolError, match=r"pip install 'modtool\[parquet\]'"):
         export(store, fmt="parquet", output=out, selection=Selection(policy=POLICY))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_jsonl_with_the_published_schema_whatever_the_first_block(labeled, tmp_path):
+    """Arrow (and so `datasets`) fixes a column's type from the first chunk it reads;
+    a chunk in which every `labels` is [] gives list<null>. The documented remedy, the
+    explicit schema of `modtool.export.parquet.schema()`, reads any file."""
+    from modtool.export.parquet import schema
+
+    store, _ = labeled
+    rows = read_jsonl(run(store, tmp_path, "jsonl", "all.jsonl"))
+    unlabeled_first = sorted(rows, key=lambda r: r["reviewers"] > 0)
+    path = tmp_path / "reordered.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in unlabeled_first), encoding="utf-8")
+    first_block = paj.read_json(path, read_options=paj.ReadOptions(block_size=1 << 20))
+    head = pa.Table.from_pylist(unlabeled_first[:10])
+    assert str(head.schema.field("labels").type) == "list<item: null>"  # the trap
+    table = paj.read_json(path, parse_options=paj.ParseOptions(explicit_schema=schema()))
+    assert table.schema == schema() and table.num_rows == 27
+    assert table.to_pylist() == unlabeled_first
+    assert first_block.num_rows == 27
