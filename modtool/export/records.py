@@ -1,7 +1,9 @@
 """One plain dict per comment: the JSONL schema, which every format derives from.
 
 Every key is present in every record with one type, so the file reads into a
-table (pandas, Arrow, Hugging Face ``datasets``) without type conflicts:
+table (pandas, Arrow, Hugging Face ``datasets``) without type conflicts (for
+``datasets`` on files over 10 MiB, see docs/export.md: give it
+:func:`modtool.export.parquet.schema`):
 
 =============== ============================================================
 ``id``          int, the comment id in the modtool database
