@@ -57,3 +57,4 @@ class QueueRepo:
                     labels=frozenset(labels.get((cid, moderator), ())), state=state
                 )
         return result
+

@@ -22,38 +22,38 @@ class DetailPane(VerticalScroll, can_focus=False):
         self.session: Session | None = None
         self.comment_id: int | None = None
         self.context = False
+        self.text = Text("")
+        """What the pane shows now (tests and snapshots read it)."""
 
     def compose(self):
-        yield Static(id="detail-context")
-        yield Static(id="detail-comment")
-        yield Static(id="detail-scores")
-        yield Static(id="detail-suggestions")
-        yield Static(id="detail-labels")
+        # One Static: a selection change is one update and one layout, not five.
+        yield Static(Text(""), id="detail-text")
 
     def show(self, session: Session, cid: int | None, *, context: bool | None = None) -> None:
         if context is not None:
             self.context = context
         moved = cid != self.comment_id
         self.session, self.comment_id = session, cid
+        static = self.query_one("#detail-text", Static)
         if cid is None or cid not in session.nodes:
-            for static in self.query(Static):
-                static.update(Text(""))
-            self.query_one("#detail-comment", Static).update(
-                Text("No comment selected.", style="italic dim"))
+            static.update(Text("No comment selected.", style="italic dim"))
             return
-        self.query_one("#detail-context", Static).update(self._part_context(session, cid))
-        self.query_one("#detail-comment", Static).update(self._part_comment(session, cid))
-        self.query_one("#detail-scores", Static).update(self._part_scores(session, cid))
-        self.query_one("#detail-suggestions", Static).update(self._part_suggestions(session, cid))
-        self.query_one("#detail-labels", Static).update(self._part_labels(session, cid))
+        self.text = Text("\n").join([
+            self._part_context(session, cid),
+            Text(""),
+            self._part_comment(session, cid),
+            self._part_scores(session, cid),
+            self._part_suggestions(session, cid),
+            self._part_labels(session, cid),
+        ])
+        static.update(self.text)
         if moved:
             self.scroll_home(animate=False)
 
     def refresh_labels(self) -> None:
-        """Only the label parts changed (after an action): repaint those."""
-        if self.session is None or self.comment_id is None:
-            return
-        self.query_one("#detail-labels", Static).update(self._part_labels(self.session, self.comment_id))
+        """The review state changed (an action, another moderator): repaint."""
+        if self.session is not None:
+            self.show(self.session, self.comment_id)
 
     # -- parts ---------------------------------------------------------------------
     def _part_context(self, session: Session, cid: int) -> Text:
@@ -111,7 +111,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         return text
 
     def _part_scores(self, session: Session, cid: int) -> Text:
-        text = Text("\nSCORES", style="bold")
+        text = Text("\nSCORES ", style="bold")
         by_model = session.scores.get(cid)
         if not by_model:
             text.append("  not scored yet", style="dim")
@@ -181,9 +181,18 @@ def _reason(reason: dict) -> Text:
         )
     if kind == "regex":
         spans = reason.get("spans") or []
-        text = Text("matched ")
+        where = reason.get("field", "body")
+        text = Text(f"{where} matched ")
         text.append_text(safe(str(reason.get("pattern", "")), style="italic"))
-        text.append(f" ({len(spans)}×, highlighted above)", style="dim")
+        note = ", highlighted above" if where == "body" else ""
+        text.append(f" ({len(spans)}×{note})", style="dim")
         return text
+    if kind == "author":
+        text = Text("author is ")
+        text.append_text(safe(str(reason.get("author", "")), style="bold"))
+        return text
+    if kind == "depth":
+        return Text(f"reply depth {reason.get('depth')} {reason.get('op', '≥')} "
+                    f"{reason.get('threshold')}")
     # Anything else: show its fields literally.
     return safe(", ".join(f"{k}={v}" for k, v in reason.items()))

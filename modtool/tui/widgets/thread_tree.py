@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.scroll_view import ScrollView
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -67,12 +68,22 @@ class CommentTree(Tree[int]):
             queue.extend(children)
 
     def _build_children(self, parent: TreeNode[int], ids: list[int]) -> None:
+        """Add ``ids`` under ``parent`` in one go.
+
+        ``TreeNode.add`` invalidates the whole tree on every call (a relayout per
+        node); thousands of top-level comments would cost seconds. This does
+        what it does, then invalidates once.
+        """
         assert self.session is not None
         nodes = self.session.nodes
+        placeholder = Text("")
         for cid in ids:
-            self._comment_nodes[cid] = parent.add(
-                Text(str(cid)), data=cid, allow_expand=bool(nodes[cid].children)
-            )
+            node = self._add_node(parent, placeholder, cid)
+            node._allow_expand = bool(nodes[cid].children)
+            parent._children.append(node)
+            self._comment_nodes[cid] = node
+        parent._updates += 1
+        self._invalidate()
 
     def _ensure_built(self, node: TreeNode[int]) -> None:
         cid = node.data
@@ -121,6 +132,20 @@ class CommentTree(Tree[int]):
     def rescored(self) -> None:
         self._label_cache.clear()
         self._invalidate()
+
+    def notify_style_update(self) -> None:
+        """A style change (focus, theme, shown again) changes how lines look, not which
+        lines there are: repaint without rebuilding the line list (``Tree`` rebuilds
+        it, which costs a pass over every open line of a large thread)."""
+        ScrollView.notify_style_update(self)
+        self._line_cache.clear()
+        self._updates += 1
+        self.refresh()
+
+    def get_label_width(self, node: TreeNode[int]) -> int:
+        """Labels are cut to the widget's width (no horizontal scrolling), so the tree
+        need not render every label to measure it: that made a rebuild O(lines)."""
+        return 0
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         cid = node.data

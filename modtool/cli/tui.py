@@ -1,0 +1,61 @@
+"""``modtool tui``: the moderator's terminal UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from modtool.cli.options import db_option, store_for, thread_option
+from modtool.errors import ModtoolError
+
+SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
+
+
+@click.command("tui")
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--policy", "policy_ref", metavar="NAME|PATH", default=None,
+              help="Policy name or TOML file (default: news-comments).")
+@click.option("--moderator", envvar="MODTOOL_MODERATOR", show_envvar=True, default=None,
+              help="Who is labelling (default: the OS user name).")
+@thread_option
+@click.option("--scorer", type=click.Choice(SCORER_CHOICES), default="auto", show_default=True,
+              help="Score unscored comments in the background with this scorer ('none': don't).")
+@click.option("--auto-advance/--no-auto-advance", default=False, show_default=True,
+              help="After a label or approval, move to the next unreviewed comment.")
+def tui_command(file: Path | None, db_path: Path, policy_ref: str | None,
+                moderator: str | None, thread_ref: str | None, scorer: str,
+                auto_advance: bool) -> None:
+    """Moderate a thread by keyboard in a terminal UI.
+
+    With FILE, the document is imported first (safe to repeat) and opened;
+    otherwise --thread (default: the latest thread). Unscored comments are
+    scored in the background while you work; every label is saved the moment
+    the screen shows it. Press ? in the UI for the keys and the policy's labels.
+
+    \b
+    Examples:
+      modtool tui threads/sample-thread-korea-talks-collapse.txt
+      modtool tui --db site.db --policy policies/news-comments.toml --moderator ana
+    """
+    from modtool.policy import DEFAULT_POLICY, load_policy
+
+    policy = load_policy(policy_ref or DEFAULT_POLICY)
+    with store_for(db_path) as store:
+        if file is None:
+            store.threads.resolve(thread_ref)  # fail here, in one line, not inside the UI
+
+    from modtool.tui.app import create_app
+
+    app = create_app(
+        db_path, thread_ref, policy, moderator, import_file=file,
+        scorer=None if scorer == "none" else scorer, auto_advance=auto_advance,
+    )
+    app.run()
+    if app.error:
+        raise ModtoolError(app.error)
+
+
+COMMANDS = [tui_command]
