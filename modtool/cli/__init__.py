@@ -62,5 +62,10 @@ def _register() -> None:
     for command in policy.COMMANDS:
         main.add_command(command)
 
+    from modtool.cli import tui
+
+    for command in tui.COMMANDS:
+        main.add_command(command)
+
 
 _register()
