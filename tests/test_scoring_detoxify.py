@@ -88,6 +88,7 @@ def test_model_id_is_variant_and_checkpoint_hash(scorer, tiny_detoxify) -> None:
     assert scorer.model.attributes == tiny_detoxify.classes
     assert scorer.model.details["sha256"] == digest
     assert scorer.note is None
+    assert scorer.fast_last_layer  # the [CLS]-only last layer passed its exactness check
 
 
 def _manual_windows(tokenizer, text: str, max_length: int) -> list[list[int]]:

@@ -143,3 +143,80 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> TinyDetoxify:
                                  model_type="bert-base-uncased", seed=1, classifier_scale=1.0)
     return TinyDetoxify(hf_dir=hf_dir, checkpoint=checkpoint, hub_named=hub_named,
                         max_length=TINY_MAX_LENGTH)
+
+
+UNBIASED_CLASSES = ["toxicity", "severe_toxicity", "obscene", "identity_attack", "insult",
+                    "threat", "sexual_explicit"]
+FAMILY_MAX_LENGTH = 64
+
+
+def _bytes_to_unicode() -> list[str]:
+    """GPT-2's byte-to-character table (the byte-level BPE alphabet)."""
+    printable = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
+                 + list(range(ord("®"), ord("ÿ") + 1)))
+    chars, extra = [], 0
+    for byte in range(256):
+        if byte in printable:
+            chars.append(chr(byte))
+        else:
+            chars.append(chr(256 + extra))
+            extra += 1
+    return chars
+
+
+def build_family(root: Path, family: str, *, seed: int = 5) -> tuple[Path, Path]:
+    """A tiny checkpoint + config dir for ``roberta`` (Detoxify ``unbiased``:
+    16 outputs, 7 classes), ``xlm-roberta`` (``multilingual``) or ``albert``
+    (``original-small``). Returns ``(checkpoint, hf_dir)``."""
+    import torch
+    import transformers
+
+    hf_dir = root / f"{family}-tiny"
+    hf_dir.mkdir(parents=True, exist_ok=True)
+    common = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                  intermediate_size=64, initializer_range=0.2)
+    if family == "roberta":
+        specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+        vocab = {token: i for i, token in enumerate(specials + _bytes_to_unicode())}
+        tokenizer = transformers.RobertaTokenizer(vocab=vocab, merges=[],
+                                                  model_max_length=FAMILY_MAX_LENGTH)
+        config = transformers.RobertaConfig(vocab_size=len(vocab), pad_token_id=1,
+                                            max_position_embeddings=FAMILY_MAX_LENGTH + 8,
+                                            num_labels=16, **common)
+        names = ("RobertaForSequenceClassification", "RobertaTokenizer")
+        classes, num_classes = UNBIASED_CLASSES, 16
+    elif family == "xlm-roberta":
+        pieces = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+        pieces += [("▁" + w, -5.0) for w in WORDS] + [(c, -8.0) for c in LETTERS + ".,!?'"]
+        pieces += [("▁", -3.0), ("<mask>", 0.0)]
+        tokenizer = transformers.XLMRobertaTokenizer(vocab=pieces,
+                                                     model_max_length=FAMILY_MAX_LENGTH)
+        config = transformers.XLMRobertaConfig(vocab_size=len(pieces), pad_token_id=1,
+                                               max_position_embeddings=FAMILY_MAX_LENGTH + 8,
+                                               num_labels=16, **common)
+        names = ("XLMRobertaForSequenceClassification", "XLMRobertaTokenizer")
+        classes, num_classes = UNBIASED_CLASSES, 16
+    elif family == "albert":
+        pieces = [("<pad>", 0.0), ("<unk>", 0.0), ("[CLS]", 0.0), ("[SEP]", 0.0), ("[MASK]", 0.0)]
+        pieces += [("▁" + w, -5.0) for w in WORDS] + [(c, -8.0) for c in LETTERS + ".,!?'"]
+        pieces += [("▁", -3.0)]
+        tokenizer = transformers.AlbertTokenizer(vocab=pieces, model_max_length=FAMILY_MAX_LENGTH)
+        config = transformers.AlbertConfig(vocab_size=len(pieces), embedding_size=16,
+                                           max_position_embeddings=FAMILY_MAX_LENGTH + 8, num_labels=6,
+                                           **common)
+        names = ("AlbertForSequenceClassification", "AlbertTokenizer")
+        classes, num_classes = ORIGINAL_CLASSES, 6
+    else:
+        raise ValueError(family)
+    config.save_pretrained(hf_dir)
+    tokenizer.save_pretrained(hf_dir)
+    torch.manual_seed(seed)
+    model = getattr(transformers, names[0])(config)
+    checkpoint = root / f"{family}-tiny.ckpt"
+    torch.save({
+        "config": {"arch": {"args": {"model_type": str(hf_dir), "model_name": names[0],
+                                     "tokenizer_name": names[1], "num_classes": num_classes}},
+                   "dataset": {"args": {"classes": list(classes)}}},
+        "state_dict": model.state_dict(),
+    }, checkpoint)
+    return checkpoint, hf_dir

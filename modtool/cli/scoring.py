@@ -15,7 +15,7 @@ from rich.text import Text
 from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError
 from modtool.safe_text import one_line
-from modtool.scoring import MODEL_TYPES, SCORERS, ScoreSummary, make_scorer, score_store
+from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
 from modtool.scoring.pipeline import score_texts
 
 PICKLE_WARNING = ("Checkpoints are pickles, which can run code when loaded: modtool loads "
@@ -84,7 +84,7 @@ def score_command(source: str | None, thread_ref: str | None, scorer_name: str,
         raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
     store = store_for(db_path)
     thread_id = store.threads.resolve(thread_ref).id if thread_ref else None
-    scorer = make_scorer(scorer_name, **options)
+    scorer = _load_scorer(scorer_name, options)
     if scorer.note:
         click.echo(f"modtool: note: {scorer.note}", err=True)
     summary = _run_with_progress(store, scorer, thread_id, batch_size)
@@ -96,13 +96,22 @@ def _score_stdin(scorer_name: str, options: dict, batch_size: int) -> None:
     numbered = [(number, text) for number, text in enumerate(texts, 1) if text.strip()]
     if not numbered:
         raise InputError("stdin: no text to score (one text per line)")
-    scorer = make_scorer(scorer_name, **options)
+    scorer = _load_scorer(scorer_name, options)
     if scorer.note:
         click.echo(f"modtool: note: {scorer.note}", err=True)
     results = score_texts(scorer, [text for _, text in numbered], batch_size=batch_size)
     for (number, text), result in zip(numbered, results, strict=True):
         click.echo(json.dumps({"line": number, "text": text, "model": scorer.model.id,
                                "scores": result.scores, "windowed": result.windowed}))
+
+
+def _load_scorer(scorer_name: str, options: dict) -> Scorer:
+    """Build the scorer, with a spinner on a terminal (loading a model takes seconds)."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        return make_scorer(scorer_name, **options)
+    with err.status(f"loading the {scorer_name} scorer…"):
+        return make_scorer(scorer_name, **options)
 
 
 def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) -> ScoreSummary:
