@@ -30,8 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-WORDS = ("the talks collapsed after eighty minutes and nobody seems to know why the "
-         "troops are still there you idiot this is about money not security").split()
+WORDS = ["the", "talks", "collapsed", "after", "eighty", "minutes", "and", "nobody", "seems", "to", "know", "why", "the", "troops", "are", "still", "there", "you", "idiot", "this", "is", "about", "money", "not", "security"]
 
 
 def write_synthetic_thread(path: Path, comments: int, seed: int = 7) -> Path:

@@ -13,9 +13,9 @@ the screen shows as done is on disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-import re
 from typing import Any, Protocol
 
 from modtool.models import Action, Comment, PolicyRef, ReviewState, Thread

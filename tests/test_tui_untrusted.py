@@ -79,7 +79,7 @@ async def test_link_markup_does_not_become_a_link_and_styles_show_literally(host
         for needle in ("free money", "[link=http://evil.example]free"):
             for style in styles_over(app, needle):
                 assert style is None or not style.link, style
-        for line, segments in screen_lines(app):
+        for _line, segments in screen_lines(app):
             for segment in segments:
                 if "alarm" in segment.text and segment.style is not None:
                     assert not (segment.style.color and segment.style.color.name == "red")

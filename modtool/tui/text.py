@@ -22,9 +22,18 @@ DEFAULT_LABEL_COLOUR = "magenta"
 BAR_CELLS = "▏▎▍▌▋▊▉█"
 
 
+def styled(value: str, style: str | Style = "") -> Text:
+    """``value`` with ``style`` as a span, not as the Text's base style.
+
+    A base style would spread to everything appended later (a badge colour
+    across a whole tree line), so every building block here uses spans.
+    """
+    return Text.assemble((value, style)) if style else Text(value)
+
+
 def safe(value: str, style: str | Style = "") -> Text:
     """Untrusted text as a literal ``Text`` (never parsed as markup)."""
-    return Text(terminal_safe(value), style=style)
+    return styled(terminal_safe(value), style)
 
 
 def safe_line(value: str, width: int, style: str | Style = "") -> Text:
@@ -32,7 +41,9 @@ def safe_line(value: str, width: int, style: str | Style = "") -> Text:
     flat = " ".join(terminal_safe(value).split())
     if len(flat) > width:
         flat = flat[: max(0, width - 1)] + "…"
-    return Text(flat, style=style, no_wrap=True, overflow="ellipsis")
+    text = styled(flat, style)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def safe_with_offsets(value: str) -> tuple[str, list[int]]:
@@ -69,14 +80,27 @@ def body_text(body: str, highlights: Iterable[Highlight] = (),
 
 
 def label_colour(colour: str | None) -> str:
-    """A policy's label colour if Rich understands it, else a default."""
-    if colour:
-        try:
-            Color.parse(colour)
-        except ColorParseError:
-            return DEFAULT_LABEL_COLOUR
-        return colour
-    return DEFAULT_LABEL_COLOUR
+    """A policy's label colour as ``#rrggbb`` (``#rgb`` and names accepted).
+
+    Named colours are turned into their RGB value so a theme's ANSI palette
+    does not change them; anything Rich cannot read becomes a default.
+    """
+    value = (colour or "").strip()
+    if len(value) == 4 and value.startswith("#"):
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    try:
+        return Color.parse(value or DEFAULT_LABEL_COLOUR).get_truecolor().hex
+    except ColorParseError:
+        return Color.parse(DEFAULT_LABEL_COLOUR).get_truecolor().hex
+
+
+def label_ink(colour: str | None) -> str:
+    """A label colour for text (not background): very dark ones are lightened so the
+    text stays readable on a dark theme (``blue`` is navy in RGB)."""
+    red, green, blue = Color.parse(label_colour(colour)).get_truecolor()
+    if 0.299 * red + 0.587 * green + 0.114 * blue < 90:
+        red, green, blue = ((channel + 255) // 2 for channel in (red, green, blue))
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def score_colour(value: float | None) -> str:
@@ -94,8 +118,8 @@ def score_colour(value: float | None) -> str:
 def badge(value: float | None) -> Text:
     """The toxicity badge: the headline score on a background coloured by it."""
     if value is None:
-        return Text("  --  ", style="dim")
-    return Text(f" {value:.2f} ", style=f"bold white on {score_colour(value)}")
+        return styled("  --  ", "dim")
+    return styled(f" {value:.2f} ", f"bold white on {score_colour(value)}")
 
 
 def bar(value: float, width: int) -> Text:
@@ -105,17 +129,14 @@ def bar(value: float, width: int) -> Text:
     full, rest = divmod(eighths, 8)
     cells = "█" * full + (BAR_CELLS[rest - 1] if rest else "")
     text = Text(cells, style=score_colour(value))
-    text.append(" " * (width - len(cells)), style="on grey23")
+    text.append(" " * (width - len(cells)), style="on #5f5f5f")
     return text
 
 
 def chip(key: str, colour: str | None) -> Text:
     """`` key `` on the label's colour, with black or white text for contrast."""
     background = label_colour(colour)
-    try:
-        red, green, blue = Color.parse(background).get_truecolor()
-        light = (0.299 * red + 0.587 * green + 0.114 * blue) > 150
-    except ColorParseError:
-        light = False
-    return Text(f" {key} ", style=Style(color="black" if light else "white", bgcolor=background,
-                                        bold=True))
+    red, green, blue = Color.parse(background).get_truecolor()
+    light = (0.299 * red + 0.587 * green + 0.114 * blue) > 150
+    return styled(f" {key} ", Style(color="black" if light else "white", bgcolor=background,
+                                    bold=True))

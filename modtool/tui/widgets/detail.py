@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from modtool.moderation import Session
 from modtool.safe_text import hidden_characters
-from modtool.tui.text import bar, body_text, chip, safe, safe_line, score_colour
+from modtool.tui.text import bar, body_text, chip, safe, safe_line, score_colour, styled
 
 BAR_WIDTH = 12
 ARTICLE_PREVIEW = 400
@@ -36,7 +36,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         self.session, self.comment_id = session, cid
         static = self.query_one("#detail-text", Static)
         if cid is None or cid not in session.nodes:
-            static.update(Text("No comment selected.", style="italic dim"))
+            static.update(styled("No comment selected.", "italic dim"))
             return
         self.text = Text("\n").join([
             self._part_context(session, cid),
@@ -111,20 +111,22 @@ class DetailPane(VerticalScroll, can_focus=False):
         return text
 
     def _part_scores(self, session: Session, cid: int) -> Text:
-        text = Text("\nSCORES ", style="bold")
+        text = styled("\nSCORES ", "bold")
         by_model = session.scores.get(cid)
         if not by_model:
             text.append("  not scored yet", style="dim")
             return text
         chosen = session.nodes[cid].headline
         width = max(len(attribute) for scores in by_model.values() for attribute in scores)
+        # Name, bar and value on one line, however narrow the pane.
+        bar_width = max(4, min(BAR_WIDTH, self.size.width - width - 11))
         for model in sorted(by_model):
             text.append("\n")
             text.append(model, style="italic")
             for attribute, value in sorted(by_model[model].items(), key=lambda kv: -kv[1]):
                 marker = "▶" if chosen and chosen.model == model and chosen.attribute == attribute else " "
                 text.append(f"\n {marker}{attribute:<{width}} ")
-                text.append_text(bar(value, BAR_WIDTH))
+                text.append_text(bar(value, bar_width))
                 text.append(f" {value:.3f}", style=score_colour(value))
         return text
 
@@ -132,7 +134,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         suggestions = session.suggestions.get(cid, ())
         if not suggestions:
             return Text("")
-        text = Text("\nSUGGESTED BY THE POLICY", style="bold")
+        text = styled("\nSUGGESTED BY THE POLICY", "bold")
         for suggestion in suggestions:
             definition = session.labels.get(suggestion.label)
             text.append("\n ")
@@ -146,7 +148,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         return text
 
     def _part_labels(self, session: Session, cid: int) -> Text:
-        text = Text("\nREVIEW", style="bold")
+        text = styled("\nREVIEW", "bold")
         mine = session.mine(cid)
         text.append("\n you: ")
         text.append_text(_state(session, mine.state, mine.labels))
@@ -160,9 +162,9 @@ class DetailPane(VerticalScroll, can_focus=False):
 
 def _state(session: Session, state: str, labels: frozenset[str]) -> Text:
     if state == "approved":
-        return Text("approved ✓", style="bold green")
+        return styled("approved ✓", "bold green")
     if not labels:
-        return Text("unreviewed", style="dim")
+        return styled("unreviewed", "dim")
     text = Text()
     for key in sorted(labels):
         definition = session.labels.get(key)

@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from modtool.moderation import Session
-from modtool.tui.text import chip, label_colour
+from modtool.tui.text import chip, label_ink
 
 
 def label_chips(session: Session, cid: int) -> Text:
@@ -15,13 +15,18 @@ def label_chips(session: Session, cid: int) -> Text:
     text = Text()
     mine = session.mine(cid)
     if mine.state == "approved":
-        text.append(" ✓ ", style="bold green")
+        text.append("✓ ", style="bold green")
     for key in sorted(mine.labels, key=_policy_order(session)):
         text.append_text(chip(key, _colour(session, key)))
         text.append(" ")
     for key in session.suggested(cid):
-        if key not in mine.labels:
-            text.append(f"{key}? ", style=Style(color=label_colour(_colour(session, key)), italic=True))
+        if key in mine.labels:
+            continue
+        if getattr(session.labels.get(key), "action", "") == "approve":
+            if mine.state == "unreviewed":
+                text.append("✓? ", style="dim green")  # "looks fine": quiet on purpose
+            continue
+        text.append(f"{key}? ", style=Style(color=label_ink(_colour(session, key)), italic=True))
     others = sorted({label for state in session.others(cid).values() for label in state.labels})
     if others:
         text.append("(" + " ".join(others) + ") ", style="dim")

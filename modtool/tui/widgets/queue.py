@@ -19,7 +19,7 @@ from textual.strip import Strip
 
 from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
-from modtool.tui.text import badge, safe_line
+from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
 
 AUTHOR_WIDTH = 16
@@ -47,7 +47,7 @@ class QueueView(ScrollView, can_focus=True):
         self.session: Session | None = None
         self.rows: list[int] = []
         self._cache: dict[int, Text] = {}
-        self._empty = Text("no comments match the filter (esc clears it)", style="italic dim")
+        self._empty = styled("no comments match the filter (esc clears it)", "italic dim")
 
     def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
         """Show ``rows`` (comment ids); keep the cursor on ``keep`` when it is among them."""

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from modtool.moderation import Session
-from modtool.tui.text import label_colour, safe_line
+from modtool.tui.text import label_ink, safe_line
 
 PROGRESS_CELLS = 20
 
@@ -38,19 +38,19 @@ class StatusBar(Widget):
         progress = session.progress()
         top = Text(no_wrap=True, overflow="ellipsis")
         top.append(" modtool ", style="bold reverse")
-        top.append(" ")
-        top.append_text(safe_line(session.thread.title, 60, style="bold"))
-        top.append(f"  ·  {session.policy.name}", style="")
+        top.append(f" {view}", style="bold")
+        if view == "queue":
+            top.append(f" ({filter_text}; by {sort})", style="bold")
+        if auto_advance:
+            top.append(" · auto-advance", style="dim")
+        top.append(f"  {session.policy.name}")
         version = getattr(session.policy, "version", "")
         if version:
             top.append(f" v{version}", style="dim")
-        top.append("  ·  ")
+        top.append("  ")
         top.append_text(safe_line(session.moderator, 20, style="italic"))
-        top.append(f"  ·  {view}", style="bold")
-        if view == "queue":
-            top.append(f" ({filter_text}; by {sort})", style="dim")
-        if auto_advance:
-            top.append("  ·  auto-advance", style="dim")
+        top.append("  ")
+        top.append_text(safe_line(session.thread.title, 200, style="bold"))
         line = Text(no_wrap=True, overflow="ellipsis")
         filled = round(progress.fraction * PROGRESS_CELLS)
         line.append(f" {progress.reviewed}/{progress.total} reviewed ", style="bold")
@@ -64,7 +64,7 @@ class StatusBar(Widget):
             line.append("  ")
             if hotkey:
                 line.append(hotkey, style="bold reverse")
-            line.append(f"{key}", style=f"bold {label_colour(getattr(definition, 'colour', None))}")
+            line.append(f"{key}", style=f"bold {label_ink(getattr(definition, 'colour', None))}")
             line.append(f" {count}")
         if self.scoring:
             line.append(f"   {self.scoring}", style="italic")

@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
-from modtool.tui.text import badge, safe_line, score_colour
+from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
 
 OPEN_BUDGET = 400
@@ -36,7 +36,7 @@ class CommentTree(Tree[int]):
         self.session = session
         self._comment_nodes: dict[int, TreeNode[int]] = {}
         self._built: set[int] = set()
-        self._label_cache: dict[int, Text] = {}
+        self._label_cache: dict[int, tuple[Text, Text]] = {}
 
     # -- building ----------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -47,7 +47,7 @@ class CommentTree(Tree[int]):
         self._built = set()
         self._label_cache.clear()
         thread = session.thread
-        root_label = Text("▣ ", style="bold")
+        root_label = styled("▣ ", "bold")
         root_label.append_text(safe_line(thread.title, 200, style="bold"))
         root_label.append(f"  {len(session)} comments", style="dim")
         self.root.set_label(root_label)
@@ -151,34 +151,40 @@ class CommentTree(Tree[int]):
         cid = node.data
         if self.session is None or cid is None or cid == ROOT:
             return super().render_label(node, base_style, style)
-        label = self._label_cache.get(cid)
-        if label is None:
-            label = self._label_cache[cid] = self._make_label(cid)
-        text = label.copy()
-        text.stylize(style)
-        info = self.session.nodes[cid]
+        parts = self._label_cache.get(cid)
+        if parts is None:
+            parts = self._label_cache[cid] = self._make_label(cid)
+        head, tail = parts
+        text = Text()
         if node.allow_expand:
-            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
-            text = Text.assemble((icon, base_style), text)
-            if not node.is_expanded:
-                text.append(f"  +{info.descendants} ", style="dim")
-                if info.hottest is not None:
-                    text.append(f"max {info.hottest:.2f}", style=score_colour(info.hottest))
+            text.append(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style)
+        text.append_text(head)
+        info = self.session.nodes[cid]
+        if node.allow_expand and not node.is_expanded:
+            # Collapsed: how much is hidden and how hot it gets, before the preview.
+            text.append(f"+{info.descendants}", style="bold")
+            if info.hottest is not None:
+                text.append(" max ", style="dim")
+                text.append_text(badge(info.hottest))
+            text.append(" ")
+        text.append_text(tail)
+        text.stylize(style)
         return text
 
-    def _make_label(self, cid: int) -> Text:
+    def _make_label(self, cid: int) -> tuple[Text, Text]:
+        """(badge, flag and author; labels, suggestions and preview) of a comment."""
         assert self.session is not None
         info = self.session.nodes[cid]
         comment = info.comment
-        text = badge(info.headline.value if info.headline else None)
-        text.append(" ")
+        head = badge(info.headline.value if info.headline else None)
+        head.append(" ")
         if info.flags:
-            text.append("⚠ ", style="bold red")
-        text.append_text(safe_line(comment.author, 24, style="bold"))
-        text.append(" ")
-        text.append_text(label_chips(self.session, cid))
-        text.append_text(safe_line(comment.body, PREVIEW, style="dim"))
-        return text
+            head.append("⚠ ", style="bold red")
+        head.append_text(safe_line(comment.author, 24, style="bold"))
+        head.append(" ")
+        tail = label_chips(self.session, cid)
+        tail.append_text(safe_line(comment.body, PREVIEW, style="dim"))
+        return head, tail
 
     def watch_cursor_line(self, previous_line: int, line: int) -> None:
         super().watch_cursor_line(previous_line, line)
