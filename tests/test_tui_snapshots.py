@@ -95,3 +95,10 @@ def test_hostile_text(tmp_path: Path, snap_compare) -> None:
     with open_store(db) as store:
         import_path(store, document)
     assert snap_compare(make_app(db), terminal_size=(100, 24), run_before=at(2))
+
+
+def test_no_color(db: Path, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(db)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=(100, 30), run_before=at(4))

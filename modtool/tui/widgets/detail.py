@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from modtool.moderation import Session
 from modtool.safe_text import hidden_characters
-from modtool.tui.text import bar, body_text, chip, safe, safe_line, score_colour, styled
+from modtool.tui.text import bar, body_text, chip, safe, safe_line, styled
 
 BAR_WIDTH = 12
 ARTICLE_PREVIEW = 400
@@ -127,7 +127,7 @@ class DetailPane(VerticalScroll, can_focus=False):
                 marker = "▶" if chosen and chosen.model == model and chosen.attribute == attribute else " "
                 text.append(f"\n {marker}{attribute:<{width}} ")
                 text.append_text(bar(value, bar_width))
-                text.append(f" {value:.3f}", style=score_colour(value))
+                text.append(f" {value:.3f}", style="bold" if marker != " " else "")
         return text
 
     def _part_suggestions(self, session: Session, cid: int) -> Text:
