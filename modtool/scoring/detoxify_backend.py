@@ -54,6 +54,8 @@ ORIGINAL_CLASSES = ("toxic", "severe_toxic", "obscene", "threat", "insult", "ide
 HASH_CHARS = 12
 HF_HOST = "huggingface.co"
 DEFAULT_MAX_BATCH_TOKENS = 16_384
+PAD_SLACK = 0.1  # at most ~10% padding per model batch …
+MIN_BATCH_TOKENS = 1_024  # … once a batch is this big
 
 
 def file_sha256(path: Path) -> str:
@@ -281,14 +283,25 @@ class DetoxifyScorer:
 
 
 def _chunks(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
-    """Split windows (sorted longest first) into batches of at most ``budget`` padded tokens."""
+    """Split windows (sorted longest first) into model batches.
+
+    A batch is padded to its first (longest) window, so a new batch starts when
+    the next window is more than :data:`PAD_SLACK` shorter than that width (once
+    the batch holds :data:`MIN_BATCH_TOKENS`, so small batches do not starve the
+    matrix multiplications), or when the batch would exceed ``budget`` padded
+    tokens.
+    """
     chunks: list[list[int]] = []
     current: list[int] = []
     for index in order:
-        width = lengths[current[0]] if current else lengths[index]
-        if current and (len(current) + 1) * width > budget:
-            chunks.append(current)
-            current = []
+        if current:
+            width = lengths[current[0]]
+            full = (len(current) + 1) * width > budget
+            ragged = (lengths[index] < (1 - PAD_SLACK) * width
+                      and len(current) * width >= MIN_BATCH_TOKENS)
+            if full or ragged:
+                chunks.append(current)
+                current = []
         current.append(index)
     if current:
         chunks.append(current)
