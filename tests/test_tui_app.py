@@ -356,3 +356,30 @@ def _styles():
     from rich.style import Style
 
     return Style(), Style()
+
+
+async def test_a_large_thread_builds_the_tree_lazily(tmp_path: Path) -> None:
+    from benchmarks.tui_bench import build_database
+    from modtool.tui.widgets import thread_tree
+
+    db = build_database(tmp_path, 3000)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        session, tree = app.session, app.tree
+        top = session.top_level
+        assert len(top) > thread_tree.PAGE  # the generator makes many top-level comments
+        built = len(tree._comment_nodes)
+        assert built < len(session) // 2
+        assert tree._top_loaded == thread_tree.PAGE
+        # A comment deep in an unloaded page: `n`-style navigation builds its path.
+        deep = next(c for c in reversed(session.order) if session.comment(c).depth >= 2)
+        app._select(deep)
+        await pilot.pause()
+        assert app.tree.selected_comment == deep and app.selected == deep
+        assert tree._top_loaded > thread_tree.PAGE
+        # Walking onto the "more" line loads the next page in place.
+        loaded = tree._top_loaded
+        if loaded < len(top):
+            tree.move_cursor(tree._more)
+            await pilot.pause()
+            assert tree._top_loaded > loaded and app.tree.selected_comment is not None

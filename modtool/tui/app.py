@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from modtool.errors import ModtoolError
 from modtool.models import Action, Thread
@@ -36,6 +36,7 @@ from modtool.tui.screens.filters import FilterScreen
 from modtool.tui.screens.guidance import GuidanceScreen
 from modtool.tui.screens.search import SearchScreen
 from modtool.tui.widgets.detail import DetailPane
+from modtool.tui.widgets.footer import QuietFooter
 from modtool.tui.widgets.queue import QueueView
 from modtool.tui.widgets.status import StatusBar
 from modtool.tui.widgets.thread_tree import CommentTree
@@ -131,7 +132,7 @@ class ModtoolApp(App[None]):
                 yield CommentTree(id=TREE)
                 yield QueueView(id=QUEUE)
             yield DetailPane(id="detail")
-        yield Footer(compact=True)
+        yield QuietFooter(compact=True)
 
     @property
     def tree(self) -> CommentTree:

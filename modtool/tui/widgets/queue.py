@@ -137,10 +137,15 @@ class QueueView(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.rows))
         self._cache.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks the ancestors' styles: once per paint, not per line.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = y + int(self.scroll_offset.y)
-        base = self.rich_style
+        base = getattr(self, "_base_style", None) or self.rich_style
         if not self.rows:
             if y == 0:
                 return Strip(list(self._empty.render(self.app.console))).adjust_cell_length(width, base)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.scroll_view import ScrollView
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -22,8 +23,11 @@ from modtool.tui.widgets.labels import label_chips
 
 OPEN_BUDGET = 400
 """Lines opened up front when the tree is first built."""
+PAGE = 500
+"""Top-level comments added at a time; a "more" line at the end loads the next page."""
 PREVIEW = 60
 ROOT = -1
+MORE = -2
 
 
 class CommentTree(Tree[int]):
@@ -37,6 +41,9 @@ class CommentTree(Tree[int]):
         self._comment_nodes: dict[int, TreeNode[int]] = {}
         self._built: set[int] = set()
         self._label_cache: dict[int, tuple[Text, Text]] = {}
+        self._top_index: dict[int, int] = {}
+        self._top_loaded = 0
+        self._more: TreeNode[int] | None = None
 
     # -- building ----------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -52,10 +59,13 @@ class CommentTree(Tree[int]):
         root_label.append(f"  {len(session)} comments", style="dim")
         self.root.set_label(root_label)
         self.root.expand()
-        self._build_children(self.root, session.top_level)
         self._built.add(ROOT)
-        shown = len(session.top_level)
-        queue = list(session.top_level)
+        self._top_index = {cid: i for i, cid in enumerate(session.top_level)}
+        self._top_loaded = 0
+        self._more = None
+        self._load_top(0)
+        shown = self._top_loaded
+        queue = list(session.top_level[: self._top_loaded])
         while queue and shown < OPEN_BUDGET:
             cid = queue.pop(0)
             children = session.nodes[cid].children
@@ -66,6 +76,37 @@ class CommentTree(Tree[int]):
             node.expand()
             shown += len(children)
             queue.extend(children)
+
+    def _load_top(self, index: int) -> None:
+        """Make sure top-level comments up to position ``index`` are in the tree, a page
+        at a time; keep a "more" line at the end while any are left."""
+        assert self.session is not None
+        top = self.session.top_level
+        if index < self._top_loaded:
+            return
+        if self._more is not None:
+            self._more.remove()
+            self._more = None
+        end = min(len(top), max(index + 1, self._top_loaded + PAGE))
+        end = min(len(top), -(-end // PAGE) * PAGE)  # whole pages
+        self._build_children(self.root, top[self._top_loaded:end])
+        self._top_loaded = end
+        if end < len(top):
+            hidden = sum(1 + self.session.nodes[cid].descendants for cid in top[end:])
+            label = styled(f"… {len(top) - end} more top-level comments ({hidden} in all): "
+                           "move here to load them", "italic dim")
+            self._more = self.root.add(label, data=MORE, allow_expand=False)
+
+    def _load_more_here(self) -> None:
+        """The cursor reached the "more" line: load the next page under it."""
+        node = self.cursor_node
+        if node is None or node.data != MORE:
+            return
+        line = self.cursor_line
+        self._load_top(self._top_loaded)
+        _ = self._tree_lines
+        self.cursor_line = -1
+        self.move_cursor_to_line(min(line, self.last_line))
 
     def _build_children(self, parent: TreeNode[int], ids: list[int]) -> None:
         """Add ``ids`` under ``parent`` in one go.
@@ -99,11 +140,14 @@ class CommentTree(Tree[int]):
         """The node of ``cid``, building and opening its ancestors first."""
         if self.session is None or cid not in self.session.nodes:
             return None
+        chain = self.session.ancestors(cid)
+        top = chain[0].id if chain else cid
+        self._load_top(self._top_index[top])
         if cid not in self._comment_nodes:
-            for ancestor in self.session.ancestors(cid):
+            for ancestor in chain:
                 node = self._comment_nodes[ancestor.id]
                 self._ensure_built(node)
-        for ancestor in self.session.ancestors(cid):
+        for ancestor in chain:
             node = self._comment_nodes[ancestor.id]
             if not node.is_expanded:
                 node.expand()
@@ -118,7 +162,7 @@ class CommentTree(Tree[int]):
     @property
     def selected_comment(self) -> int | None:
         node = self.cursor_node
-        return node.data if node is not None and node.data != ROOT else None
+        return node.data if node is not None and node.data not in (ROOT, MORE) else None
 
     # -- drawing -------------------------------------------------------------------
     def changed(self, cids: set[int] | list[int]) -> None:
@@ -142,6 +186,20 @@ class CommentTree(Tree[int]):
         self._updates += 1
         self.refresh()
 
+    def _on_resize(self, event: events.Resize) -> None:
+        # ``Tree._on_resize`` (which runs next) rebuilds every line; the lines do not
+        # depend on the size, and showing the tree again after the queue is a resize.
+        self._resize_only = True
+
+    def _invalidate(self) -> None:
+        if getattr(self, "_resize_only", False):
+            self._resize_only = False
+            self._line_cache.clear()
+            self._updates += 1
+            self.refresh()
+            return
+        super()._invalidate()
+
     def get_label_width(self, node: TreeNode[int]) -> int:
         """Labels are cut to the widget's width (no horizontal scrolling), so the tree
         need not render every label to measure it: that made a rebuild O(lines)."""
@@ -149,7 +207,7 @@ class CommentTree(Tree[int]):
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         cid = node.data
-        if self.session is None or cid is None or cid == ROOT:
+        if self.session is None or cid is None or cid in (ROOT, MORE):
             return super().render_label(node, base_style, style)
         parts = self._label_cache.get(cid)
         if parts is None:
@@ -188,6 +246,10 @@ class CommentTree(Tree[int]):
 
     def watch_cursor_line(self, previous_line: int, line: int) -> None:
         super().watch_cursor_line(previous_line, line)
+        node = self.cursor_node
+        if node is not None and node.data == MORE:
+            self.call_later(self._load_more_here)
+            return
         cid = self.selected_comment
         if cid is not None:
             self.post_message(CommentHighlighted(cid, "tree"))
