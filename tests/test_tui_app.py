@@ -309,8 +309,7 @@ async def test_every_binding_has_an_id_a_description_and_a_palette_command(db: P
                 expected = binding.description if not binding.id.startswith("label.") \
                     else f"Label: {binding.description}"
                 assert expected in commands, expected
-        shown = {b.key for b in bindings if b.show}
-        assert {"q", "a", "n", "u", "r", "v", "c", "f", "s", "slash", "question_mark", "i"} <= shown
+        assert all(b.show for b in bindings)  # all in the footer (it scrolls when narrow)
 
 
 async def test_palette_command_runs_the_action(db: Path) -> None:

@@ -70,12 +70,11 @@ class ModtoolApp(App[None]):
                 tooltip="Search bodies and authors"),
         Binding("question_mark", "guidance", "Help", id="guidance", key_display="?",
                 tooltip="The policy's labels, their guidance, and all keys"),
-        Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False,
+        Binding("escape", "clear_filter", "Clear filter", id="clear_filter",
                 tooltip="Remove the queue's filters and search"),
-        Binding("j", "cursor_down", "Down", id="cursor_down", show=False,
-                tooltip="Move down (also ↓)"),
-        Binding("k", "cursor_up", "Up", id="cursor_up", show=False, tooltip="Move up (also ↑)"),
-        Binding("ctrl+t", "toggle_advance", "Auto-advance", id="toggle_advance", show=False,
+        Binding("j", "cursor_down", "Down", id="cursor_down", tooltip="Move down (also ↓)"),
+        Binding("k", "cursor_up", "Up", id="cursor_up", tooltip="Move up (also ↑)"),
+        Binding("ctrl+t", "toggle_advance", "Auto-advance", id="toggle_advance",
                 tooltip="After a label, move to the next unreviewed comment"),
     ]
 
