@@ -141,3 +141,13 @@ def test_screening_pattern_agrees_with_terminal_safe() -> None:
         assert bool(SUSPECT.search(char)) == (terminal_safe(char) != char), hex(code)
     for char in "\ufeff\ufe0f\U0001f600":
         assert bool(SUSPECT.search(char)) == (terminal_safe(char) != char), hex(ord(char))
+
+
+def test_session_and_cli_start_import_neither_textual_nor_torch() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, modtool.moderation, modtool.cli, modtool.store.queue; "
+            "print(sorted(m for m in ('textual', 'torch', 'detoxify') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
