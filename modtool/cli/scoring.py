@@ -40,7 +40,7 @@ PICKLE_WARNING = ("Checkpoints are pickles, which can run code when loaded: modt
 @click.option("--batch-size", default=32, show_default=True, type=int,
               help="Comments per batch (one commit each).")
 @click.option("--quantize", is_flag=True,
-              help="Dynamic int8 on CPU: about 2x faster, scores deviate (see docs/scoring.md).")
+              help="Dynamic int8 on CPU: ~1.6x faster here, scores deviate (see docs/scoring.md).")
 @click.option("--threads", "num_threads", type=int, default=None,
               help="torch CPU threads (default: torch's choice, one per core).")
 @db_option
