@@ -1,5 +1,6 @@
 # One-command entry points for a fresh machine (Python 3.11+ on PATH as python3).
 #   make demo   set up .venv, then open the moderator UI on the sample thread
+#               (imports it into ./modtool.db and scores it; q quits)
 #   make test   set up .venv, then run the test suite
 # TORCH pins the CPU build that Detoxify runs on; override for CUDA, e.g.
 #   make demo TORCH='torch'
@@ -20,8 +21,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/modtool import $(SAMPLE)
-	$(BIN)/modtool tree
+	$(BIN)/modtool tui $(SAMPLE)
 
 test: setup
 	$(BIN)/ruff check modtool tests benchmarks

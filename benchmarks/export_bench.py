@@ -28,7 +28,46 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from modtool.models import content_hash
 from modtool.store import open_store
 
-WORDS = ["the", "troops", "talks", "korea", "alliance", "cost", "sharing", "trump", "seoul", "washington", "billion", "treaty", "peace", "war", "nuclear", "north", "south", "people", "think", "really", "because", "would", "should", "never", "always", "government", "military", "empire", "dollar", "budget", "defense", "money", "deal", "negotiation", "pay", "idiot", "stupid", "liar"]
+WORDS = [
+    "the",
+    "troops",
+    "talks",
+    "korea",
+    "alliance",
+    "cost",
+    "sharing",
+    "trump",
+    "seoul",
+    "washington",
+    "billion",
+    "treaty",
+    "peace",
+    "war",
+    "nuclear",
+    "north",
+    "south",
+    "people",
+    "think",
+    "really",
+    "because",
+    "would",
+    "should",
+    "never",
+    "always",
+    "government",
+    "military",
+    "empire",
+    "dollar",
+    "budget",
+    "defense",
+    "money",
+    "deal",
+    "negotiation",
+    "pay",
+    "idiot",
+    "stupid",
+    "liar",
+]
 AUTHORS = [f"user{i}" for i in range(5_000)]
 PER_THREAD = 1_000
 BATCH = 20_000
@@ -46,7 +85,8 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
     conn.execute(
         "INSERT INTO models (id, scorer, name, attributes, details, first_used_at) "
         "VALUES (?, 'profanity-check', 'profanity-check', '[\"profanity\"]', '{}', ?)",
-        [MODEL, NOW])
+        [MODEL, NOW],
+    )
     comment_rows, score_rows, label_rows, review_rows, action_rows = [], [], [], [], []
 
     def flush(force: bool = False) -> None:
@@ -55,20 +95,30 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
         conn.executemany(
             "INSERT INTO comments (id, thread_id, parent_id, position, depth, path, author, body,"
             " content_hash, line, present, imported_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)", comment_rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)",
+            comment_rows,
+        )
         conn.executemany(
             "INSERT INTO scores (comment_id, model, attribute, score, content_hash, windowed,"
-            " scored_at) VALUES (?, ?, 'profanity', ?, ?, 0, ?)", score_rows)
+            " scored_at) VALUES (?, ?, 'profanity', ?, ?, 0, ?)",
+            score_rows,
+        )
         conn.executemany(
             "INSERT INTO labels (comment_id, moderator, label, policy_name, policy_hash,"
-            " created_at) VALUES (?, ?, ?, ?, 'benchhash', ?)", label_rows)
+            " created_at) VALUES (?, ?, ?, ?, 'benchhash', ?)",
+            label_rows,
+        )
         conn.executemany(
             "INSERT INTO reviews (comment_id, moderator, policy_name, state, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)", review_rows)
+            " VALUES (?, ?, ?, ?, ?)",
+            review_rows,
+        )
         conn.executemany(
             "INSERT INTO actions (at, actor, actor_kind, comment_id, policy_name, policy_hash,"
             " kind, label, before, after) VALUES (?, ?, 'moderator', ?, ?, 'benchhash', ?, ?,"
-            " '{}', '{}')", action_rows)
+            " '{}', '{}')",
+            action_rows,
+        )
         for rows in (comment_rows, score_rows, label_rows, review_rows, action_rows):
             rows.clear()
 
@@ -79,8 +129,16 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
             conn.execute(
                 "INSERT INTO threads (id, title, source, format, article, article_hash,"
                 " imported_at, updated_at) VALUES (?, ?, ?, 'plaintext', ?, ?, ?, ?)",
-                [thread, f"Bench thread {thread}", f"bench://{thread}", "An article.",
-                 f"h{thread}", NOW, NOW])
+                [
+                    thread,
+                    f"Bench thread {thread}",
+                    f"bench://{thread}",
+                    "An article.",
+                    f"h{thread}",
+                    NOW,
+                    NOW,
+                ],
+            )
             nodes: list[tuple[int, int, str, int]] = []  # id, depth, path, children
             top = 0
             for position in range(min(PER_THREAD, comments - comment_id)):
@@ -97,20 +155,35 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
                 author = rng.choice(AUTHORS)
                 body = " ".join(rng.choices(WORDS, k=rng.randint(5, 60)))
                 chash = content_hash(author, body)
-                comment_rows.append((comment_id, thread, parent, position, depth, path, author,
-                                     body, chash, NOW, NOW))
+                comment_rows.append(
+                    (
+                        comment_id,
+                        thread,
+                        parent,
+                        position,
+                        depth,
+                        path,
+                        author,
+                        body,
+                        chash,
+                        NOW,
+                        NOW,
+                    )
+                )
                 score_rows.append((comment_id, MODEL, rng.random(), chash, NOW))
                 if rng.random() < 0.02:
                     for moderator in ("alice", "bob"):
                         if rng.random() < 0.4:
                             label_rows.append((comment_id, moderator, "insult", POLICY, NOW))
                             review_rows.append((comment_id, moderator, POLICY, "labeled", NOW))
-                            action_rows.append((NOW, moderator, comment_id, POLICY,
-                                                "add_label", "insult"))
+                            action_rows.append(
+                                (NOW, moderator, comment_id, POLICY, "add_label", "insult")
+                            )
                         else:
                             review_rows.append((comment_id, moderator, POLICY, "approved", NOW))
-                            action_rows.append((NOW, moderator, comment_id, POLICY,
-                                                "approve", None))
+                            action_rows.append(
+                                (NOW, moderator, comment_id, POLICY, "approve", None)
+                            )
                 flush()
         flush(force=True)
     conn.close()
@@ -119,11 +192,29 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
 
 def run_export(db: Path, fmt: str, output: Path, *extra: str) -> tuple[float, int, str]:
     """Seconds, peak RSS in KiB, and stdout of one ``modtool export`` subprocess."""
-    command = [sys.executable, "-m", "modtool", "export", "--format", fmt, "-o", str(output),
-               "--db", str(db), "--policy", POLICY, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "modtool",
+        "export",
+        "--format",
+        fmt,
+        "-o",
+        str(output),
+        "--db",
+        str(db),
+        "--policy",
+        POLICY,
+        *extra,
+    ]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=Path(__file__).resolve().parent.parent)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     out = process.stdout.read() if process.stdout else ""
@@ -139,18 +230,25 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=None, help="reuse or create this database")
     parser.add_argument("--keep", action="store_true", help="keep the database and outputs")
-    parser.add_argument("--also", type=int, default=0,
-                        help="also export only the first N comments' threads (memory check)")
+    parser.add_argument(
+        "--also",
+        type=int,
+        default=0,
+        help="also export only the first N comments' threads (memory check)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="modtool-export-bench-"))
     db = args.db or work / "bench.db"
     if not db.exists():
         seconds = build(db, args.comments)
-        print(f"built {args.comments:,} comments in {seconds:.1f} s "
-              f"({db.stat().st_size / 2**20:.0f} MiB)")
+        print(
+            f"built {args.comments:,} comments in {seconds:.1f} s "
+            f"({db.stat().st_size / 2**20:.0f} MiB)"
+        )
     rows = sqlite3.connect(db).execute("SELECT COUNT(*) FROM comments").fetchone()[0]
-    print(f"{'format':<8} {'comments':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS':>9} "
-          f"{'output':>9}")
+    print(
+        f"{'format':<8} {'comments':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS':>9} {'output':>9}"
+    )
     jobs = [("jsonl", rows, ()), ("csv", rows, ())]
     if args.also:
         threads = max(1, args.also // PER_THREAD)
@@ -159,8 +257,10 @@ def main() -> None:
     for fmt, count, extra in jobs:
         output = work / f"out-{count}.{fmt}"
         seconds, rss_kib, _ = run_export(db, fmt, output, *extra)
-        print(f"{fmt:<8} {count:>10,} {seconds:>8.1f} {count / seconds:>9,.0f} "
-              f"{rss_kib / 1024:>7.0f} MiB {output.stat().st_size / 2**20:>5.0f} MiB")
+        print(
+            f"{fmt:<8} {count:>10,} {seconds:>8.1f} {count / seconds:>9,.0f} "
+            f"{rss_kib / 1024:>7.0f} MiB {output.stat().st_size / 2**20:>5.0f} MiB"
+        )
         if not args.keep:
             output.unlink()
     if not args.keep and args.db is None:

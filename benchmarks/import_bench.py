@@ -23,7 +23,43 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ["the", "troops", "talks", "korea", "alliance", "cost", "sharing", "trump", "seoul", "washington", "billion", "treaty", "peace", "war", "nuclear", "north", "south", "people", "think", "really", "because", "would", "should", "never", "always", "government", "military", "empire", "dollar", "budget", "defense", "money", "deal", "negotiation", "pay"]
+WORDS = [
+    "the",
+    "troops",
+    "talks",
+    "korea",
+    "alliance",
+    "cost",
+    "sharing",
+    "trump",
+    "seoul",
+    "washington",
+    "billion",
+    "treaty",
+    "peace",
+    "war",
+    "nuclear",
+    "north",
+    "south",
+    "people",
+    "think",
+    "really",
+    "because",
+    "would",
+    "should",
+    "never",
+    "always",
+    "government",
+    "military",
+    "empire",
+    "dollar",
+    "budget",
+    "defense",
+    "money",
+    "deal",
+    "negotiation",
+    "pay",
+]
 
 
 def generate(path: Path, comments: int, seed: int = 1) -> None:
@@ -41,7 +77,7 @@ def generate(path: Path, comments: int, seed: int = 1) -> None:
             elif roll < 0.75:
                 up = rng.randint(0, depth)
                 depth -= up
-                del counters[depth + 1:]
+                del counters[depth + 1 :]
             counters[depth] += 1
             indent = "  " * (depth + 1)
             out.write(f"{indent}{counters[depth]}. User {rng.randint(1, 5000)} says\n\n")
@@ -77,8 +113,22 @@ def run_bare(doc: Path, db: Path) -> dict:
     rows = []
     for number, c in enumerate(document.comments, start=1):
         ids[c.path] = number
-        rows.append((number, 1, ids.get(c.parent_path) if c.parent_path else None, c.position,
-                     c.depth, c.path, c.author, c.body, c.content_hash, c.line, "now", "now"))
+        rows.append(
+            (
+                number,
+                1,
+                ids.get(c.parent_path) if c.parent_path else None,
+                c.position,
+                c.depth,
+                c.path,
+                c.author,
+                c.body,
+                c.content_hash,
+                c.line,
+                "now",
+                "now",
+            )
+        )
     conn = store.db.conn
     start = time.perf_counter()
     with conn:
@@ -104,7 +154,9 @@ def measure(mode: str, doc: Path, workdir: Path) -> dict:
         stale.unlink()
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, str(doc), str(db)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -133,13 +185,19 @@ def main() -> None:
         bare = best(measure("bare", doc, workdir) for _ in range(args.repeat))
     ours_rate = ours["rows"] / ours["seconds"]
     bare_rate = bare["rows"] / bare["seconds"]
-    print(f"modtool import (parse + store): {ours_rate:>10,.0f} comments/s  "
-          f"({ours['seconds']:.2f} s)  peak RSS {ours['peak_rss_mb']:.0f} MB")
-    print(f"bare sqlite3.executemany:       {bare_rate:>10,.0f} comments/s  "
-          f"({bare['seconds']:.2f} s)  peak RSS {bare['peak_rss_mb']:.0f} MB "
-          "(rows pre-built in memory)")
-    print(f"ratio modtool / bare: {ours_rate / bare_rate:.2f}  (target >= 0.50); "
-          f"modtool peak RSS target < 300 MB")
+    print(
+        f"modtool import (parse + store): {ours_rate:>10,.0f} comments/s  "
+        f"({ours['seconds']:.2f} s)  peak RSS {ours['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"bare sqlite3.executemany:       {bare_rate:>10,.0f} comments/s  "
+        f"({bare['seconds']:.2f} s)  peak RSS {bare['peak_rss_mb']:.0f} MB "
+        "(rows pre-built in memory)"
+    )
+    print(
+        f"ratio modtool / bare: {ours_rate / bare_rate:.2f}  (target >= 0.50); "
+        f"modtool peak RSS target < 300 MB"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ def build(workdir: Path) -> tuple[Path, Path, list[str]]:
     checkpoint = workdir / "toxic_bertbase_random.ckpt"
     if not checkpoint.is_file():
         print("building a bert-base-sized random checkpoint (once)…", flush=True)
-        build_hf_dir(hf_dir, vocab=vocab, max_length=512, hidden=768, layers=12, heads=12,
-                     intermediate=3072)
+        build_hf_dir(
+            hf_dir, vocab=vocab, max_length=512, hidden=768, layers=12, heads=12, intermediate=3072
+        )
         build_checkpoint(checkpoint, hf_dir, seed=3)
     return checkpoint, hf_dir, vocab
 
@@ -81,7 +82,7 @@ class Stock:
     def run(self, texts: list[str]) -> list[dict]:
         rows: list[dict] = []
         for start in range(0, len(texts), 32):
-            batch = texts[start:start + 32]
+            batch = texts[start : start + 32]
             out = self.model.predict(batch)
             for i in range(len(batch)):
                 rows.append({k: (v[i] if isinstance(v, list) else v) for k, v in out.items()})
@@ -91,13 +92,15 @@ class Stock:
 class Modtool:
     """score_store on a real SQLite file; one thread per round."""
 
-    def __init__(self, checkpoint: Path, hf_dir: Path, workdir: Path, batch_size: int,
-                 quantize: bool) -> None:
+    def __init__(
+        self, checkpoint: Path, hf_dir: Path, workdir: Path, batch_size: int, quantize: bool
+    ) -> None:
         from modtool.scoring import make_scorer
         from modtool.store import open_store
 
-        self.scorer = make_scorer("detoxify", checkpoint=checkpoint, hf_config=hf_dir,
-                                  quantize=quantize)
+        self.scorer = make_scorer(
+            "detoxify", checkpoint=checkpoint, hf_config=hf_dir, quantize=quantize
+        )
         self.tmp = tempfile.TemporaryDirectory(dir=workdir)
         self.store = open_store(Path(self.tmp.name) / "bench.db")
         self.batch_size = batch_size
@@ -111,12 +114,14 @@ class Modtool:
         doc = Path(self.tmp.name) / f"round{self.round}.txt"
         write_thread(doc, texts)
         thread_id = import_path(self.store, doc).thread_id
-        summary = score_store(self.store, self.scorer, thread_id=thread_id,
-                              batch_size=self.batch_size)
+        summary = score_store(
+            self.store, self.scorer, thread_id=thread_id, batch_size=self.batch_size
+        )
         assert summary.scored == len(texts), summary
         stored = self.store.scores.for_thread(thread_id)
-        return [stored[c.id][self.scorer.model.id]
-                for c in self.store.comments.for_thread(thread_id)]
+        return [
+            stored[c.id][self.scorer.model.id] for c in self.store.comments.for_thread(thread_id)
+        ]
 
 
 def timed(runner, texts: list[str], clock: dict[str, float], rows: list[dict]) -> None:
@@ -134,10 +139,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "modtool-bench")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "modtool-bench"
+    )
     parser.add_argument("--skip-quantize", action="store_true")
-    parser.add_argument("--round", type=int, default=100,
-                        help="comments per interleaved round (default 100)")
+    parser.add_argument(
+        "--round", type=int, default=100, help="comments per interleaved round (default 100)"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -145,37 +153,51 @@ def main() -> None:
 
     checkpoint, hf_dir, vocab = build(args.workdir)
     texts = make_comments(args.comments, vocab)
-    print(f"{len(texts)} comments of 10–200 words; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads", flush=True)
+    print(
+        f"{len(texts)} comments of 10–200 words; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
+        flush=True,
+    )
 
     # The machine may be shared: run the contenders in interleaved rounds so that
     # load from elsewhere hits them alike; report wall-clock and CPU-time rates.
-    runners = {"stock": Stock(checkpoint, hf_dir),
-               "modtool": Modtool(checkpoint, hf_dir, args.workdir, args.batch_size, False)}
+    runners = {
+        "stock": Stock(checkpoint, hf_dir),
+        "modtool": Modtool(checkpoint, hf_dir, args.workdir, args.batch_size, False),
+    }
     if not args.skip_quantize:
-        runners["modtool --quantize"] = Modtool(checkpoint, hf_dir, args.workdir,
-                                                args.batch_size, True)
+        runners["modtool --quantize"] = Modtool(
+            checkpoint, hf_dir, args.workdir, args.batch_size, True
+        )
     clocks = {name: {"wall": 0.0, "cpu": 0.0} for name in runners}
     rows: dict[str, list[dict]] = {name: [] for name in runners}
     for start in range(0, len(texts), args.round):
-        chunk = texts[start:start + args.round]
+        chunk = texts[start : start + args.round]
         for name, runner in runners.items():
             timed(runner, chunk, clocks[name], rows[name])
-        print(f"  round {start // args.round + 1}: " + ", ".join(
-            f"{name} {len(rows[name]) / clocks[name]['wall']:.2f}/s" for name in runners),
-            flush=True)
+        print(
+            f"  round {start // args.round + 1}: "
+            + ", ".join(
+                f"{name} {len(rows[name]) / clocks[name]['wall']:.2f}/s" for name in runners
+            ),
+            flush=True,
+        )
     base = clocks["stock"]
     n = len(texts)
     print(f"{'':28} {'comments/s':>10} {'ratio':>6} {'cpu-time ratio':>14} {'max abs diff':>12}")
     for name, clock in clocks.items():
         diff = 0.0 if name == "stock" else max_diff(rows["stock"], rows[name])
         label = name if name == "stock" else f"{name}"
-        print(f"{label:28} {n / clock['wall']:10.2f} {base['wall'] / clock['wall']:5.2f}x "
-              f"{base['cpu'] / clock['cpu']:13.2f}x {diff:12.2e}")
+        print(
+            f"{label:28} {n / clock['wall']:10.2f} {base['wall'] / clock['wall']:5.2f}x "
+            f"{base['cpu'] / clock['cpu']:13.2f}x {diff:12.2e}"
+        )
     for name, runner in runners.items():
         if name != "stock":
-            print(f"{name}: model id {runner.scorer.model.id}, "
-                  f"[CLS]-only last layer: {runner.scorer.fast_last_layer}")
+            print(
+                f"{name}: model id {runner.scorer.model.id}, "
+                f"[CLS]-only last layer: {runner.scorer.fast_last_layer}"
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,33 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-WORDS = ["the", "talks", "collapsed", "after", "eighty", "minutes", "and", "nobody", "seems", "to", "know", "why", "the", "troops", "are", "still", "there", "you", "idiot", "this", "is", "about", "money", "not", "security"]
+WORDS = [
+    "the",
+    "talks",
+    "collapsed",
+    "after",
+    "eighty",
+    "minutes",
+    "and",
+    "nobody",
+    "seems",
+    "to",
+    "know",
+    "why",
+    "the",
+    "troops",
+    "are",
+    "still",
+    "there",
+    "you",
+    "idiot",
+    "this",
+    "is",
+    "about",
+    "money",
+    "not",
+    "security",
+]
 
 
 def write_synthetic_thread(path: Path, comments: int, seed: int = 7) -> Path:
@@ -44,7 +70,7 @@ def write_synthetic_thread(path: Path, comments: int, seed: int = 7) -> Path:
         roll = rng.random()
         if depth > 0 and roll < 0.35:
             depth = rng.randrange(0, depth)  # go back up
-            del counters[depth + 1:]
+            del counters[depth + 1 :]
         elif depth < 7 and roll > 0.55 and counters[depth] > 0:
             depth += 1  # reply to the previous comment
             counters.append(0)
@@ -66,13 +92,21 @@ def build_database(workdir: Path, comments: int) -> Path:
     db = workdir / f"synthetic-{comments}.db"
     with open_store(db) as store:
         import_path(store, document)
-        model = ModelInfo(id="detoxify/original@bench", scorer="detoxify", name="original",
-                          attributes=("toxicity", "insult"))
+        model = ModelInfo(
+            id="detoxify/original@bench",
+            scorer="detoxify",
+            name="original",
+            attributes=("toxicity", "insult"),
+        )
         store.scores.register_model(model)
         rng = random.Random(1)
         store.scores.save(
-            ScoreRow(c.id, model.id, {"toxicity": rng.random() ** 3, "insult": rng.random() ** 4},
-                     c.content_hash)
+            ScoreRow(
+                c.id,
+                model.id,
+                {"toxicity": rng.random() ** 3, "insult": rng.random() ** 4},
+                c.content_hash,
+            )
             for c in store.comments.iter_thread(1)
         )
     return db
@@ -118,8 +152,13 @@ async def measure(db: Path, presses: int) -> dict[str, float | list[float]]:
         switch = statistics.median(timings["v (to queue)"])
         comments = len(app.session)
         tree_nodes = len(app.tree._comment_nodes)
-    return {"open": opened, "timings": timings, "switch": switch,
-            "comments": comments, "tree_nodes": tree_nodes}
+    return {
+        "open": opened,
+        "timings": timings,
+        "switch": switch,
+        "comments": comments,
+        "tree_nodes": tree_nodes,
+    }
 
 
 async def floor(presses: int) -> list[float]:
@@ -175,19 +214,27 @@ def main() -> None:
         db = build_database(Path(tmp), args.comments)
         print(f"built {args.comments} comments in {time.perf_counter() - t0:.1f} s (not timed)")
         result = asyncio.run(measure(db, args.presses))
-    print(f"open {result['comments']} comments: {result['open'] * 1000:.0f} ms "
-          f"(target < 1500 ms; tree nodes built: {result['tree_nodes']})")
+    print(
+        f"open {result['comments']} comments: {result['open'] * 1000:.0f} ms "
+        f"(target < 1500 ms; tree nodes built: {result['tree_nodes']})"
+    )
     worst = 0.0
     for key, values in result["timings"].items():
         worst = max(worst, max(values))
-        print(f"key {key!r:>11}: median {statistics.median(values) * 1000:5.1f} ms, "
-              f"max {max(values) * 1000:5.1f} ms over {len(values)} presses")
+        print(
+            f"key {key!r:>11}: median {statistics.median(values) * 1000:5.1f} ms, "
+            f"max {max(values) * 1000:5.1f} ms over {len(values)} presses"
+        )
     base = asyncio.run(floor(args.presses))
-    print(f"floor (a one-Static Textual app, same measurement): median "
-          f"{statistics.median(base) * 1000:.1f} ms, max {max(base) * 1000:.1f} ms")
+    print(
+        f"floor (a one-Static Textual app, same measurement): median "
+        f"{statistics.median(base) * 1000:.1f} ms, max {max(base) * 1000:.1f} ms"
+    )
     medians = [statistics.median(v) for v in result["timings"].values()]
-    print(f"worst median {max(medians) * 1000:.1f} ms, worst single press {worst * 1000:.1f} ms "
-          "(target < 100 ms)")
+    print(
+        f"worst median {max(medians) * 1000:.1f} ms, worst single press {worst * 1000:.1f} ms "
+        "(target < 100 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -84,7 +84,9 @@ class QueueFilter:
         if self.author:
             parts.append(f"author {self.author}")
         if self.suggestion:
-            parts.append("any suggestion" if self.suggestion == ANY else f"suggested {self.suggestion}")
+            parts.append(
+                "any suggestion" if self.suggestion == ANY else f"suggested {self.suggestion}"
+            )
         if self.text:
             parts.append(f"search “{self.text}”")
         return ", ".join(parts) or "all"
@@ -136,8 +138,9 @@ class Session:
         self.ref: PolicyRef = policy.ref
         self.moderator = moderator
         self.labels = {label.key: label for label in policy.labels}
-        self.counted = [key for key, label in self.labels.items()
-                        if getattr(label, "action", "") != "approve"]
+        self.counted = [
+            key for key, label in self.labels.items() if getattr(label, "action", "") != "approve"
+        ]
         """Label keys that are labels proper (an ``approve`` label is the approve action)."""
         self.nodes: dict[int, Node] = {}
         self.order: list[int] = []
@@ -276,7 +279,9 @@ class Session:
         matches = [cid for cid in self.order if self._passes(cid, queue_filter)]
         if sort == SORT_SCORE:
             # Stable: equal scores keep document order; unscored comments go last.
-            matches.sort(key=lambda cid: -(self.score_of(cid) if self.score_of(cid) is not None else -1.0))
+            matches.sort(
+                key=lambda cid: -(self.score_of(cid) if self.score_of(cid) is not None else -1.0)
+            )
         return matches
 
     def _passes(self, cid: int, f: QueueFilter) -> bool:
@@ -295,7 +300,9 @@ class Session:
             return False
         if f.suggestion is not None:
             suggested = self.suggestions.get(cid, ())
-            if not suggested or (f.suggestion != ANY and f.suggestion not in {s.label for s in suggested}):
+            if not suggested or (
+                f.suggestion != ANY and f.suggestion not in {s.label for s in suggested}
+            ):
                 return False
         if f.text:
             needle = f.text.casefold()
@@ -340,7 +347,9 @@ class Session:
         )
 
     def approve(self, cid: int) -> Action | None:
-        return self._applied(self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref))
+        return self._applied(
+            self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref)
+        )
 
     def undo(self) -> Action | None:
         return self._applied(self.store.labels.undo(moderator=self.moderator, policy=self.ref))
@@ -397,4 +406,3 @@ class Session:
             self._approved += sign
         for label in state.labels:
             self._per_label[label] = self._per_label.get(label, 0) + sign
-

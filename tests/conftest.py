@@ -53,10 +53,20 @@ def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., CliResult]:
     ``input=`` feeds stdin; ``env=`` adds variables; ``cwd`` defaults to tmp_path.
     """
 
-    def run(*args: object, input: str | None = None, env: dict[str, str] | None = None,
-            cwd: Path | None = None, db: bool = True) -> CliResult:
-        full_env = {**os.environ, "MODTOOL_DB": str(db_path), "NO_COLOR": "1",
-                    "COLUMNS": "120", "HF_HUB_OFFLINE": "1"}
+    def run(
+        *args: object,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        db: bool = True,
+    ) -> CliResult:
+        full_env = {
+            **os.environ,
+            "MODTOOL_DB": str(db_path),
+            "NO_COLOR": "1",
+            "COLUMNS": "120",
+            "HF_HUB_OFFLINE": "1",
+        }
         if not db:
             full_env.pop("MODTOOL_DB")
         full_env.update(env or {})

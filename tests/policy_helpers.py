@@ -7,7 +7,7 @@ from pathlib import Path
 
 from modtool.policy import Policy, PolicyError, load_policy
 
-BASE_LABELS = '''
+BASE_LABELS = """
 [[labels]]
 key = "ok"
 name = "Fine"
@@ -23,7 +23,7 @@ guidance = "Attacks a person."
 hotkey = "i"
 action = "remove"
 colour = "#d33"
-'''
+"""
 
 
 def policy_text(rules: str = "", labels: str = BASE_LABELS, head: str | None = None) -> str:

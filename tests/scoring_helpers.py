@@ -30,13 +30,13 @@ def write_thread(path: Path, bodies: list[str], title: str = "A test thread") ->
     return path
 
 
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import socket
 def _refuse(self, address, *args):
     raise OSError("modtool test: network access forbidden (%r)" % (address,))
 socket.socket.connect = _refuse
 socket.socket.connect_ex = _refuse
-'''
+"""
 
 
 def no_network_env(tmp_path: Path) -> dict[str, str]:
@@ -44,5 +44,8 @@ def no_network_env(tmp_path: Path) -> dict[str, str]:
     folder = tmp_path / "nonet"
     folder.mkdir(exist_ok=True)
     (folder / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    return {"PYTHONPATH": str(folder), "HF_HUB_OFFLINE": "1",
-            "TORCH_HOME": str(tmp_path / "torch-home")}
+    return {
+        "PYTHONPATH": str(folder),
+        "HF_HUB_OFFLINE": "1",
+        "TORCH_HOME": str(tmp_path / "torch-home"),
+    }

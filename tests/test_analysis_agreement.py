@@ -20,8 +20,13 @@ KEYS = frozenset({"insult", "off_topic"})
 
 
 def ann(moderator: str, *labels: str, state: str | None = None) -> Annotation:
-    return Annotation(moderator, state or ("labeled" if labels else "approved"), labels,
-                      "2026-01-01T00:00:00+00:00", "h")
+    return Annotation(
+        moderator,
+        state or ("labeled" if labels else "approved"),
+        labels,
+        "2026-01-01T00:00:00+00:00",
+        "h",
+    )
 
 
 def test_majority_and_ties() -> None:
@@ -36,8 +41,9 @@ def test_majority_and_ties() -> None:
     assert aggregate([ann("a", state="unreviewed")]).reviewers == 0
 
 
-def label(store: Store, moderator: str, policy: PolicyRef, verdicts: dict[int, tuple[str, ...]]
-          ) -> None:
+def label(
+    store: Store, moderator: str, policy: PolicyRef, verdicts: dict[int, tuple[str, ...]]
+) -> None:
     for comment_id, labels in verdicts.items():
         if not labels:
             store.labels.approve(comment_id, moderator=moderator, policy=policy)
@@ -49,10 +55,26 @@ def test_cohen_kappa_by_hand(sample_store: Store) -> None:
     policy = PolicyRef("hand", "h1", KEYS)
     # insult:    A = 1 1 0 0 1 0   B = 1 0 0 0 1 1   (comments 1..6)
     # off_topic: both on comment 3 only.  Comment 7: A only (not an item).
-    label(sample_store, "A", policy, {1: ("insult",), 2: ("insult",), 3: ("off_topic",), 4: (),
-                                      5: ("insult",), 6: (), 7: ("insult",)})
-    label(sample_store, "B", policy, {1: ("insult",), 2: (), 3: ("off_topic",), 4: (),
-                                      5: ("insult",), 6: ("insult",)})
+    label(
+        sample_store,
+        "A",
+        policy,
+        {
+            1: ("insult",),
+            2: ("insult",),
+            3: ("off_topic",),
+            4: (),
+            5: ("insult",),
+            6: (),
+            7: ("insult",),
+        },
+    )
+    label(
+        sample_store,
+        "B",
+        policy,
+        {1: ("insult",), 2: (), 3: ("off_topic",), 4: (), 5: ("insult",), 6: ("insult",)},
+    )
     rows = sample_store.dataset.iter_rows(Selection(policy="hand", labeled_only=True))
     report = agreement(rows, "hand", ["insult", "off_topic"])
     assert report.method == "cohen_kappa" and report.moderators == ["A", "B"]
@@ -92,8 +114,7 @@ def test_undefined_when_all_verdicts_agree_on_absence(sample_store: Store) -> No
     policy = PolicyRef("flat", "h1", KEYS)
     label(sample_store, "A", policy, {1: (), 2: ()})
     label(sample_store, "B", policy, {1: (), 2: ()})
-    report = agreement(sample_store.dataset.iter_rows(Selection(policy="flat")), "flat",
-                       ["insult"])
+    report = agreement(sample_store.dataset.iter_rows(Selection(policy="flat")), "flat", ["insult"])
     assert report.labels[0].value is None and report.labels[0].items == 2
     assert report.labels[0].observed == 1.0 and "undefined" in report.labels[0].note
 
@@ -118,7 +139,10 @@ def test_agreement_cli(sample_store: Store, run_cli) -> None:
     console.print(agreement_view(agreement(rows, POLICY, ["insult", "off_topic"])))
     text = console.export_text()
     assert "Cohen's kappa" in text and "alice, bob" in text
-    assert any(line.split("│")[1].strip() == "insult" and "0.500" in line
-               for line in text.splitlines() if line.count("│") > 2)
+    assert any(
+        line.split("│")[1].strip() == "insult" and "0.500" in line
+        for line in text.splitlines()
+        if line.count("│") > 2
+    )
     result = run_cli("agreement", "--policy", POLICY, "--moderators", "alice,zed")
     assert result.returncode == 1 and "zed" in result.stderr

@@ -58,10 +58,16 @@ min = 0.9
 """
 # comment: toxicity, the moderators' verdict (both alice and bob unless noted)
 CASE = {
-    1: (0.1, "ok"), 2: (0.2, "ok"), 3: (0.3, "ok"), 4: (0.4, "insult"),
-    5: (0.6, "insult"), 6: (0.7, "insult"), 7: (0.8, "ok"), 8: (0.9, "insult"),
-    9: (0.95, "tie"),       # alice insult, bob approves: left out
-    10: (0.99, None),       # nobody reviewed it: left out
+    1: (0.1, "ok"),
+    2: (0.2, "ok"),
+    3: (0.3, "ok"),
+    4: (0.4, "insult"),
+    5: (0.6, "insult"),
+    6: (0.7, "insult"),
+    7: (0.8, "ok"),
+    8: (0.9, "insult"),
+    9: (0.95, "tie"),  # alice insult, bob approves: left out
+    10: (0.99, None),  # nobody reviewed it: left out
 }
 
 
@@ -131,7 +137,10 @@ def test_calibrate_cli(calibrated: tuple[Store, Path], run_cli) -> None:
     assert result.returncode == 0, result.stderr
     assert "★ best" in result.stdout and "← current" in result.stdout
     result = run_cli("calibrate", "--policy", "news-comments")
-    assert result.returncode == 1 and "no comments reviewed under policy news-comments" in result.stderr
+    assert (
+        result.returncode == 1
+        and "no comments reviewed under policy news-comments" in result.stderr
+    )
     result = run_cli("calibrate", "--policy", "missing.toml")
     assert result.returncode == 1 and result.stderr.count("\n") == 1
 
@@ -139,8 +148,11 @@ def test_calibrate_cli(calibrated: tuple[Store, Path], run_cli) -> None:
 def test_no_best_without_a_positive(calibrated: tuple[Store, Path]) -> None:
     store, path = calibrated
     policy = load_policy(path)
-    rows = [r for r in store.dataset.iter_rows(Selection(policy=policy.name, labeled_only=True))
-            if r.id in {1, 2, 3, 7}]  # all approved: nobody said insult
+    rows = [
+        r
+        for r in store.dataset.iter_rows(Selection(policy=policy.name, labeled_only=True))
+        if r.id in {1, 2, 3, 7}
+    ]  # all approved: nobody said insult
     results = {c.rule: c for c in calibrate(rows, policy)}
     insult = results["insult-score"]
     assert (insult.items, insult.positives) == (4, 0)

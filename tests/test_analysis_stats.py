@@ -69,7 +69,13 @@ def test_shape_authors_pairs_mentions(sample_store: Store) -> None:
     shape = stats["shape"]
     assert shape["top_level"] == 8 and shape["max_depth"] == 5
     assert [(d["depth"], d["comments"]) for d in shape["depth_histogram"]] == [
-        (0, 8), (1, 6), (2, 8), (3, 2), (4, 1), (5, 2)]
+        (0, 8),
+        (1, 6),
+        (2, 8),
+        (3, 2),
+        (4, 1),
+        (5, 2),
+    ]
     # 19 replies (27 comments - 8 top-level) spread over the 10 comments that got any
     assert shape["leaves"] == 17
     assert shape["branching"]["mean_replies"] == pytest.approx(19 / 27)
@@ -93,13 +99,22 @@ def test_shape_authors_pairs_mentions(sample_store: Store) -> None:
     assert stats["authors"][0]["author"] in {"Ilya", "Joe"}
 
     top = stats["reply_pairs"][:3]
-    assert top == [{"from": "DarkEyes", "to": "CHUCKMAN", "replies": 2},
-                   {"from": "Ilya", "to": "Nick Rhynes", "replies": 2},
-                   {"from": "Joe", "to": "Ilya", "replies": 2}]
+    assert top == [
+        {"from": "DarkEyes", "to": "CHUCKMAN", "replies": 2},
+        {"from": "Ilya", "to": "Nick Rhynes", "replies": 2},
+        {"from": "Joe", "to": "Ilya", "replies": 2},
+    ]
     # "Chuckman, or you are an ingnorant…" (7.1.3, DarkEyes). "lavishness" contains
     # "vish" but not as a word; "Chuck refers to" is not the whole name.
-    assert stats["mentions"] == [{"thread_id": 1, "comment_id": 13, "path": "7.1.3",
-                                  "author": "DarkEyes", "mentions": "CHUCKMAN"}]
+    assert stats["mentions"] == [
+        {
+            "thread_id": 1,
+            "comment_id": 13,
+            "path": "7.1.3",
+            "author": "DarkEyes",
+            "mentions": "CHUCKMAN",
+        }
+    ]
 
 
 def test_mentions_are_word_bounded_and_case_insensitive(store: Store, tmp_path: Path) -> None:
@@ -114,7 +129,10 @@ def test_mentions_are_word_bounded_and_case_insensitive(store: Store, tmp_path: 
     import_path(store, doc)
     stats = thread_stats(store.dataset.iter_rows(Selection()), score=None)
     assert [(m["author"], m["mentions"]) for m in stats["mentions"]] == [
-        ("Joe", "Nick Rhynes"), ("Nick Rhynes", "Joe"), ("Al", "Joe")]
+        ("Joe", "Nick Rhynes"),
+        ("Nick Rhynes", "Joe"),
+        ("Al", "Joe"),
+    ]
 
 
 def test_stats_cli(sample_store: Store, run_cli) -> None:
@@ -122,12 +140,17 @@ def test_stats_cli(sample_store: Store, run_cli) -> None:
     result = run_cli("stats", "--json")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert [e["comments"] for e in stats["heated_exchanges"]] == [[9, 20, 22, 23],
-                                                                   [23, 24, 25, 26]]
+    assert [e["comments"] for e in stats["heated_exchanges"]] == [[9, 20, 22, 23], [23, 24, 25, 26]]
     result = run_cli("stats", "--thread", "1")
     assert result.returncode == 0, result.stderr
-    for title in ("Thread shape", "Depth", "Authors", "Who replies to whom",
-                  "Heated exchanges", "Mentions"):
+    for title in (
+        "Thread shape",
+        "Depth",
+        "Authors",
+        "Who replies to whom",
+        "Heated exchanges",
+        "Mentions",
+    ):
         assert title in result.stdout
     assert "Nick Rhynes ↔ Ilya" in result.stdout and "█" in result.stdout
     result = run_cli("stats", "--thread", "99")

@@ -16,7 +16,9 @@ def test_import_threads_tree(run_cli, sample_path: Path, db_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"imported {sample_path} as thread 1: 27 comments (27 new)"
     again = run_cli("import", sample_path)
-    assert again.stdout.strip() == f"re-imported {sample_path} as thread 1: 27 comments (27 unchanged)"
+    assert (
+        again.stdout.strip() == f"re-imported {sample_path} as thread 1: 27 comments (27 unchanged)"
+    )
 
     listing = run_cli("threads")
     assert listing.returncode == 0
@@ -45,8 +47,10 @@ def test_db_option_and_env(run_cli, sample_path: Path, tmp_path: Path) -> None:
 
 def test_markup_and_escapes_in_comments_are_shown_literally(run_cli, tmp_path: Path) -> None:
     doc = tmp_path / "evil.txt"
-    doc.write_text("T\n\nA\n\n  1. [bold red]Mallory[/] says\n\n    hi \x1b[31mred\x1b[0m [link=http://x]click[/link]\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "T\n\nA\n\n  1. [bold red]Mallory[/] says\n\n    hi \x1b[31mred\x1b[0m [link=http://x]click[/link]\n",
+        encoding="utf-8",
+    )
     assert run_cli("import", doc).returncode == 0
     tree = run_cli("tree", env={"TERM": "xterm-256color"})
     assert "[bold red]Mallory[/]" in tree.stdout
@@ -60,13 +64,24 @@ def test_markup_and_escapes_in_comments_are_shown_literally(run_cli, tmp_path: P
         (lambda p: None, "no such file"),
         (lambda p: p.mkdir(), "is a directory"),
         (lambda p: p.write_bytes(b""), "the document is empty"),
-        (lambda p: p.write_bytes("T\n\nA\n\n  1. Jos\xe9 says\n".encode("latin-1")), "line 5: not valid UTF-8"),
-        (lambda p: p.write_text("T\n\n  1. A says\n\n    x\n\n       1. B says\n\n        y\n"), "line 7: comment header indented 7 spaces"),
-        (lambda p: p.write_text("T\n\n  1. A says\n\n    x\n\n      1. B says\n\n        y\n"), "line 7: comment header at depth 2"),
+        (
+            lambda p: p.write_bytes("T\n\nA\n\n  1. Jos\xe9 says\n".encode("latin-1")),
+            "line 5: not valid UTF-8",
+        ),
+        (
+            lambda p: p.write_text("T\n\n  1. A says\n\n    x\n\n       1. B says\n\n        y\n"),
+            "line 7: comment header indented 7 spaces",
+        ),
+        (
+            lambda p: p.write_text("T\n\n  1. A says\n\n    x\n\n      1. B says\n\n        y\n"),
+            "line 7: comment header at depth 2",
+        ),
     ],
     ids=["missing", "directory", "empty", "not-utf8", "odd-indent", "two-level-jump"],
 )
-def test_bad_input_one_line_nonzero_unchanged(run_cli, sample_path: Path, tmp_path: Path, db_path: Path, setup, message: str) -> None:
+def test_bad_input_one_line_nonzero_unchanged(
+    run_cli, sample_path: Path, tmp_path: Path, db_path: Path, setup, message: str
+) -> None:
     run_cli("import", sample_path)
     before = list(sqlite3.connect(db_path).iterdump())
     bad = tmp_path / "bad.txt"
@@ -92,7 +107,11 @@ def test_one_bad_file_does_not_stop_the_others(run_cli, sample_path: Path, tmp_p
 def test_unknown_thread_is_one_line(run_cli) -> None:
     result = run_cli("tree", "42")
     assert result.returncode == 1
-    assert result.stderr.strip() == "modtool: error: the database has no threads yet: run `modtool import FILE` first" or "no thread with id 42" in result.stderr
+    assert (
+        result.stderr.strip()
+        == "modtool: error: the database has no threads yet: run `modtool import FILE` first"
+        or "no thread with id 42" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

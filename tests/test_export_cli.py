@@ -34,8 +34,7 @@ def leftovers(folder: Path) -> list[str]:
 def test_export_jsonl_and_csv(sample_store: Store, run_cli, tmp_path: Path) -> None:
     label_sample(sample_store)
     out = tmp_path / "labeled.jsonl"
-    result = run_cli("export", "--format", "jsonl", "-o", out, "--policy", POLICY,
-                     "--labeled-only")
+    result = run_cli("export", "--format", "jsonl", "-o", out, "--policy", POLICY, "--labeled-only")
     assert result.returncode == 0, result.stderr
     assert "exported 6 comments from 1 thread(s) under policy news-comments" in result.stdout
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -58,8 +57,9 @@ def test_export_jsonl_and_csv(sample_store: Store, run_cli, tmp_path: Path) -> N
 def test_several_policies_need_a_choice(sample_store: Store, run_cli, tmp_path: Path) -> None:
     label_sample(sample_store)
     out = tmp_path / "x.jsonl"
-    one_error_line(run_cli("export", "-o", out), "several policies", "jigsaw-test",
-                   "news-comments", "--policy")
+    one_error_line(
+        run_cli("export", "-o", out), "several policies", "jigsaw-test", "news-comments", "--policy"
+    )
     assert not out.exists()
     one_error_line(run_cli("export", "-o", out, "--policy", "nope"), "nope")
     assert not out.exists()
@@ -67,8 +67,11 @@ def test_several_policies_need_a_choice(sample_store: Store, run_cli, tmp_path: 
 
 def test_unknown_format(sample_store: Store, run_cli, tmp_path: Path) -> None:
     out = tmp_path / "x.xml"
-    one_error_line(run_cli("export", "--format", "xml", "-o", out), "unknown format 'xml'",
-                   "jsonl, csv, parquet, convokit")
+    one_error_line(
+        run_cli("export", "--format", "xml", "-o", out),
+        "unknown format 'xml'",
+        "jsonl, csv, parquet, convokit",
+    )
     one_error_line(run_cli("export", "-o", out), "cannot tell the format", "--format")
     assert list(tmp_path.glob("x.*")) == []
 
@@ -105,8 +108,9 @@ def test_read_only_folder(sample_store: Store, run_cli, tmp_path: Path) -> None:
 def test_empty_selection(sample_store: Store, run_cli, tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     out.write_text("the previous export\n")
-    one_error_line(run_cli("export", "-o", out, "--labeled-only"), "nothing to export",
-                   "labeled only")
+    one_error_line(
+        run_cli("export", "-o", out, "--labeled-only"), "nothing to export", "labeled only"
+    )
     assert out.read_text() == "the previous export\n"
     assert leftovers(tmp_path) == []
 
@@ -115,8 +119,7 @@ def test_folder_outputs_refuse_to_clobber(sample_store: Store, run_cli, tmp_path
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "keep.txt").write_text("mine")
-    one_error_line(run_cli("export", "--format", "convokit", "-o", folder), "not empty",
-                   "--force")
+    one_error_line(run_cli("export", "--format", "convokit", "-o", folder), "not empty", "--force")
     assert (folder / "keep.txt").read_text() == "mine"
     result = run_cli("export", "--format", "convokit", "-o", folder, "--force")
     assert result.returncode == 0, result.stderr
@@ -125,15 +128,21 @@ def test_folder_outputs_refuse_to_clobber(sample_store: Store, run_cli, tmp_path
 
 
 def test_split_needs_format_and_good_spec(sample_store: Store, run_cli, tmp_path: Path) -> None:
-    one_error_line(run_cli("export", "--split", "train=0.8,test=0.2", "-o", tmp_path / "o"),
-                   "--format")
-    one_error_line(run_cli("export", "--format", "jsonl", "--split", "train=0.8,test=0.3",
-                           "-o", tmp_path / "o"), "add up to 1.1")
+    one_error_line(
+        run_cli("export", "--split", "train=0.8,test=0.2", "-o", tmp_path / "o"), "--format"
+    )
+    one_error_line(
+        run_cli(
+            "export", "--format", "jsonl", "--split", "train=0.8,test=0.3", "-o", tmp_path / "o"
+        ),
+        "add up to 1.1",
+    )
     assert not (tmp_path / "o").exists()
 
 
-def test_failure_mid_write_leaves_the_old_file(sample_store: Store, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_mid_write_leaves_the_old_file(
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "x.jsonl"
     out.write_text("the previous export\n")
 
@@ -148,8 +157,13 @@ def test_failure_mid_write_leaves_the_old_file(sample_store: Store, tmp_path: Pa
     assert out.read_text() == "the previous export\n"
     assert leftovers(tmp_path) == []
     with pytest.raises(InputError):
-        export(sample_store, fmt="jsonl", output=tmp_path / "d", selection=Selection(),
-               split=[export_runner.Part("all", 1.0)])
+        export(
+            sample_store,
+            fmt="jsonl",
+            output=tmp_path / "d",
+            selection=Selection(),
+            split=[export_runner.Part("all", 1.0)],
+        )
     assert not (tmp_path / "d").exists() and leftovers(tmp_path) == []
 
 

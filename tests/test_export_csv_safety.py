@@ -21,7 +21,10 @@ from modtool.ingest import import_path
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=cmd", "'\t=cmd"),
         ("\r=cmd", "'\r=cmd"),
-        ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
+        (
+            '=HYPERLINK("http://evil.example","click")',
+            '\'=HYPERLINK("http://evil.example","click")',
+        ),
         ("a=1", "a=1"),
         ("plain text", "plain text"),
         ("", ""),
@@ -36,7 +39,7 @@ def test_formula_cells_in_a_real_export(store, tmp_path: Path) -> None:
     doc = tmp_path / "evil.txt"
     doc.write_text(
         "=cmd|' /C calc'!A0\n\nan article\n\n"
-        "  1. @attacker says\n\n    =HYPERLINK(\"http://x\",\"y\")\n\n"
+        '  1. @attacker says\n\n    =HYPERLINK("http://x","y")\n\n'
         "    1. +plus says\n\n      -1+2\n\n"
         "  2. Plain Name says\n\n    fine text\n",
         encoding="utf-8",
@@ -47,8 +50,8 @@ def test_formula_cells_in_a_real_export(store, tmp_path: Path) -> None:
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["author"], r["text"], r["parent_text"]) for r in rows] == [
-        ("'@attacker", "'=HYPERLINK(\"http://x\",\"y\")", "'=cmd|' /C calc'!A0"),
-        ("'+plus", "'-1+2", "'=HYPERLINK(\"http://x\",\"y\")"),
+        ("'@attacker", '\'=HYPERLINK("http://x","y")', "'=cmd|' /C calc'!A0"),
+        ("'+plus", "'-1+2", '\'=HYPERLINK("http://x","y")'),
         ("Plain Name", "fine text", "'=cmd|' /C calc'!A0"),
     ]
     for row in rows:  # numbers stay numbers

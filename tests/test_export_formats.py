@@ -41,8 +41,9 @@ def bodies(labeled: tuple[Store, str]) -> dict[int, str]:
 
 def run(store: Store, tmp_path: Path, fmt: str, name: str, **selection: object) -> Path:
     out = tmp_path / name
-    export(store, fmt=fmt, output=out,
-           selection=Selection(policy=POLICY, **selection), label_keys=KEYS)
+    export(
+        store, fmt=fmt, output=out, selection=Selection(policy=POLICY, **selection), label_keys=KEYS
+    )
     return out
 
 
@@ -62,16 +63,18 @@ def test_jsonl_rows_fields_and_labels(labeled, bodies, tmp_path):
     assert four["parent_id"] is None and four["depth"] == 0 and four["path"] == "4"
     assert four["parent_text"].startswith("US-South Korea Talks on Trump")  # the article title
     assert four["labels"] == ["insult"] and four["tied_labels"] == [] and four["reviewers"] == 2
-    assert [(a["moderator"], a["state"], a["labels"], a["policy_hash"])
-            for a in four["annotations"]] == [("alice", "labeled", ["insult"], "aaaa"),
-                                              ("bob", "labeled", ["insult"], "bbbb")]
+    assert [
+        (a["moderator"], a["state"], a["labels"], a["policy_hash"]) for a in four["annotations"]
+    ] == [("alice", "labeled", ["insult"], "aaaa"), ("bob", "labeled", ["insult"], "bbbb")]
     assert all(a["updated_at"].startswith("20") for a in four["annotations"])
     assert four["policy"] == {"name": POLICY, "hashes": ["aaaa", "bbbb"]}
 
     # alice says insult, bob approves: a tie, reported, not guessed
     assert by_id[9]["labels"] == [] and by_id[9]["tied_labels"] == ["insult"]
     assert [(a["moderator"], a["state"], a["labels"]) for a in by_id[9]["annotations"]] == [
-        ("alice", "labeled", ["insult"]), ("bob", "approved", [])]
+        ("alice", "labeled", ["insult"]),
+        ("bob", "approved", []),
+    ]
     # both approved: reviewed, no label; the approval's hash comes from the audit log
     assert by_id[8]["labels"] == [] and by_id[8]["reviewers"] == 2
     assert by_id[8]["policy"]["hashes"] == ["aaaa", "bbbb"]
@@ -111,7 +114,8 @@ def test_jsonl_loads_with_pandas_and_arrow(labeled, tmp_path):
     assert pa.concat_tables(singles, promote_options="default").num_rows == 27
     assert str(whole.schema.field("annotations").type) == (
         "list<item: struct<moderator: string, state: string, labels: list<item: string>, "
-        "updated_at: string, policy_hash: string>>")
+        "updated_at: string, policy_hash: string>>"
+    )
 
 
 def test_labeled_only_and_thread_selection(labeled, tmp_path):
@@ -129,19 +133,39 @@ def test_csv_columns_and_cells(labeled, bodies, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
     header, rows = table[0], table[1:]
-    assert header == ["id", "thread_id", "parent_id", "depth", "path", "author", "text",
-                      "parent_text", "reviewers", "label:insult", "label:off_topic",
-                      "label:spam", "tied_labels", f"score:{model}:profanity"]
+    assert header == [
+        "id",
+        "thread_id",
+        "parent_id",
+        "depth",
+        "path",
+        "author",
+        "text",
+        "parent_text",
+        "reviewers",
+        "label:insult",
+        "label:off_topic",
+        "label:spam",
+        "tied_labels",
+        f"score:{model}:profanity",
+    ]
     assert len(rows) == 27
     by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows}
-    labels = {i: (by_id[i]["label:insult"], by_id[i]["label:off_topic"], by_id[i]["label:spam"],
-                  by_id[i]["tied_labels"]) for i in (1, 2, 4, 8, 9, 16, 17)}
+    labels = {
+        i: (
+            by_id[i]["label:insult"],
+            by_id[i]["label:off_topic"],
+            by_id[i]["label:spam"],
+            by_id[i]["tied_labels"],
+        )
+        for i in (1, 2, 4, 8, 9, 16, 17)
+    }
     assert labels == {
         1: ("0", "0", "0", ""),
-        2: ("", "", "", ""),            # nobody reviewed it: no verdict, not 0
+        2: ("", "", "", ""),  # nobody reviewed it: no verdict, not 0
         4: ("1", "0", "0", ""),
         8: ("0", "0", "0", ""),
-        9: ("", "0", "0", "insult"),    # tie on insult
+        9: ("", "0", "0", "insult"),  # tie on insult
         16: ("1", "0", "0", ""),
         17: ("1", "", "0", "off_topic"),
     }
@@ -177,8 +201,7 @@ def test_parquet_writes_row_groups(labeled, tmp_path):
     store, _ = labeled
     out = tmp_path / "groups.parquet"
     context = ExportContext(POLICY, KEYS, (), lambda i: {})
-    count = write_parquet(out, iter_records(store, Selection(policy=POLICY)), context,
-                          row_group=10)
+    count = write_parquet(out, iter_records(store, Selection(policy=POLICY)), context, row_group=10)
     assert count == 27
     assert pq.ParquetFile(out).metadata.num_row_groups == 3
 
@@ -187,12 +210,24 @@ def test_convokit_corpus_files(labeled, bodies, tmp_path):
     store, model = labeled
     folder = run(store, tmp_path, "convokit", "corpus")
     assert sorted(p.name for p in folder.iterdir()) == [
-        "conversations.json", "corpus.json", "index.json", "speakers.json", "utterances.jsonl"]
+        "conversations.json",
+        "corpus.json",
+        "index.json",
+        "speakers.json",
+        "utterances.jsonl",
+    ]
     utterances = read_jsonl(folder / "utterances.jsonl")
     assert len(utterances) == 28
     for utterance in utterances:  # ConvoKit's six mandatory fields, plus meta
-        assert set(utterance) == {"id", "speaker", "conversation_id", "reply_to", "timestamp",
-                                  "text", "meta"}
+        assert set(utterance) == {
+            "id",
+            "speaker",
+            "conversation_id",
+            "reply_to",
+            "timestamp",
+            "text",
+            "meta",
+        }
     ids = [u["id"] for u in utterances]
     assert len(set(ids)) == 28
     roots = [u for u in utterances if u["reply_to"] is None]
@@ -221,8 +256,13 @@ def test_convokit_corpus_files(labeled, bodies, tmp_path):
     corpus = json.loads((folder / "corpus.json").read_text())
     assert corpus["name"] == "corpus" and corpus["policy"] == POLICY
     index = json.loads((folder / "index.json").read_text())
-    assert set(index) >= {"utterances-index", "speakers-index", "conversations-index",
-                          "overall-index", "version"}
+    assert set(index) >= {
+        "utterances-index",
+        "speakers-index",
+        "conversations-index",
+        "overall-index",
+        "version",
+    }
     assert set(index["utterances-index"]) == set(meta)
     assert all(isinstance(v, list) for v in index["utterances-index"].values())
 
@@ -242,8 +282,10 @@ def test_jsonl_types_survive_pandas_with_dtype_false(store, tmp_path):
     import pandas as pd
 
     doc = tmp_path / "flat.txt"
-    doc.write_text("A title\n\narticle\n\n  1. 1234 says\n\n    42\n\n"
-                   "  2. 5678 says\n\n    7.5\n", encoding="utf-8")
+    doc.write_text(
+        "A title\n\narticle\n\n  1. 1234 says\n\n    42\n\n  2. 5678 says\n\n    7.5\n",
+        encoding="utf-8",
+    )
     import_path(store, doc)
     out = tmp_path / "flat.jsonl"
     export(store, fmt="jsonl", output=out, selection=Selection())

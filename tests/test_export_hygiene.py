@@ -15,6 +15,7 @@ def test_export_and_analysis_import_no_ui_or_torch() -> None:
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'textual', 'torch', 'transformers', 'detoxify', 'pyarrow', 'sklearn', 'pandas'})))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout) == []

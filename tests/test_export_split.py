@@ -33,10 +33,19 @@ def make_threads(store: Store, folder: Path, count: int = 12) -> dict[int, int]:
 
 def test_parse_split() -> None:
     assert parse_split("train=0.8,test=0.2") == [Part("train", 0.8), Part("test", 0.2)]
-    assert parse_split("a=0.5, b=0.25, c=0.25") == [Part("a", 0.5), Part("b", 0.25),
-                                                    Part("c", 0.25)]
-    for bad in ("train", "train=0.8,test=0.3", "train=x,test=0.2", "a=1,a=0",
-                "train=1.2,test=-0.2", "bad name=1"):
+    assert parse_split("a=0.5, b=0.25, c=0.25") == [
+        Part("a", 0.5),
+        Part("b", 0.25),
+        Part("c", 0.25),
+    ]
+    for bad in (
+        "train",
+        "train=0.8,test=0.3",
+        "train=x,test=0.2",
+        "a=1,a=0",
+        "train=1.2,test=-0.2",
+        "bad name=1",
+    ):
         with pytest.raises(InputError):
             parse_split(bad)
 
@@ -56,8 +65,14 @@ def test_assign_is_seeded_and_meets_shares() -> None:
 def test_split_export_never_crosses_a_thread(store: Store, tmp_path: Path) -> None:
     sizes = make_threads(store, tmp_path)
     out = tmp_path / "out"
-    result = export(store, fmt="jsonl", output=out, selection=Selection(),
-                    split=parse_split("train=0.75,test=0.25"), seed=7)
+    result = export(
+        store,
+        fmt="jsonl",
+        output=out,
+        selection=Selection(),
+        split=parse_split("train=0.75,test=0.25"),
+        seed=7,
+    )
     assert sorted(p.name for p in out.iterdir()) == ["split.json", "test.jsonl", "train.jsonl"]
     rows = {
         name: [json.loads(line) for line in (out / f"{name}.jsonl").read_text().splitlines()]
@@ -78,22 +93,42 @@ def test_split_export_never_crosses_a_thread(store: Store, tmp_path: Path) -> No
     assert sorted(manifest["parts"]["test"]["threads"]) == sorted(threads["test"])
 
     again = tmp_path / "again"
-    export(store, fmt="jsonl", output=again, selection=Selection(),
-           split=parse_split("train=0.75,test=0.25"), seed=7)
+    export(
+        store,
+        fmt="jsonl",
+        output=again,
+        selection=Selection(),
+        split=parse_split("train=0.75,test=0.25"),
+        seed=7,
+    )
     for name in ("train", "test"):
         assert (again / f"{name}.jsonl").read_bytes() == (out / f"{name}.jsonl").read_bytes()
     other = tmp_path / "other"
-    export(store, fmt="jsonl", output=other, selection=Selection(),
-           split=parse_split("train=0.75,test=0.25"), seed=8)
+    export(
+        store,
+        fmt="jsonl",
+        output=other,
+        selection=Selection(),
+        split=parse_split("train=0.75,test=0.25"),
+        seed=8,
+    )
     assert json.loads((other / "split.json").read_text())["parts"] != manifest["parts"]
 
 
 def test_split_convokit_makes_one_corpus_per_part(store: Store, tmp_path: Path) -> None:
     make_threads(store, tmp_path, count=4)
     out = tmp_path / "corpora"
-    export(store, fmt="convokit", output=out, selection=Selection(),
-           split=parse_split("train=0.5,test=0.5"), seed=1)
+    export(
+        store,
+        fmt="convokit",
+        output=out,
+        selection=Selection(),
+        split=parse_split("train=0.5,test=0.5"),
+        seed=1,
+    )
     for name in ("train", "test"):
-        utterances = [json.loads(x) for x in (out / name / "utterances.jsonl").read_text().splitlines()]
+        utterances = [
+            json.loads(x) for x in (out / name / "utterances.jsonl").read_text().splitlines()
+        ]
         roots = [u for u in utterances if u["reply_to"] is None]
         assert len(roots) == len({u["conversation_id"] for u in utterances}) >= 1

@@ -8,7 +8,16 @@ import sys
 
 import pytest
 
-HEAVY = ["torch", "transformers", "detoxify", "textual", "sklearn", "profanity_check", "pandas", "numpy"]
+HEAVY = [
+    "torch",
+    "transformers",
+    "detoxify",
+    "textual",
+    "sklearn",
+    "profanity_check",
+    "pandas",
+    "numpy",
+]
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -43,9 +52,11 @@ def test_cli_commands_that_do_not_score_stay_light(tmp_path, sample_path) -> Non
     )
     for args in (["import", str(sample_path)], ["threads"], ["tree"]):
         out = subprocess.run(
-            [sys.executable, "-c", code, *args, "--db", str(tmp_path / "db.sqlite")] if args[0] != "tree"
+            [sys.executable, "-c", code, *args, "--db", str(tmp_path / "db.sqlite")]
+            if args[0] != "tree"
             else [sys.executable, "-c", code, "tree", "--db", str(tmp_path / "db.sqlite")],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         assert out.returncode == 0, out.stderr
         line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES="))

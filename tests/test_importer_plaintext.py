@@ -14,14 +14,32 @@ from tests.thread_docs import Node, flatten, render
 
 # Read off the document by eye: (numbering path, author), in document order.
 SAMPLE_TREE = [
-    ("1", "Vish"), ("2", "Séamus Ó Néill"), ("3", "Joe"), ("4", "Ilya"),
-    ("5", "AriusArmenian"), ("5.1", "CHUCKMAN"),
-    ("6", "Mary E"), ("6.1", "bufallobiff"),
-    ("7", "Nick Rhynes"), ("7.1", "CHUCKMAN"), ("7.1.1", "Canosin"), ("7.1.2", "DarkEyes"),
-    ("7.1.3", "DarkEyes"), ("7.1.3.1", "Joe"), ("7.1.4", "Nick Rhynes"), ("7.1.5", "James Willy"),
-    ("7.2", "JustPassingThrough"), ("7.2.1", "Ilya"), ("7.3", "DarkEyes"), ("7.4", "Ilya"),
-    ("7.4.1", "Joe"), ("7.4.2", "Nick Rhynes"), ("7.4.2.1", "Ilya"), ("7.4.2.1.1", "Joe"),
-    ("7.4.2.1.1.1", "Ilya"), ("7.4.2.1.1.2", "Joe"),
+    ("1", "Vish"),
+    ("2", "Séamus Ó Néill"),
+    ("3", "Joe"),
+    ("4", "Ilya"),
+    ("5", "AriusArmenian"),
+    ("5.1", "CHUCKMAN"),
+    ("6", "Mary E"),
+    ("6.1", "bufallobiff"),
+    ("7", "Nick Rhynes"),
+    ("7.1", "CHUCKMAN"),
+    ("7.1.1", "Canosin"),
+    ("7.1.2", "DarkEyes"),
+    ("7.1.3", "DarkEyes"),
+    ("7.1.3.1", "Joe"),
+    ("7.1.4", "Nick Rhynes"),
+    ("7.1.5", "James Willy"),
+    ("7.2", "JustPassingThrough"),
+    ("7.2.1", "Ilya"),
+    ("7.3", "DarkEyes"),
+    ("7.4", "Ilya"),
+    ("7.4.1", "Joe"),
+    ("7.4.2", "Nick Rhynes"),
+    ("7.4.2.1", "Ilya"),
+    ("7.4.2.1.1", "Joe"),
+    ("7.4.2.1.1.1", "Ilya"),
+    ("7.4.2.1.1.2", "Joe"),
     ("8", "CHUCKMAN"),
 ]
 
@@ -73,7 +91,9 @@ def test_sample_thread_bodies(sample_path: Path) -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 @pytest.mark.parametrize("bom", [False, True])
-def test_crlf_and_bom_parse_the_same(tmp_path: Path, sample_path: Path, newline: str, bom: bool) -> None:
+def test_crlf_and_bom_parse_the_same(
+    tmp_path: Path, sample_path: Path, newline: str, bom: bool
+) -> None:
     original = sample_path.read_text(encoding="utf-8")
     variant = ("\ufeff" if bom else "") + original.replace("\n", newline)
     path = write(tmp_path, variant)
@@ -88,7 +108,11 @@ def test_crlf_and_bom_parse_the_same(tmp_path: Path, sample_path: Path, newline:
 def test_names_numbering_lists_and_emoji(tmp_path: Path) -> None:
     replies = [Node(f"Reply {n}", f"reply number {n}") for n in range(1, 13)]
     tree = [
-        Node("Dr. J. R. R. O'Brien-Smith", "1. The first point\n2. The second point\n\nAnd more", replies),
+        Node(
+            "Dr. J. R. R. O'Brien-Smith",
+            "1. The first point\n2. The second point\n\nAnd more",
+            replies,
+        ),
         Node("Алёна Ковальчук", "Привет 👋🏽 emoji 🇰🇷 and CJK 你好", [Node("李小龍", "回复")]),
         Node("محمد", "نص عربي"),
     ]
@@ -100,7 +124,10 @@ def test_names_numbering_lists_and_emoji(tmp_path: Path) -> None:
 
 
 def test_no_comments_is_an_article(tmp_path: Path) -> None:
-    path = write(tmp_path, "Just an article\n\nWith a body.\n1. A list item the minister says\nthat is prose.\n")
+    path = write(
+        tmp_path,
+        "Just an article\n\nWith a body.\n1. A list item the minister says\nthat is prose.\n",
+    )
     fmt, thread, comments = parse(path)
     assert fmt == "text"
     assert thread.title == "Just an article"
@@ -109,7 +136,10 @@ def test_no_comments_is_an_article(tmp_path: Path) -> None:
 
 
 def test_top_level_at_column_zero(tmp_path: Path) -> None:
-    tree = [Node("Ann", "top", [Node("Bob", "reply", [Node("Cy", "deeper")])]), Node("Dee", "second")]
+    tree = [
+        Node("Ann", "top", [Node("Bob", "reply", [Node("Cy", "deeper")])]),
+        Node("Dee", "second"),
+    ]
     path = write(tmp_path, render("T", "A", tree, base_indent=0))
     _, _, comments = parse(path)
     assert [(c.path, c.parent_path, c.depth, c.author, c.body) for c in comments] == flatten(tree)
@@ -143,13 +173,27 @@ def test_outdented_body_text_is_a_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "place", "problem"),
     [
-        ("T\n\nA\n\n  1. Ann says\n\n    x\n\n     1. Bob says\n\n       y\n", "line 9", "levels are 2 spaces"),
-        ("T\n\nA\n\n  1. Ann says\n\n    x\n\n      1. Bob says\n\n        y\n", "line 9", "one level deeper"),
-        ("T\n\nA\n\n    1. Ann says\n\n      x\n\n  2. Bob says\n\n    y\n", "line 9", "left of the top level"),
+        (
+            "T\n\nA\n\n  1. Ann says\n\n    x\n\n     1. Bob says\n\n       y\n",
+            "line 9",
+            "levels are 2 spaces",
+        ),
+        (
+            "T\n\nA\n\n  1. Ann says\n\n    x\n\n      1. Bob says\n\n        y\n",
+            "line 9",
+            "one level deeper",
+        ),
+        (
+            "T\n\nA\n\n    1. Ann says\n\n      x\n\n  2. Bob says\n\n    y\n",
+            "line 9",
+            "left of the top level",
+        ),
     ],
     ids=["odd-indent", "jump-two-levels", "left-of-top-level"],
 )
-def test_bad_indentation_is_a_hard_error(tmp_path: Path, text: str, place: str, problem: str) -> None:
+def test_bad_indentation_is_a_hard_error(
+    tmp_path: Path, text: str, place: str, problem: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ParseError) as error:
         parse(path)
@@ -186,16 +230,32 @@ def test_unusable_files(tmp_path: Path, case: str) -> None:
 
 # -- property: any tree rendered in the layout parses back to the same tree ---------
 
-names = st.text(
-    alphabet=st.characters(categories=["L", "N", "Zs"], include_characters=".'-", exclude_characters="\u3000\u2028\u2029"),
-    min_size=1, max_size=25,
-).map(lambda s: " ".join(s.split())).filter(lambda s: bool(s) and not s.endswith(" says") and s != "says")
+names = (
+    st.text(
+        alphabet=st.characters(
+            categories=["L", "N", "Zs"],
+            include_characters=".'-",
+            exclude_characters="\u3000\u2028\u2029",
+        ),
+        min_size=1,
+        max_size=25,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: bool(s) and not s.endswith(" says") and s != "says")
+)
 words = st.text(
     alphabet=st.characters(categories=["L", "N", "P", "S"], exclude_characters="\u2028\u2029\x85"),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
-lines = st.lists(words, min_size=1, max_size=8).map(" ".join).filter(lambda s: not s.rstrip().endswith("says"))
-paragraphs = st.lists(st.lists(lines, min_size=1, max_size=3).map("\n".join), min_size=1, max_size=3)
+lines = (
+    st.lists(words, min_size=1, max_size=8)
+    .map(" ".join)
+    .filter(lambda s: not s.rstrip().endswith("says"))
+)
+paragraphs = st.lists(
+    st.lists(lines, min_size=1, max_size=3).map("\n".join), min_size=1, max_size=3
+)
 bodies = paragraphs.map("\n\n".join)
 
 
@@ -206,11 +266,30 @@ def trees(max_depth: int = 4) -> st.SearchStrategy[list[Node]]:
     return st.lists(node, min_size=0, max_size=4)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(tree=trees(), crlf=st.booleans(), bom=st.booleans(), blanks=st.integers(1, 3), base=st.sampled_from([0, 2, 4]))
-def test_random_trees_round_trip(tmp_path: Path, tree: list[Node], crlf: bool, bom: bool, blanks: int, base: int) -> None:
-    text = render("Title", "Article", tree, base_indent=base, blank_lines_after_header=blanks,
-                  newline="\r\n" if crlf else "\n", bom=bom)
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    tree=trees(),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+    blanks=st.integers(1, 3),
+    base=st.sampled_from([0, 2, 4]),
+)
+def test_random_trees_round_trip(
+    tmp_path: Path, tree: list[Node], crlf: bool, bom: bool, blanks: int, base: int
+) -> None:
+    text = render(
+        "Title",
+        "Article",
+        tree,
+        base_indent=base,
+        blank_lines_after_header=blanks,
+        newline="\r\n" if crlf else "\n",
+        bom=bom,
+    )
     path = write(tmp_path, text, name="random.txt")
     _, thread, comments = parse(path)
     assert [(c.path, c.parent_path, c.depth, c.author, c.body) for c in comments] == flatten(tree)

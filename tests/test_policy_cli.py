@@ -40,8 +40,10 @@ def test_label_add_remove_approve_and_log(imported, db_path: Path) -> None:
     assert log.returncode == 0, log.stderr
     entries = [json.loads(line) for line in log.stdout.splitlines()]
     assert [(e["actor"], e["comment_id"], e["kind"], e["label"]) for e in entries] == [
-        ("ana", 9, "add_label", "insult"), ("ana", 9, "remove_label", "insult"),
-        ("ben", 4, "approve", None)]
+        ("ana", 9, "add_label", "insult"),
+        ("ana", 9, "remove_label", "insult"),
+        ("ben", 4, "approve", None),
+    ]
     assert entries[0]["before"] == {"labels": [], "state": "unreviewed"}
     assert entries[0]["after"] == {"labels": ["insult"], "state": "labeled"}
     assert entries[2]["note"] == "satire" and entries[2]["policy_name"] == "news-comments"
@@ -61,7 +63,8 @@ def test_label_refuses_unknown_label_and_writes_nothing(imported, db_path: Path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "modtool: error: label 'bogus' is not in policy 'news-comments' (labels: approve, "
-        "insult, identity_attack, threat, profanity, off_topic, spam)"]
+        "insult, identity_attack, threat, profanity, off_topic, spam)"
+    ]
     no_traceback(result)
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM actions").fetchone() == (0,)
@@ -92,9 +95,13 @@ def test_label_under_another_policy(imported) -> None:
 def test_suggest_and_apply_policy(imported, tmp_path: Path) -> None:
     local = tmp_path / "policies"
     local.mkdir()
-    (local / "site.toml").write_text(policy_text(
-        '[[rules]]\nid = "auto"\nlabel = "insult"\nautomatic = true\nwords = ["arsewipe"]\n'
-        'fuzzy = 1\n'), encoding="utf-8")
+    (local / "site.toml").write_text(
+        policy_text(
+            '[[rules]]\nid = "auto"\nlabel = "insult"\nautomatic = true\nwords = ["arsewipe"]\n'
+            "fuzzy = 1\n"
+        ),
+        encoding="utf-8",
+    )
     suggested = imported("suggest", "--policy", "site", "--thread", 1)
     assert suggested.returncode == 0, suggested.stderr
     assert "test (" in suggested.stdout and "1 suggestions on 1 of 27 comments" in suggested.stdout
@@ -110,12 +117,17 @@ def test_suggest_and_apply_policy(imported, tmp_path: Path) -> None:
 
 def test_suggest_reports_a_timed_out_rule(imported, tmp_path: Path) -> None:
     path = tmp_path / "slow.toml"
-    path.write_text(policy_text(
-        "[[rules]]\nid = \"slow\"\nlabel = \"insult\"\nregex = '(a|aa)+$'\n",
-        head='name = "slow"\nversion = "1"\nregex_timeout = 0.05\n'), encoding="utf-8")
+    path.write_text(
+        policy_text(
+            '[[rules]]\nid = "slow"\nlabel = "insult"\nregex = \'(a|aa)+$\'\n',
+            head='name = "slow"\nversion = "1"\nregex_timeout = 0.05\n',
+        ),
+        encoding="utf-8",
+    )
     doc = tmp_path / "aaa.txt"
-    doc.write_text("Title\n\nArticle.\n\n  1. Bob says\n\n    " + "a" * 40 + "!\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "Title\n\nArticle.\n\n  1. Bob says\n\n    " + "a" * 40 + "!\n", encoding="utf-8"
+    )
     assert imported("import", doc).returncode == 0
     result = imported("suggest", "--policy", path)
     assert result.returncode == 0, result.stderr
@@ -130,8 +142,11 @@ def test_policy_check_lists_every_problem(run_cli, tmp_path: Path) -> None:
     result = run_cli("policy", "check", bad, db=False)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    lines_of = {n for n, line in enumerate(text.splitlines(), 1)
-                if any(k in line for k in ('"nope"', "toxicty", "min = 3"))}
+    lines_of = {
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if any(k in line for k in ('"nope"', "toxicty", "min = 3"))
+    }
     assert len(lines) == 3
     for line in lines:
         path, number, rest = line.split(":", 2)
@@ -161,7 +176,14 @@ def test_every_command_has_help_with_an_example() -> None:
 
     from modtool.cli import main
 
-    for command in (["policy", "list"], ["policy", "show"], ["policy", "check"], ["suggest"],
-                    ["apply-policy"], ["label"], ["log"]):
+    for command in (
+        ["policy", "list"],
+        ["policy", "show"],
+        ["policy", "check"],
+        ["suggest"],
+        ["apply-policy"],
+        ["label"],
+        ["log"],
+    ):
         result = CliRunner().invoke(main, [*command, "--help"])
         assert result.exit_code == 0 and "Example" in result.output, command

@@ -17,8 +17,9 @@ CATASTROPHIC = "(a|aa)+$"
 """Exponential backtracking in the regex package on 'aaaa…!' (measured: > 1 s at 30 a's)."""
 
 
-def subject(body: str = "", author: str = "someone", depth: int = 0,
-            scores: dict | None = None) -> Subject:
+def subject(
+    body: str = "", author: str = "someone", depth: int = 0, scores: dict | None = None
+) -> Subject:
     return Subject(comment_id=1, body=body, author=author, depth=depth, scores=scores or {})
 
 
@@ -93,8 +94,9 @@ def test_catastrophic_regex_times_out_and_is_reported(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 2, "the timeout must stop the search"
     assert result.fired == []
-    assert result.timeouts == [{"rule": "r", "pattern": CATASTROPHIC, "field": "body",
-                                "timeout": 0.1}]
+    assert result.timeouts == [
+        {"rule": "r", "pattern": CATASTROPHIC, "field": "body", "timeout": 0.1}
+    ]
     assert result.undecided == {"r": ["regex timeout"]}
     # On ordinary text the same pattern answers normally.
     assert evaluate(policy, subject("aaaa")).fired
@@ -108,13 +110,16 @@ SCORES = {
 }
 
 
-@pytest.mark.parametrize(("model", "expected"), [
-    ("", True),                                  # any model: the highest score counts
-    ('model = "detoxify"', True),                # family prefix
-    ('model = "detoxify/original"', True),       # family
-    ('model = "detoxify/original@abc"', True),   # exact id
-    ('model = "detoxify/unbiased"', False),      # 0.3 < 0.8
-])
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("", True),  # any model: the highest score counts
+        ('model = "detoxify"', True),  # family prefix
+        ('model = "detoxify/original"', True),  # family
+        ('model = "detoxify/original@abc"', True),  # exact id
+        ('model = "detoxify/unbiased"', False),  # 0.3 < 0.8
+    ],
+)
 def test_score_threshold_per_model(tmp_path: Path, model: str, expected: bool) -> None:
     policy = one_rule(tmp_path, f'score = "insult"\n{model}\nmin = 0.8')
     assert fires(policy, subject(scores=SCORES)) is expected
@@ -123,9 +128,16 @@ def test_score_threshold_per_model(tmp_path: Path, model: str, expected: bool) -
 def test_score_reason_names_model_score_and_threshold(tmp_path: Path) -> None:
     policy = one_rule(tmp_path, 'score = "insult"\nmin = 0.8')
     (fired,) = evaluate(policy, subject(scores=SCORES)).fired
-    assert fired.reasons == ({"kind": "score", "model": "detoxify/original@abc",
-                              "attribute": "insult", "score": 0.9, "threshold": 0.8,
-                              "op": ">="},)
+    assert fired.reasons == (
+        {
+            "kind": "score",
+            "model": "detoxify/original@abc",
+            "attribute": "insult",
+            "score": 0.9,
+            "threshold": 0.8,
+            "op": ">=",
+        },
+    )
 
 
 def test_max_holds_only_if_every_model_is_under_it(tmp_path: Path) -> None:
@@ -160,8 +172,10 @@ def test_author_and_depth(tmp_path: Path) -> None:
 
 
 def test_any_collects_every_matching_reason_and_unknown_does_not_block(tmp_path: Path) -> None:
-    policy = one_rule(tmp_path, 'any = [ { score = "insult", min = 0.8 }, { words = ["idiot"] }, '
-                                '{ words = ["moron"] } ]')
+    policy = one_rule(
+        tmp_path,
+        'any = [ { score = "insult", min = 0.8 }, { words = ["idiot"] }, { words = ["moron"] } ]',
+    )
     (fired,) = evaluate(policy, subject("idiot and moron")).fired  # no scores at all
     assert [r["matched"] for r in fired.reasons] == [["idiot"], ["moron"]]
     assert evaluate(policy, subject("fine")).undecided == {"r": ["insult"]}
@@ -174,7 +188,7 @@ def test_all_needs_every_part(tmp_path: Path) -> None:
 
 
 def test_approve_is_only_suggested_when_nothing_else_is(tmp_path: Path) -> None:
-    text = policy_text('''
+    text = policy_text("""
 [[rules]]
 id = "clean"
 label = "ok"
@@ -185,7 +199,7 @@ max = 0.2
 id = "r"
 label = "insult"
 words = ["idiot"]
-''')
+""")
     policy = load_text(tmp_path, text)
     low = {"detoxify/original@x": {"toxicity": 0.1}}
     assert [f.rule.id for f in evaluate(policy, subject("fine", scores=low)).fired] == ["clean"]
@@ -196,15 +210,39 @@ _WORDS_POLICY: dict[str, object] = {}
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["idiot", "id*ot", "IDIOTS", "dumb", "f*cks", "shirt", "é",
-                                 " ", "\n", "-", "sh1t", "arzewipe", "x"]), max_size=20))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "idiot",
+                "id*ot",
+                "IDIOTS",
+                "dumb",
+                "f*cks",
+                "shirt",
+                "é",
+                " ",
+                "\n",
+                "-",
+                "sh1t",
+                "arzewipe",
+                "x",
+            ]
+        ),
+        max_size=20,
+    )
+)
 def test_spans_always_point_at_the_matched_text(tmp_path_factory, parts: list[str]) -> None:
     if "policy" not in _WORDS_POLICY:
-        _WORDS_POLICY["policy"] = load_text(tmp_path_factory.mktemp("p"), policy_text(
-            '[[rules]]\nid = "r"\nlabel = "insult"\nany = [\n'
-            '  { words = ["idiot*", "dumb", "fuck*", "shit"], masked = 1 },\n'
-            '  { words = ["arsewipe"], fuzzy = 1 },\n'
-            "  { regex = '(?:idiot){e<=1}' },\n]\n"))
+        _WORDS_POLICY["policy"] = load_text(
+            tmp_path_factory.mktemp("p"),
+            policy_text(
+                '[[rules]]\nid = "r"\nlabel = "insult"\nany = [\n'
+                '  { words = ["idiot*", "dumb", "fuck*", "shit"], masked = 1 },\n'
+                '  { words = ["arsewipe"], fuzzy = 1 },\n'
+                "  { regex = '(?:idiot){e<=1}' },\n]\n"
+            ),
+        )
     body = "".join(parts)
     for fired in evaluate(_WORDS_POLICY["policy"], subject(body)).fired:
         for reason in fired.reasons:

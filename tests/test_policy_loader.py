@@ -37,7 +37,8 @@ def test_shipped_policy_validates_by_name_and_by_path(name: str) -> None:
         assert label.guidance and label.examples, f"{label.key} needs guidance and examples"
         assert label.action in ACTIONS
         assert label.hotkey not in RESERVED_HOTKEYS or (
-            label.hotkey == "a" and label.action == "approve")
+            label.hotkey == "a" and label.action == "approve"
+        )
     for rule in by_name.rules:
         assert rule.label in by_name.label_keys
         for condition in rule.score_conditions():
@@ -52,8 +53,12 @@ def test_news_comments_has_the_civility_labels_and_sensible_thresholds() -> None
     assert policy.label("threat").action == "escalate"
     assert policy.label_by_hotkey("i").key == "insult"
     assert policy.label_by_hotkey("z") is None
-    minimums = [c.threshold for rule in policy.rules for c in rule.score_conditions()
-                if c.op == ">=" and c.attribute != "profanity"]
+    minimums = [
+        c.threshold
+        for rule in policy.rules
+        for c in rule.score_conditions()
+        if c.op == ">=" and c.attribute != "profanity"
+    ]
     assert minimums and all(0.7 <= t <= 0.95 for t in minimums)
     assert DEFAULT_POLICY == "news-comments"
 
@@ -76,10 +81,10 @@ def test_shipped_policies_are_package_resources() -> None:
 
 
 def test_shipped_name_resolves_outside_the_repo(tmp_path: Path) -> None:
-    code = ("from modtool.policy import load_policy;"
-            "p = load_policy('jigsaw'); print(p.name, p.path)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                         text=True, check=True).stdout
+    code = "from modtool.policy import load_policy;p = load_policy('jigsaw'); print(p.name, p.path)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
     assert out.startswith("jigsaw ") and "modtool" in out
 
 
@@ -121,12 +126,12 @@ def one(tmp_path: Path, text: str) -> object:
     return found[0]
 
 
-RULE = '''
+RULE = """
 [[rules]]
 id = "r1"
 label = "insult"
 {condition}
-'''
+"""
 
 
 def rule(condition: str) -> str:
@@ -173,8 +178,9 @@ def test_threshold_missing_and_min_above_max(tmp_path: Path) -> None:
 
 
 def test_regex_that_does_not_compile(tmp_path: Path) -> None:
-    text = policy_text(RULE.replace("{condition}", "any = [\n  { regex = 'ok' },\n"
-                                    "  { regex = '(unclosed' },\n]"))
+    text = policy_text(
+        RULE.replace("{condition}", "any = [\n  { regex = 'ok' },\n  { regex = '(unclosed' },\n]")
+    )
     problem = one(tmp_path, text)
     assert "does not compile" in problem.message and "(unclosed" in problem.message
     assert problem.line == line_of(text, "(unclosed")
@@ -193,24 +199,31 @@ def test_unknown_action(tmp_path: Path) -> None:
 
 
 def test_duplicate_hotkey(tmp_path: Path) -> None:
-    labels = BASE_LABELS + BASE_LABELS.split("[[labels]]")[2].replace(
-        '"insult"', '"spam"').replace('"Insult"', '"Spam"').join(["[[labels]]", ""])
+    labels = BASE_LABELS + BASE_LABELS.split("[[labels]]")[2].replace('"insult"', '"spam"').replace(
+        '"Insult"', '"Spam"'
+    ).join(["[[labels]]", ""])
     text = policy_text(labels=labels)
     problem = one(tmp_path, text)
     assert "hotkey 'i' is already used by label 'insult'" in problem.message
     assert problem.where == "label 'spam'"
-    assert problem.line == [n for n, line in enumerate(text.splitlines(), 1)
-                            if 'hotkey = "i"' in line][1]
+    assert (
+        problem.line
+        == [n for n, line in enumerate(text.splitlines(), 1) if 'hotkey = "i"' in line][1]
+    )
 
 
 def test_duplicate_label_key(tmp_path: Path) -> None:
-    labels = BASE_LABELS + "\n[[labels]]\nkey = \"insult\"\nname = \"Again\"\n" \
-        "guidance = \"x\"\nhotkey = \"2\"\naction = \"flag\"\ncolour = \"red\"\n"
+    labels = (
+        BASE_LABELS + '\n[[labels]]\nkey = "insult"\nname = "Again"\n'
+        'guidance = "x"\nhotkey = "2"\naction = "flag"\ncolour = "red"\n'
+    )
     text = policy_text(labels=labels)
     problem = one(tmp_path, text)
     assert "duplicate label key 'insult'" in problem.message
-    assert problem.line == [n for n, line in enumerate(text.splitlines(), 1)
-                            if 'key = "insult"' in line][1]
+    assert (
+        problem.line
+        == [n for n, line in enumerate(text.splitlines(), 1) if 'key = "insult"' in line][1]
+    )
 
 
 @pytest.mark.parametrize("key", ["q", "j", "k", "s", "/", "?", "n", "v"])
@@ -223,7 +236,8 @@ def test_reserved_hotkey(tmp_path: Path, key: str) -> None:
 def test_a_is_only_for_the_approve_label(tmp_path: Path) -> None:
     # The approve label may use "a" (BASE_LABELS does); another label may not.
     labels = BASE_LABELS.replace('hotkey = "a"', 'hotkey = "1"').replace(
-        'hotkey = "i"', 'hotkey = "a"')
+        'hotkey = "i"', 'hotkey = "a"'
+    )
     assert "reserved" in one(tmp_path, policy_text(labels=labels)).message
 
 
@@ -240,8 +254,9 @@ def test_bad_colour(tmp_path: Path) -> None:
 
 
 def test_rule_for_a_label_the_policy_does_not_have(tmp_path: Path) -> None:
-    text = policy_text(RULE.replace('label = "insult"', 'label = "spam"').replace(
-        "{condition}", "regex = 'x'"))
+    text = policy_text(
+        RULE.replace('label = "insult"', 'label = "spam"').replace("{condition}", "regex = 'x'")
+    )
     problem = one(tmp_path, text)
     assert "label 'spam' is not defined" in problem.message
     assert problem.line == line_of(text, 'label = "spam"')
@@ -297,9 +312,12 @@ def test_bad_text_field_and_depth(tmp_path: Path) -> None:
 
 def test_two_approve_labels(tmp_path: Path) -> None:
     labels = BASE_LABELS + BASE_LABELS.split("[[labels]]")[1].replace('"ok"', '"fine"').replace(
-        'hotkey = "a"', 'hotkey = "2"').join(["[[labels]]", ""])
-    assert "more than one label has action 'approve'" in one(
-        tmp_path, policy_text(labels=labels)).message
+        'hotkey = "a"', 'hotkey = "2"'
+    ).join(["[[labels]]", ""])
+    assert (
+        "more than one label has action 'approve'"
+        in one(tmp_path, policy_text(labels=labels)).message
+    )
 
 
 def test_bad_regex_timeout(tmp_path: Path) -> None:
@@ -309,8 +327,9 @@ def test_bad_regex_timeout(tmp_path: Path) -> None:
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     labels = BASE_LABELS.replace('action = "remove"', 'action = "nuke"').replace(
-        'hotkey = "i"', 'hotkey = "q"')
-    rules = '''
+        'hotkey = "i"', 'hotkey = "q"'
+    )
+    rules = """
 [[rules]]
 id = "a"
 label = "insult"
@@ -321,12 +340,17 @@ min = 2
 id = "b"
 label = "insult"
 regex = "(("
-'''
+"""
     text = policy_text(rules, labels=labels)
     found = problems(tmp_path, text)
     messages = " | ".join(p.message for p in found)
-    for expected in ("unknown action 'nuke'", "hotkey 'q' is reserved", "unknown attribute",
-                     "outside [0, 1]", "does not compile"):
+    for expected in (
+        "unknown action 'nuke'",
+        "hotkey 'q' is reserved",
+        "unknown attribute",
+        "outside [0, 1]",
+        "does not compile",
+    ):
         assert expected in messages
     assert all(p.line for p in found), "each problem should name its line"
     with pytest.raises(PolicyError) as caught:
@@ -335,9 +359,12 @@ regex = "(("
 
 
 def test_policy_code_imports_neither_textual_nor_torch() -> None:
-    code = ("import sys, modtool.policy, modtool.policy.suggest, modtool.cli.policy;"
-            "print(sorted(m for m in ('textual', 'torch', 'detoxify', 'transformers')"
-            " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, modtool.policy, modtool.policy.suggest, modtool.cli.policy;"
+        "print(sorted(m for m in ('textual', 'torch', 'detoxify', 'transformers')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

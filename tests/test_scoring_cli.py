@@ -19,9 +19,14 @@ def _rows(db_path: Path, sql: str) -> list[tuple]:
 
 
 def test_stdin_mode_prints_json_lines_without_a_database(run_cli, tmp_path, db_path) -> None:
-    result = run_cli("score", "-", "--scorer", "profanity-check",
-                     input="you stupid f*cking idiot\n\nthanks for the article\n",
-                     env=no_network_env(tmp_path))
+    result = run_cli(
+        "score",
+        "-",
+        "--scorer",
+        "profanity-check",
+        input="you stupid f*cking idiot\n\nthanks for the article\n",
+        env=no_network_env(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["line"] for line in lines] == [1, 3]
@@ -36,8 +41,17 @@ def test_detoxify_air_gapped_scores_everything_then_resumes(
 ) -> None:
     env = no_network_env(tmp_path)
     assert run_cli("import", sample_path).returncode == 0
-    args = ("score", "--scorer", "detoxify", "--checkpoint", tiny_detoxify.hub_named,
-            "--hf-config", tiny_detoxify.hf_dir, "--batch-size", "10")
+    args = (
+        "score",
+        "--scorer",
+        "detoxify",
+        "--checkpoint",
+        tiny_detoxify.hub_named,
+        "--hf-config",
+        tiny_detoxify.hf_dir,
+        "--batch-size",
+        "10",
+    )
     first = run_cli(*args, env=env)
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stderr
@@ -47,7 +61,9 @@ def test_detoxify_air_gapped_scores_everything_then_resumes(
     assert "scored 0/27" in first.stderr and "scored 27/27" in first.stderr
     [(model_id,)] = _rows(db_path, "SELECT id FROM models")
     assert model_id.startswith("detoxify/original@")
-    assert _rows(db_path, "SELECT COUNT(DISTINCT comment_id), COUNT(*) FROM scores") == [(27, 27 * 6)]
+    assert _rows(db_path, "SELECT COUNT(DISTINCT comment_id), COUNT(*) FROM scores") == [
+        (27, 27 * 6)
+    ]
     # the second run in-process (torch is already imported here: saves ~10 s)
     from click.testing import CliRunner
 
@@ -58,8 +74,9 @@ def test_detoxify_air_gapped_scores_everything_then_resumes(
     assert "scored 0, skipped 27" in second.output
 
 
-def test_default_auto_falls_back_with_one_stderr_line(run_cli, tmp_path, db_path,
-                                                      sample_path) -> None:
+def test_default_auto_falls_back_with_one_stderr_line(
+    run_cli, tmp_path, db_path, sample_path
+) -> None:
     assert run_cli("import", sample_path).returncode == 0
     result = run_cli("score", env=no_network_env(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -80,8 +97,9 @@ def test_default_auto_falls_back_with_one_stderr_line(run_cli, tmp_path, db_path
         (("extra",), "unexpected argument 'extra'"),
     ],
 )
-def test_bad_options_are_one_line_and_write_nothing(tmp_path, db_path, sample_path,
-                                                    monkeypatch, args, message) -> None:
+def test_bad_options_are_one_line_and_write_nothing(
+    tmp_path, db_path, sample_path, monkeypatch, args, message
+) -> None:
     """In-process (click's runner) to keep the suite fast; same group, same handling."""
     from click.testing import CliRunner
 
@@ -95,8 +113,9 @@ def test_bad_options_are_one_line_and_write_nothing(tmp_path, db_path, sample_pa
     with open_store(db_path) as store:
         import_path(store, sample_path)
     replace = {"BROKEN": str(broken), "MISSING": str(tmp_path / "nope.ckpt")}
-    result = CliRunner().invoke(main, ["score", *[replace.get(a, a) for a in args],
-                                       "--db", str(db_path)])
+    result = CliRunner().invoke(
+        main, ["score", *[replace.get(a, a) for a in args], "--db", str(db_path)]
+    )
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("modtool: error:") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
@@ -115,22 +134,20 @@ def test_models_lists_what_is_usable_and_why_not(run_cli, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "profanity-check@" in out
-    for model_type in ("original", "unbiased", "multilingual", "original-small",
-                       "unbiased-small"):
+    for model_type in ("original", "unbiased", "multilingual", "original-small", "unbiased-small"):
         assert model_type in out
     assert "models fetch original" in out
 
 
 def test_help_has_examples_and_the_pickle_warning(run_cli) -> None:
     score_help = run_cli("score", "--help").stdout
-    assert "echo \"some text\" | modtool score -" in score_help
+    assert 'echo "some text" | modtool score -' in score_help
     assert "pickles" in " ".join(score_help.split())
     assert "Example" in run_cli("models", "--help").stdout
     assert "modtool models fetch original --to" in run_cli("models", "fetch", "--help").stdout
 
 
-def test_fetch_saves_what_an_air_gapped_machine_needs(tmp_path, tiny_detoxify,
-                                                      monkeypatch) -> None:
+def test_fetch_saves_what_an_air_gapped_machine_needs(tmp_path, tiny_detoxify, monkeypatch) -> None:
     """The fetch code path, fed from local sources (a file:// URL and a local model dir)."""
     from modtool.scoring import make_scorer
     from modtool.scoring.fetch import fetch
@@ -143,8 +160,9 @@ def test_fetch_saves_what_an_air_gapped_machine_needs(tmp_path, tiny_detoxify,
     assert f"--checkpoint {fetched.checkpoint}" in fetched.command()
     assert not list(target.glob("*.partial"))
     scorer = make_scorer("detoxify", checkpoint=fetched.checkpoint, hf_config=fetched.hf_config)
-    reference = make_scorer("detoxify", checkpoint=tiny_detoxify.checkpoint,
-                            hf_config=tiny_detoxify.hf_dir)
+    reference = make_scorer(
+        "detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=tiny_detoxify.hf_dir
+    )
     assert scorer.model.id == reference.model.id  # same bytes, same id
     [a], [b] = scorer.score(["you are an idiot"]), reference.score(["you are an idiot"])
     assert a.scores == pytest.approx(b.scores, abs=1e-6)

@@ -38,14 +38,16 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 def stock(tiny_detoxify: TinyDetoxify):
     from detoxify import Detoxify
 
-    return Detoxify(checkpoint=str(tiny_detoxify.checkpoint),
-                    huggingface_config_path=str(tiny_detoxify.hf_dir))
+    return Detoxify(
+        checkpoint=str(tiny_detoxify.checkpoint), huggingface_config_path=str(tiny_detoxify.hf_dir)
+    )
 
 
 @pytest.fixture(scope="module")
 def scorer(tiny_detoxify: TinyDetoxify):
-    return make_scorer("detoxify", checkpoint=tiny_detoxify.checkpoint,
-                       hf_config=tiny_detoxify.hf_dir)
+    return make_scorer(
+        "detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=tiny_detoxify.hf_dir
+    )
 
 
 def _token_count(stock, text: str) -> int:
@@ -99,8 +101,9 @@ def _manual_windows(tokenizer, text: str, max_length: int) -> list[list[int]]:
     step = content - max_length // 4
     windows, start = [], 0
     while True:
-        windows.append([tokenizer.cls_token_id, *ids[start:start + content],
-                        tokenizer.sep_token_id])
+        windows.append(
+            [tokenizer.cls_token_id, *ids[start : start + content], tokenizer.sep_token_id]
+        )
         if start + content >= len(ids):
             return windows
         start += step
@@ -138,10 +141,13 @@ def test_hub_named_checkpoint_loads_offline_from_local_config(tiny_detoxify) -> 
     from detoxify import Detoxify
 
     with pytest.raises(OSError):
-        Detoxify(checkpoint=str(tiny_detoxify.hub_named),
-                 huggingface_config_path=str(tiny_detoxify.hf_dir))
-    ours = make_scorer("detoxify", checkpoint=tiny_detoxify.hub_named,
-                       hf_config=tiny_detoxify.hf_dir)
+        Detoxify(
+            checkpoint=str(tiny_detoxify.hub_named),
+            huggingface_config_path=str(tiny_detoxify.hf_dir),
+        )
+    ours = make_scorer(
+        "detoxify", checkpoint=tiny_detoxify.hub_named, hf_config=tiny_detoxify.hf_dir
+    )
     [result] = ours.score(["you are an idiot"])
     assert set(result.scores) == set(tiny_detoxify.classes)
     assert all(0.0 <= v <= 1.0 for v in result.scores.values())
@@ -184,8 +190,9 @@ def test_broken_checkpoint_is_one_clear_line(tmp_path: Path, content, message) -
 def test_weights_that_do_not_fit_the_config(tmp_path: Path, tiny_detoxify) -> None:
     from tests.tiny_detoxify import build_checkpoint, build_hf_dir, make_vocab
 
-    other = build_hf_dir(tmp_path / "wide", vocab=make_vocab(), max_length=24, hidden=48,
-                         heads=2, intermediate=64)
+    other = build_hf_dir(
+        tmp_path / "wide", vocab=make_vocab(), max_length=24, hidden=48, heads=2, intermediate=64
+    )
     with pytest.raises(InputError, match="weights do not fit"):
         make_scorer("detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=other)
     assert build_checkpoint  # imported helper is the one the fixture uses

@@ -12,8 +12,13 @@ from modtool.scoring import make_scorer
 from tests.scoring_helpers import forbid_sockets
 from tests.tiny_detoxify import build_family
 
-TEXTS = ["you are an idiot", "thanks for the great article about korea", "hello",
-         "shut up, loser!", "why why why"]
+TEXTS = [
+    "you are an idiot",
+    "thanks for the great article about korea",
+    "hello",
+    "shut up, loser!",
+    "why why why",
+]
 LONG = " ".join(["you are stupid and the cat sat on the mat, what a fool"] * 8)
 FAMILIES = {"roberta": "unbiased", "xlm-roberta": "multilingual", "albert": "original-small"}
 
@@ -47,8 +52,10 @@ def test_family_matches_stock_detoxify_and_windows(families, family) -> None:
         assert not result.windowed
         for attribute, values in expected.items():
             assert result.scores[attribute] == pytest.approx(values[i], abs=1e-4)
-    assert len(stock.tokenizer(LONG)["input_ids"]) > limit or len(
-        stock.tokenizer(LONG, truncation=False)["input_ids"]) > limit
+    assert (
+        len(stock.tokenizer(LONG)["input_ids"]) > limit
+        or len(stock.tokenizer(LONG, truncation=False)["input_ids"]) > limit
+    )
     [long_result] = ours.score([LONG])
     truncated = stock.predict([LONG, "hello"])
     assert long_result.windowed

@@ -51,6 +51,7 @@ def test_importing_scoring_and_cli_does_not_import_torch() -> None:
         "bad = [m for m in ('torch', 'transformers', 'detoxify', 'textual') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert result.stdout.strip() == ""

@@ -4,6 +4,7 @@ progress, and ``auto``'s choice. No network."""
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,8 +98,10 @@ def test_crash_keeps_committed_batches(db_path: Path, sample_path: Path, detox) 
 
 
 def test_identical_texts_are_scored_once(store: Store, tmp_path: Path, detox) -> None:
-    doc = write_thread(tmp_path / "dup.txt", ["same words here", "other words", "same words here",
-                                              "same words here"])
+    doc = write_thread(
+        tmp_path / "dup.txt",
+        ["same words here", "other words", "same words here", "same words here"],
+    )
     import_path(store, doc)
     counting = CountingScorer(detox)
     summary = score_store(store, counting)
@@ -108,8 +111,9 @@ def test_identical_texts_are_scored_once(store: Store, tmp_path: Path, detox) ->
     assert stored[1] == stored[3] == stored[4] != stored[2]
 
 
-def test_edited_comment_is_rescored_and_reimport_keeps_scores(store: Store, tmp_path: Path,
-                                                              detox) -> None:
+def test_edited_comment_is_rescored_and_reimport_keeps_scores(
+    store: Store, tmp_path: Path, detox
+) -> None:
     doc = write_thread(tmp_path / "t.txt", ["first comment", "second comment", "third one"])
     import_path(store, doc)
     score_store(store, detox)
@@ -127,8 +131,13 @@ def test_edited_comment_is_rescored_and_reimport_keeps_scores(store: Store, tmp_
 def test_two_models_side_by_side_and_progress(sample_store: Store, detox) -> None:
     profanity = make_scorer("profanity-check")
     seen: list[tuple[int, int]] = []
-    score_store(sample_store, detox, thread_id=1, batch_size=10,
-                progress=lambda done, total: seen.append((done, total)))
+    score_store(
+        sample_store,
+        detox,
+        thread_id=1,
+        batch_size=10,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(0, 27), (10, 27), (20, 27), (27, 27)]
     score_store(sample_store, profanity, thread_id=1)
     both = sample_store.scores.for_comment(4)
@@ -164,10 +173,20 @@ def test_auto_does_not_hang_on_an_unanswering_network(monkeypatch: pytest.Monkey
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.delenv("MODTOOL_OFFLINE", raising=False)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
+    released = threading.Event()
+
+    def never_answers(*args: object, **kwargs: object) -> None:
+        released.wait(30)  # until the test is over: then fail like a dropped packet
+        raise OSError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", never_answers)
     started = time.perf_counter()
-    scorer = make_scorer("auto")
-    assert time.perf_counter() - started < registry.PROBE_SECONDS + 3
+    try:
+        scorer = make_scorer("auto")
+        elapsed = time.perf_counter() - started
+    finally:
+        released.set()
+    assert elapsed < registry.PROBE_SECONDS + 3
     assert scorer.model.id.startswith("profanity-check@")
     assert "cannot be reached" in scorer.note
 
@@ -214,5 +233,4 @@ def test_model_info_is_recorded_with_details(sample_store: Store, detox) -> None
     score_store(sample_store, detox)
     [model] = sample_store.scores.models()
     assert isinstance(model, ModelInfo)
-    assert model.scorer == "detoxify" and model.details["sha256"].startswith(
-        model.id.split("@")[1])
+    assert model.scorer == "detoxify" and model.details["sha256"].startswith(model.id.split("@")[1])

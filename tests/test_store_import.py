@@ -27,8 +27,10 @@ def dump(db_path: Path) -> list[str]:
 
 
 def rows(store: Store, thread_id: int = 1) -> list[tuple]:
-    return [(c.id, c.path, c.parent_id, c.depth, c.author, c.body, c.present)
-            for c in store.comments.iter_thread(thread_id, include_missing=True)]
+    return [
+        (c.id, c.path, c.parent_id, c.depth, c.author, c.body, c.present)
+        for c in store.comments.iter_thread(thread_id, include_missing=True)
+    ]
 
 
 def test_store_settings(store: Store) -> None:
@@ -54,7 +56,12 @@ def test_reimport_changes_nothing(sample_store: Store, sample_path: Path, db_pat
     before = dump(db_path)
     result = import_path(sample_store, sample_path)
     assert (result.created, result.added, result.unchanged, result.updated, result.missing) == (
-        False, 0, 27, 0, 0)
+        False,
+        0,
+        27,
+        0,
+        0,
+    )
     assert dump(db_path) == before
 
 
@@ -79,13 +86,23 @@ def test_grown_thread_keeps_ids(tmp_path: Path, store: Store) -> None:
 
 
 def test_edit_and_vanish_keep_ids_scores_and_labels(tmp_path: Path, store: Store) -> None:
-    tree = [Node("Ann", "first"), Node("Bob", "to be deleted"), Node("Cy", "third", [Node("Dee", "r")])]
+    tree = [
+        Node("Ann", "first"),
+        Node("Bob", "to be deleted"),
+        Node("Cy", "third", [Node("Dee", "r")]),
+    ]
     path = tmp_path / "t.txt"
     path.write_text(render("T", "A", tree), encoding="utf-8")
     import_path(store, path)
     ids = {c.author: c.id for c in store.comments.iter_thread(1)}
     store.scores.register_model(ModelInfo("m@1", "test", "m", ("toxicity",)))
-    store.scores.save([ScoreRow(ids["Cy"], "m@1", {"toxicity": 0.9}, "x")])
+    hashes = {c.author: c.content_hash for c in store.comments.iter_thread(1)}
+    store.scores.save(
+        [
+            ScoreRow(ids["Cy"], "m@1", {"toxicity": 0.9}, hashes["Cy"]),
+            ScoreRow(ids["Ann"], "m@1", {"toxicity": 0.2}, hashes["Ann"]),
+        ]
+    )
     store.labels.add(ids["Bob"], "insult", moderator="ana", policy=POLICY)
     # Bob's comment is removed upstream, Cy's moves up to number 2 and Ann edits hers.
     tree = [Node("Ann", "first, edited"), Node("Cy", "third", [Node("Dee", "r")])]
@@ -101,9 +118,15 @@ def test_edit_and_vanish_keep_ids_scores_and_labels(tmp_path: Path, store: Store
     assert not gone.present
     assert store.labels.state(ids["Bob"], "ana", "test").labels == {"insult"}
     assert store.scores.for_comment(ids["Cy"]) == {"m@1": {"toxicity": 0.9}}
+    # Ann's score was made on the text before her edit: stale, not shown, re-scored next time.
+    assert store.scores.for_comment(ids["Ann"]) == {}
+    assert store.scores.for_thread(1) == {ids["Cy"]: {"m@1": {"toxicity": 0.9}}}
+    assert [row[0] for row in store.scores.unscored("m@1", 1)] == [ids["Ann"], ids["Dee"]]
 
 
-def test_parse_error_leaves_database_exactly_as_it_was(tmp_path: Path, sample_store: Store, db_path: Path) -> None:
+def test_parse_error_leaves_database_exactly_as_it_was(
+    tmp_path: Path, sample_store: Store, db_path: Path
+) -> None:
     before = dump(db_path)
     good = "\n".join(f"  {n}. User{n} says\n\n    body {n}\n" for n in range(1, 3000))
     bad = tmp_path / "bad.txt"
@@ -140,7 +163,9 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("version", range(1, LATEST))
-def test_migrates_a_database_made_by_an_older_schema(db_path: Path, sample_path: Path, version: int) -> None:
+def test_migrates_a_database_made_by_an_older_schema(
+    db_path: Path, sample_path: Path, version: int
+) -> None:
     """Build the schema only up to ``version`` (as an older modtool would), then open it."""
     import sqlite_utils
 

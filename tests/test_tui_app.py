@@ -109,7 +109,10 @@ async def test_undo_redo_many_steps(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("i", "j", "a", "j", "t")
         assert (stored(db, 1).labels, stored(db, 2).state, stored(db, 3).labels) == (
-            {"insult"}, "approved", {"threat"})
+            {"insult"},
+            "approved",
+            {"threat"},
+        )
         await pilot.press("u", "u", "u")
         assert [stored(db, c).state for c in (1, 2, 3)] == ["unreviewed"] * 3
         assert app.selected == 1  # undo shows where the change was
@@ -166,7 +169,9 @@ async def test_context_unfolds_the_chain_to_the_article(db: Path) -> None:
         assert "ARTICLE" in unfolded and "US-South Korea Talks" in unfolded
         for author in ("Nick Rhynes", "CHUCKMAN", "DarkEyes"):
             assert author in unfolded
-        assert unfolded.index("Nick Rhynes") < unfolded.index("CHUCKMAN") < unfolded.index("DarkEyes")
+        assert (
+            unfolded.index("Nick Rhynes") < unfolded.index("CHUCKMAN") < unfolded.index("DarkEyes")
+        )
         await pilot.press("c")
         assert "ARTICLE" not in detail_text(app)
 
@@ -184,7 +189,9 @@ async def test_detail_shows_scores_suggestions_and_everyones_labels(db: Path) ->
         assert "bo:" in text and "you: unreviewed" in text.replace("  ", " ")
         # The matched word is highlighted in the body.
         rendered = app.detail.text
-        spans = [rendered.plain[s.start:s.end] for s in rendered.spans if "reverse" in str(s.style)]
+        spans = [
+            rendered.plain[s.start : s.end] for s in rendered.spans if "reverse" in str(s.style)
+        ]
         assert any(span.lower() == "dumb" for span in spans), spans
 
 
@@ -297,8 +304,9 @@ async def test_every_binding_has_an_id_a_description_and_a_palette_command(db: P
     async with app.run_test(size=SIZE):
         commands = {command.title for command in app.get_system_commands(app.screen)}
         ours = {b.id for b in ModtoolApp.BINDINGS}
-        bindings = [b for _, b in app._bindings
-                    if b.id in ours or (b.id or "").startswith("label.")]
+        bindings = [
+            b for _, b in app._bindings if b.id in ours or (b.id or "").startswith("label.")
+        ]
         assert len(bindings) == len(ModtoolApp.BINDINGS) + 6
         for binding in bindings:
             assert binding.id and binding.description, binding
@@ -306,8 +314,11 @@ async def test_every_binding_has_an_id_a_description_and_a_palette_command(db: P
         assert {b.key for b in labels} == {"i", "h", "t", "p", "o", "x"}  # approve is on `a`
         for binding in bindings:
             if binding.action != "quit":
-                expected = binding.description if not binding.id.startswith("label.") \
+                expected = (
+                    binding.description
+                    if not binding.id.startswith("label.")
                     else f"Label: {binding.description}"
+                )
                 assert expected in commands, expected
         assert all(b.show for b in bindings)  # all in the footer (it scrolls when narrow)
 

@@ -89,12 +89,22 @@ def tui_in_pty(db: Path, *args: str) -> Iterator[tuple[subprocess.Popen, int]]:
     """Run the real ``modtool tui`` on a pseudo-terminal of 120x40."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = {**os.environ, "MODTOOL_DB": str(db), "TERM": "xterm-256color",
-           "MODTOOL_MODERATOR": "ana", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "MODTOOL_DB": str(db),
+        "TERM": "xterm-256color",
+        "MODTOOL_MODERATOR": "ana",
+        "HF_HUB_OFFLINE": "1",
+    }
     env.pop("NO_COLOR", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "modtool", "tui", "--scorer", "none", *args],
-        stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO, start_new_session=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
     )
     os.close(slave)
     try:
@@ -139,9 +149,12 @@ def test_control_sequences_in_comments_never_reach_the_terminal(tmp_path: Path) 
     from modtool.ingest import import_path
     from tests.tui_support import write_thread
 
-    document = write_thread(tmp_path / "evil.txt", [
-        ("Eve", "title \x1b]0;PWNED\x07 colour \x1b[31mRED\x1b[0m clear \x9b2J"),
-    ])
+    document = write_thread(
+        tmp_path / "evil.txt",
+        [
+            ("Eve", "title \x1b]0;PWNED\x07 colour \x1b[31mRED\x1b[0m clear \x9b2J"),
+        ],
+    )
     db = tmp_path / "evil.db"
     with open_store(db) as store:
         import_path(store, document)

@@ -32,11 +32,21 @@ def test_loads_the_tree_in_document_order(session: Session) -> None:
     # Sample paths: 1, 2, 3, 4, 5, 5.1, 6, 6.1, 7, 7.1, ... 8 (the last comment).
     assert session.top_level == [1, 2, 3, 4, 5, 7, 9, 27]
     assert [session.comment(cid).path for cid in session.top_level] == [
-        "1", "2", "3", "4", "5", "6", "7", "8"]
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+    ]
     # Comment 7 (Nick Rhynes, "7") has replies; the counts add up over the subtree.
     seven = session.nodes[9]
     assert seven.comment.path == "7"
-    assert seven.descendants == sum(1 for c in session.order if session.comment(c).path.startswith("7."))
+    assert seven.descendants == sum(
+        1 for c in session.order if session.comment(c).path.startswith("7.")
+    )
 
 
 def test_hottest_is_the_max_over_descendants_not_the_comment_itself(session: Session) -> None:
@@ -58,12 +68,14 @@ def test_queue_by_score_is_highest_first_and_stable(session: Session) -> None:
 def test_filters(session: Session) -> None:
     assert session.queue(QueueFilter(min_score=0.6), SORT_POSITION) == [4, 9, 13]
     assert session.queue(QueueFilter(author="joe"), SORT_POSITION) == [
-        cid for cid in session.order if session.comment(cid).author == "Joe"]
+        cid for cid in session.order if session.comment(cid).author == "Joe"
+    ]
     assert session.queue(QueueFilter(text="mafia"), SORT_POSITION) == [1]
     suggested = session.queue(QueueFilter(suggestion=ANY), SORT_POSITION)
     assert 4 in suggested  # "Dumb" is in the policy's insult word list
     assert session.queue(QueueFilter(suggestion="insult"), SORT_POSITION) == [
-        cid for cid in session.order if "insult" in session.suggested(cid)]
+        cid for cid in session.order if "insult" in session.suggested(cid)
+    ]
     session.toggle(4, "insult")
     assert session.queue(QueueFilter(label="insult")) == [4]
     assert 4 not in session.queue(QueueFilter(unreviewed=True))
@@ -124,11 +136,12 @@ def test_offsets_survive_hidden_characters() -> None:
     shown, offsets = safe_with_offsets(raw)
     assert shown == "a⟨U+202E⟩b[31mc idiot"
     start = raw.index("idiot")
-    assert shown[offsets[start]:offsets[start + 5]] == "idiot"
+    assert shown[offsets[start] : offsets[start + 5]] == "idiot"
     from modtool.moderation import Highlight
+
     text = body_text(raw, [Highlight(start, start + 5, "insult")])
     assert text.plain == shown
-    styled = [shown[span.start:span.end] for span in text.spans]
+    styled = [shown[span.start : span.end] for span in text.spans]
     assert styled == ["idiot"]
 
 
@@ -147,7 +160,9 @@ def test_session_and_cli_start_import_neither_textual_nor_torch() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, modtool.moderation, modtool.cli, modtool.store.queue; "
-            "print(sorted(m for m in ('textual', 'torch', 'detoxify') if m in sys.modules))")
+    code = (
+        "import sys, modtool.moderation, modtool.cli, modtool.store.queue; "
+        "print(sorted(m for m in ('textual', 'torch', 'detoxify') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

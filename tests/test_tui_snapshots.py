@@ -87,10 +87,13 @@ def test_light_theme(db: Path, snap_compare) -> None:
 
 
 def test_hostile_text(tmp_path: Path, snap_compare) -> None:
-    document = write_thread(tmp_path / "hostile.txt", [
-        ("[bold red]Boss[/]", "Click [@click=app.quit]here[/] or [link=http://x]there[/link]"),
-        ("evil\u202eoj", "esc\x1b[31mred\x1b[0m bidi abc\u202edcba zero\u200bwidth"),
-    ])
+    document = write_thread(
+        tmp_path / "hostile.txt",
+        [
+            ("[bold red]Boss[/]", "Click [@click=app.quit]here[/] or [link=http://x]there[/link]"),
+            ("evil\u202eoj", "esc\x1b[31mred\x1b[0m bidi abc\u202edcba zero\u200bwidth"),
+        ],
+    )
     db = tmp_path / "hostile.db"
     with open_store(db) as store:
         import_path(store, document)

@@ -21,12 +21,15 @@ BIDI = "abc\u202edcba and zero\u200bwidth"
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
-    document = write_thread(folder / "hostile.txt", [
-        ("Mallory", CLICK),
-        ("[bold red]Boss[/]", LINK),
-        ("Eve", ESCAPES),
-        ("evil\u202eoj", BIDI),
-    ])
+    document = write_thread(
+        folder / "hostile.txt",
+        [
+            ("Mallory", CLICK),
+            ("[bold red]Boss[/]", LINK),
+            ("Eve", ESCAPES),
+            ("evil\u202eoj", BIDI),
+        ],
+    )
     db = folder / "hostile.db"
     with open_store(db) as store:
         import_path(store, document)
@@ -42,7 +45,9 @@ def screen_lines(app: ModtoolApp) -> list[tuple[str, list]]:
 
 
 def find(app: ModtoolApp, needle: str) -> list[tuple[int, int]]:
-    return [(line.index(needle), y) for y, (line, _) in enumerate(screen_lines(app)) if needle in line]
+    return [
+        (line.index(needle), y) for y, (line, _) in enumerate(screen_lines(app)) if needle in line
+    ]
 
 
 def styles_over(app: ModtoolApp, needle: str) -> list:
@@ -67,7 +72,9 @@ async def test_click_markup_in_a_body_does_not_quit(hostile_db: Path) -> None:
             assert app.is_running
 
 
-async def test_link_markup_does_not_become_a_link_and_styles_show_literally(hostile_db: Path) -> None:
+async def test_link_markup_does_not_become_a_link_and_styles_show_literally(
+    hostile_db: Path,
+) -> None:
     app = make_app(hostile_db)
     async with app.run_test(size=SIZE) as pilot:
         app.tree.select_comment(2)

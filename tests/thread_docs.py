@@ -12,9 +12,17 @@ class Node:
     replies: list[Node] = field(default_factory=list)
 
 
-def render(title: str, article: str, comments: list[Node], *, base_indent: int = 2,
-           blank_lines_after_header: int = 1, end_marker: bool = True,
-           newline: str = "\n", bom: bool = False) -> str:
+def render(
+    title: str,
+    article: str,
+    comments: list[Node],
+    *,
+    base_indent: int = 2,
+    blank_lines_after_header: int = 1,
+    end_marker: bool = True,
+    newline: str = "\n",
+    bom: bool = False,
+) -> str:
     """The document text: title, article, then the comment tree, then ``Leave A Reply``."""
     lines = [title, "", article, ""]
 

@@ -14,8 +14,12 @@ from modtool.tui.app import ModtoolApp, create_app
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "threads" / "sample-thread-korea-talks-collapse.txt"
-MODEL = ModelInfo(id="detoxify/original@test0001", scorer="detoxify", name="original",
-                  attributes=("toxicity", "insult", "identity_attack", "threat", "obscene"))
+MODEL = ModelInfo(
+    id="detoxify/original@test0001",
+    scorer="detoxify",
+    name="original",
+    attributes=("toxicity", "insult", "identity_attack", "threat", "obscene"),
+)
 SIZE = (120, 40)
 """Terminal size for Pilot tests."""
 
@@ -38,9 +42,20 @@ def score_sample(store: Store) -> None:
     rows = []
     for comment in store.comments.iter_thread(1):
         value = toxicity(comment.id)
-        rows.append(ScoreRow(comment.id, MODEL.id, {
-            "toxicity": value, "insult": value * 0.9, "identity_attack": 0.01,
-            "threat": 0.02, "obscene": 0.03}, comment.content_hash))
+        rows.append(
+            ScoreRow(
+                comment.id,
+                MODEL.id,
+                {
+                    "toxicity": value,
+                    "insult": value * 0.9,
+                    "identity_attack": 0.01,
+                    "threat": 0.02,
+                    "obscene": 0.03,
+                },
+                comment.content_hash,
+            )
+        )
     store.scores.save(rows)
 
 

@@ -79,21 +79,29 @@ def _alpha(matrix: list[list[float]]) -> float | None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        value = float(krippendorff.alpha(reliability_data=np.array(matrix, dtype=float),
-                                          level_of_measurement="nominal"))
+        value = float(
+            krippendorff.alpha(
+                reliability_data=np.array(matrix, dtype=float), level_of_measurement="nominal"
+            )
+        )
     return None if math.isnan(value) else value
 
 
-def agreement(rows: Iterable[DatasetRow], policy: str, label_keys: Sequence[str],
-              moderators: Sequence[str] | None = None) -> AgreementReport:
+def agreement(
+    rows: Iterable[DatasetRow],
+    policy: str,
+    label_keys: Sequence[str],
+    moderators: Sequence[str] | None = None,
+) -> AgreementReport:
     """Agreement per label (and for "any label") among ``moderators`` (default: all who
     reviewed); ``rows`` carry the annotations under ``policy``."""
     verdicts: list[dict[str, frozenset[str]]] = []
     seen: set[str] = set()
     keys = list(dict.fromkeys(label_keys))
     for row in rows:
-        given = {a.moderator: frozenset(a.labels) for a in row.annotations
-                 if a.state != "unreviewed"}
+        given = {
+            a.moderator: frozenset(a.labels) for a in row.annotations if a.state != "unreviewed"
+        }
         if moderators is not None:
             given = {m: labels for m, labels in given.items() if m in moderators}
         seen.update(given)
@@ -103,14 +111,15 @@ def agreement(rows: Iterable[DatasetRow], policy: str, label_keys: Sequence[str]
             verdicts.append(given)
     chosen = sorted(moderators if moderators is not None else seen)
     method = KAPPA if len(chosen) == 2 else ALPHA
-    report = AgreementReport(policy=policy, moderators=chosen, method=method,
-                             reviewed=len(verdicts))
+    report = AgreementReport(
+        policy=policy, moderators=chosen, method=method, reviewed=len(verdicts)
+    )
     for label in [*keys, ANY_LABEL]:
+
         def has(labels: frozenset[str], label: str = label) -> int:
             return int(bool(labels) if label == ANY_LABEL else label in labels)
 
-        columns = [[float(has(v[m])) if m in v else math.nan for m in chosen]
-                   for v in verdicts]
+        columns = [[float(has(v[m])) if m in v else math.nan for m in chosen] for v in verdicts]
         positives = sum(int(x) for column in columns for x in column if not math.isnan(x))
         if method == KAPPA:
             first = [int(c[0]) for c in columns]
@@ -124,8 +133,15 @@ def agreement(rows: Iterable[DatasetRow], policy: str, label_keys: Sequence[str]
             note = "no comment reviewed by two of these moderators"
         elif value is None:
             note = "undefined: every verdict was the same"
-        report.labels.append(LabelAgreement(
-            label=label, method=method, value=value, items=len(columns),
-            observed=_observed(columns), positives=positives, note=note,
-        ))
+        report.labels.append(
+            LabelAgreement(
+                label=label,
+                method=method,
+                value=value,
+                items=len(columns),
+                observed=_observed(columns),
+                positives=positives,
+                note=note,
+            )
+        )
     return report

@@ -53,9 +53,16 @@ class Point:
         return 2 * self.tp / den if den else None
 
     def as_json(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "tp": self.tp, "fp": self.fp, "fn": self.fn,
-                "tn": self.tn, "precision": self.precision, "recall": self.recall,
-                "f1": self.f1}
+        return {
+            "threshold": self.threshold,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
 
 
 @dataclass(slots=True)
@@ -75,9 +82,15 @@ class Calibration:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "label": self.label, "attribute": self.attribute,
-            "selector": self.selector, "model": self.model, "op": self.op,
-            "threshold": self.threshold, "items": self.items, "positives": self.positives,
+            "rule": self.rule,
+            "label": self.label,
+            "attribute": self.attribute,
+            "selector": self.selector,
+            "model": self.model,
+            "op": self.op,
+            "threshold": self.threshold,
+            "items": self.items,
+            "positives": self.positives,
             "current": self.current.as_json(),
             "best": None if self.best is None else self.best.as_json(),
             "sweep": [p.as_json() for p in self.sweep],
@@ -85,8 +98,12 @@ class Calibration:
 
 
 def _holds(op: str, score: float, threshold: float) -> bool:
-    return {">=": score >= threshold, "<=": score <= threshold,
-            ">": score > threshold, "<": score < threshold}[op]
+    return {
+        ">=": score >= threshold,
+        "<=": score <= threshold,
+        ">": score > threshold,
+        "<": score < threshold,
+    }[op]
 
 
 def _point(pairs: Sequence[tuple[float, bool]], op: str, threshold: float) -> Point:
@@ -112,15 +129,17 @@ def _truth(row_verdict: Any, label: str, approve: bool) -> bool | None:
     return row_verdict.verdict(label)
 
 
-def calibrate(rows: Iterable[DatasetRow], policy: Any,
-              sweep: Sequence[float] = SWEEP) -> list[Calibration]:
+def calibrate(
+    rows: Iterable[DatasetRow], policy: Any, sweep: Sequence[float] = SWEEP
+) -> list[Calibration]:
     """Calibrations of every score threshold in ``policy`` against the moderators'
     majority labels in ``rows`` (annotations under that policy)."""
     from modtool.policy.attributes import model_matches
 
     approve = {label.key for label in policy.labels if label.action == "approve"}
-    conditions = [(rule, condition) for rule in policy.rules
-                  for condition in rule.score_conditions()]
+    conditions = [
+        (rule, condition) for rule in policy.rules for condition in rule.score_conditions()
+    ]
     # (index in `conditions`, model id) -> [(score, truth)]
     pairs: dict[tuple[int, str], list[tuple[float, bool]]] = {}
     for row in rows:
@@ -138,7 +157,8 @@ def calibrate(rows: Iterable[DatasetRow], policy: Any,
                 if condition.model is not None and not model_matches(condition.model, model):
                     continue
                 pairs.setdefault((index, model), []).append(
-                    (attributes[condition.attribute], truth))
+                    (attributes[condition.attribute], truth)
+                )
     results = []
     for (index, model), found in sorted(pairs.items()):
         rule, condition = conditions[index]
@@ -146,15 +166,27 @@ def calibrate(rows: Iterable[DatasetRow], policy: Any,
         thresholds = sorted({*sweep, condition.threshold})
         points = [_point(found, condition.op, t) for t in thresholds]
         scored = [p for p in points if p.f1]  # no best without a true positive
-        best = max(scored, key=lambda p: (p.f1, -abs(p.threshold - condition.threshold),
-                                          -p.threshold)) if scored else None
-        results.append(Calibration(
-            rule=rule.id, label=rule.label, attribute=condition.attribute,
-            selector=condition.model, model=model, op=condition.op,
-            threshold=condition.threshold, items=len(found),
-            positives=sum(1 for _, truth in found if truth),
-            current=current, sweep=points, best=best,
-        ))
+        best = (
+            max(scored, key=lambda p: (p.f1, -abs(p.threshold - condition.threshold), -p.threshold))
+            if scored
+            else None
+        )
+        results.append(
+            Calibration(
+                rule=rule.id,
+                label=rule.label,
+                attribute=condition.attribute,
+                selector=condition.model,
+                model=model,
+                op=condition.op,
+                threshold=condition.threshold,
+                items=len(found),
+                positives=sum(1 for _, truth in found if truth),
+                current=current,
+                sweep=points,
+                best=best,
+            )
+        )
     return results
 
 

@@ -62,6 +62,8 @@ def choose_policy(store: Store, ref: str | None, *, need_file: bool = False) -> 
         raise InputError(f"--policy {ref}: no such policy file or shipped policy")
     if ref not in stored:
         known = ", ".join(stored) if stored else "none yet"
-        raise InputError(f"--policy {ref}: no such policy file, shipped policy or stored "
-                         f"labels (policies with labels: {known})")
+        raise InputError(
+            f"--policy {ref}: no such policy file, shipped policy or stored "
+            f"labels (policies with labels: {known})"
+        )
     return PolicyChoice(ref, tuple(store.dataset.label_keys(ref)))

@@ -65,8 +65,9 @@ class _Author:
     labels: Counter[str] = field(default_factory=Counter)
 
 
-def pick_score(columns: Sequence[tuple[str, str]], order: Sequence[str] = ()
-               ) -> tuple[str, str] | None:
+def pick_score(
+    columns: Sequence[tuple[str, str]], order: Sequence[str] = ()
+) -> tuple[str, str] | None:
     """The ``(model, attribute)`` used as "toxicity" for these score columns."""
     from modtool.scoring.headline import headline
 
@@ -86,8 +87,9 @@ def _slope(values: Sequence[float]) -> float:
 
 
 def _name_pattern(names: Iterable[str]) -> regex.Pattern[str] | None:
-    usable = sorted({n.strip() for n in names if len(n.strip()) >= MIN_NAME},
-                    key=lambda n: (-len(n), n))
+    usable = sorted(
+        {n.strip() for n in names if len(n.strip()) >= MIN_NAME}, key=lambda n: (-len(n), n)
+    )
     if not usable:
         return None
     alternatives = "|".join(regex.escape(n) for n in usable)
@@ -123,8 +125,16 @@ class _Accumulator:
             value = None
             if self.score is not None:
                 value = by_model.get(self.score[0], {}).get(self.score[1])
-            nodes[row.id] = _Node(row.id, row.parent_id, row.author, row.depth, row.path,
-                                  row.position, value, aggregate(row.annotations).labels)
+            nodes[row.id] = _Node(
+                row.id,
+                row.parent_id,
+                row.author,
+                row.depth,
+                row.path,
+                row.position,
+                value,
+                aggregate(row.annotations).labels,
+            )
         children: dict[int, list[int]] = defaultdict(list)
         for node in nodes.values():
             if node.parent in nodes:
@@ -169,11 +179,13 @@ class _Accumulator:
             self.longest = list(reversed(chain))
             self.longest_thread = thread_id
 
-    def _answered(self, nodes: dict[int, _Node], children: dict[int, list[int]]
-                  ) -> dict[int, int | None]:
+    def _answered(
+        self, nodes: dict[int, _Node], children: dict[int, list[int]]
+    ) -> dict[int, int | None]:
         """The comment each one answers (its parent, or the depth-cap reading)."""
-        answered = {node.id: node.parent if node.parent in nodes else None
-                    for node in nodes.values()}
+        answered = {
+            node.id: node.parent if node.parent in nodes else None for node in nodes.values()
+        }
         if not self.depth_cap or not nodes:
             return answered
         cap = max(n.depth for n in nodes.values())
@@ -181,13 +193,17 @@ class _Accumulator:
             ordered = sorted(kids, key=lambda k: nodes[k].position)
             for before, kid in pairwise(ordered):
                 node = nodes[kid]
-                if (node.depth == cap and nodes[parent_id].author == node.author
-                        and nodes[before].author != node.author):
+                if (
+                    node.depth == cap
+                    and nodes[parent_id].author == node.author
+                    and nodes[before].author != node.author
+                ):
                     answered[kid] = before
         return answered
 
-    def _exchanges(self, thread_id: int, nodes: dict[int, _Node],
-                   children: dict[int, list[int]]) -> None:
+    def _exchanges(
+        self, thread_id: int, nodes: dict[int, _Node], children: dict[int, list[int]]
+    ) -> None:
         answered = self._answered(nodes, children)
         run: dict[int, int] = {}
         for node in sorted(nodes.values(), key=lambda n: n.position):
@@ -196,11 +212,17 @@ class _Accumulator:
                 run[node.id] = 0
                 continue
             before = answered[target]
-            alternating = (run.get(target, 0) >= 1 and before is not None
-                           and nodes[before].author == node.author)
+            alternating = (
+                run.get(target, 0) >= 1
+                and before is not None
+                and nodes[before].author == node.author
+            )
             run[node.id] = run[target] + 1 if alternating else 1
-        extended = {answered[i] for i, n in run.items()
-                    if answered[i] is not None and n == run[answered[i]] + 1}
+        extended = {
+            answered[i]
+            for i, n in run.items()
+            if answered[i] is not None and n == run[answered[i]] + 1
+        }
         for node_id, length in run.items():
             if length < self.min_replies or node_id in extended:
                 continue
@@ -211,17 +233,19 @@ class _Accumulator:
             members = [nodes[i] for i in chain]
             scores = [m.score for m in members if m.score is not None]
             peak = max(members, key=lambda m: -1.0 if m.score is None else m.score)
-            self.exchanges.append({
-                "thread_id": thread_id,
-                "authors": [members[0].author, members[1].author],
-                "replies": length,
-                "comments": chain,
-                "paths": [m.path for m in members],
-                "scores": [m.score for m in members],
-                "peak_score": peak.score,
-                "peak_comment": peak.id if peak.score is not None else None,
-                "rising": None if len(scores) < 2 else _slope(scores) > 0,
-            })
+            self.exchanges.append(
+                {
+                    "thread_id": thread_id,
+                    "authors": [members[0].author, members[1].author],
+                    "replies": length,
+                    "comments": chain,
+                    "paths": [m.path for m in members],
+                    "scores": [m.score for m in members],
+                    "peak_score": peak.score,
+                    "peak_comment": peak.id if peak.score is not None else None,
+                    "rising": None if len(scores) < 2 else _slope(scores) > 0,
+                }
+            )
 
     def _mentions(self, thread_id: int, rows: list[DatasetRow]) -> None:
         names = {row.author.casefold(): row.author for row in rows}
@@ -236,18 +260,29 @@ class _Accumulator:
                     found.append(name)
             for name in found:
                 self.mentioned[name] += 1
-                self.mentions.append({"thread_id": thread_id, "comment_id": row.id,
-                                      "path": row.path, "author": row.author,
-                                      "mentions": name})
+                self.mentions.append(
+                    {
+                        "thread_id": thread_id,
+                        "comment_id": row.id,
+                        "path": row.path,
+                        "author": row.author,
+                        "mentions": name,
+                    }
+                )
 
     def result(self) -> dict[str, Any]:
         def mean(values: Sequence[float]) -> float | None:
             return sum(values) / len(values) if values else None
 
         authors = [
-            {"author": name, "comments": a.comments, "replies_received": a.replies_received,
-             "mean_score": mean(a.scores), "max_score": max(a.scores) if a.scores else None,
-             "labels": dict(sorted(a.labels.items()))}
+            {
+                "author": name,
+                "comments": a.comments,
+                "replies_received": a.replies_received,
+                "mean_score": mean(a.scores),
+                "max_score": max(a.scores) if a.scores else None,
+                "labels": dict(sorted(a.labels.items())),
+            }
             for name, a in self.authors.items()
         ]
         authors.sort(key=lambda a: (-a["comments"], -a["replies_received"], a["author"]))
@@ -255,18 +290,21 @@ class _Accumulator:
         return {
             "threads": self.threads,
             "comments": self.comments,
-            "score": None if self.score is None else
-            {"model": self.score[0], "attribute": self.score[1]},
+            "score": None
+            if self.score is None
+            else {"model": self.score[0], "attribute": self.score[1]},
             "shape": {
                 "top_level": self.top_level,
                 "leaves": self.leaves,
                 "max_depth": max(self.depths) if self.depths else None,
-                "depth_histogram": [{"depth": d, "comments": n}
-                                    for d, n in sorted(self.depths.items())],
+                "depth_histogram": [
+                    {"depth": d, "comments": n} for d, n in sorted(self.depths.items())
+                ],
                 "branching": {
                     "mean_replies": self.replies / self.comments if self.comments else None,
-                    "mean_replies_when_replied":
-                        self.replies / self.with_replies if self.with_replies else None,
+                    "mean_replies_when_replied": self.replies / self.with_replies
+                    if self.with_replies
+                    else None,
                     "max_replies": self.max_replies[0],
                     "max_replies_comment": self.max_replies[1],
                 },
@@ -279,22 +317,33 @@ class _Accumulator:
                 },
             },
             "toxicity_by_depth": [
-                {"depth": d, "comments": self.depths[d], "scored": len(self.depth_scores[d]),
-                 "mean": mean(self.depth_scores[d]),
-                 "max": max(self.depth_scores[d]) if self.depth_scores[d] else None}
+                {
+                    "depth": d,
+                    "comments": self.depths[d],
+                    "scored": len(self.depth_scores[d]),
+                    "mean": mean(self.depth_scores[d]),
+                    "max": max(self.depth_scores[d]) if self.depth_scores[d] else None,
+                }
                 for d in sorted(self.depths)
             ],
             "authors": authors,
             "reply_pairs": [{"from": a, "to": b, "replies": n} for (a, b), n in pairs],
             "heated_exchanges": self.exchanges,
             "mentions": self.mentions,
-            "mentioned": [{"author": name, "mentions": n} for name, n in
-                          sorted(self.mentioned.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "mentioned": [
+                {"author": name, "mentions": n}
+                for name, n in sorted(self.mentioned.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
         }
 
 
-def thread_stats(rows: Iterable[DatasetRow], *, score: tuple[str, str] | None,
-                 depth_cap: bool = True, min_replies: int = MIN_REPLIES) -> dict[str, Any]:
+def thread_stats(
+    rows: Iterable[DatasetRow],
+    *,
+    score: tuple[str, str] | None,
+    depth_cap: bool = True,
+    min_replies: int = MIN_REPLIES,
+) -> dict[str, Any]:
     """Statistics of ``rows`` (dataset rows in thread and document order) as plain data."""
     accumulator = _Accumulator(score, depth_cap, min_replies)
     for thread_id, group in groupby(rows, key=lambda r: r.thread_id):

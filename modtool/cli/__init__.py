@@ -36,36 +36,19 @@ def main() -> None:
 
     \b
     Example, on the sample thread:
-      modtool import threads/sample-thread-korea-talks-collapse.txt
-      modtool tree
+      modtool tui threads/sample-thread-korea-talks-collapse.txt
+      modtool import threads/sample-thread-korea-talks-collapse.txt && modtool tree
     """
 
 
 def _register() -> None:
-    from modtool.cli import threads
+    """Add every command module's ``COMMANDS`` (each module imports only what is
+    light at start-up; torch and Textual load inside the commands that use them)."""
+    from modtool.cli import export, policy, scoring, threads, tui
 
-    for command in threads.COMMANDS:
-        main.add_command(command)
-
-    from modtool.cli import scoring
-
-    for command in scoring.COMMANDS:
-        main.add_command(command)
-
-    from modtool.cli import export
-
-    for command in export.COMMANDS:
-        main.add_command(command)
-
-    from modtool.cli import policy
-
-    for command in policy.COMMANDS:
-        main.add_command(command)
-
-    from modtool.cli import tui
-
-    for command in tui.COMMANDS:
-        main.add_command(command)
+    for module in (threads, scoring, policy, tui, export):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register()

@@ -19,34 +19,68 @@ def _thread_ids(store: Store, refs: tuple[str, ...]) -> tuple[int, ...] | None:
 
 
 thread_filter = click.option(
-    "--thread", "thread_refs", multiple=True, metavar="ID",
+    "--thread",
+    "thread_refs",
+    multiple=True,
+    metavar="ID",
     help="Only this thread (id or source path); repeat for several. Default: all threads.",
 )
 policy_option = click.option(
-    "--policy", "policy_ref", metavar="NAME",
+    "--policy",
+    "policy_ref",
+    metavar="NAME",
     help="Whose labels: a policy file, a shipped policy name, or the name labels were "
-         "stored under (default: the only policy with labels).",
+    "stored under (default: the only policy with labels).",
 )
 
 
 @click.command("export")
-@click.option("--format", "format_name", metavar="FORMAT",
-              help="jsonl, csv, parquet or convokit (default: from the output's extension).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="File to write (a folder for convokit or --split).")
+@click.option(
+    "--format",
+    "format_name",
+    metavar="FORMAT",
+    help="jsonl, csv, parquet or convokit (default: from the output's extension).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write (a folder for convokit or --split).",
+)
 @thread_filter
-@click.option("--labeled-only", is_flag=True,
-              help="Only comments at least one moderator reviewed (labeled or approved).")
+@click.option(
+    "--labeled-only",
+    is_flag=True,
+    help="Only comments at least one moderator reviewed (labeled or approved).",
+)
 @policy_option
-@click.option("--split", "split_spec", metavar="NAME=SHARE,…",
-              help="Split by thread into parts, e.g. train=0.8,test=0.2 (OUTPUT is a folder).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed for --split: the same seed gives the same split.")
+@click.option(
+    "--split",
+    "split_spec",
+    metavar="NAME=SHARE,…",
+    help="Split by thread into parts, e.g. train=0.8,test=0.2 (OUTPUT is a folder).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for --split: the same seed gives the same split.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing non-empty output folder.")
 @db_option
-def export_command(format_name: str | None, output: Path, thread_refs: tuple[str, ...],
-                   labeled_only: bool, policy_ref: str | None, split_spec: str | None,
-                   seed: int, force: bool, db_path: Path) -> None:
+def export_command(
+    format_name: str | None,
+    output: Path,
+    thread_refs: tuple[str, ...],
+    labeled_only: bool,
+    policy_ref: str | None,
+    split_spec: str | None,
+    seed: int,
+    force: bool,
+    db_path: Path,
+) -> None:
     """Export comments with scores and moderators' labels as a dataset.
 
     One record per comment with the text it replies to, every score, the
@@ -70,17 +104,31 @@ def export_command(format_name: str | None, output: Path, thread_refs: tuple[str
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref)
     if choice.name is not None and choice.name not in store.dataset.policy_names():
-        click.echo(f"modtool: warning: no labels under policy {choice.name} yet: "
-                   "the export has scores but no labels", err=True)
-    selection = Selection(thread_ids=_thread_ids(store, thread_refs),
-                          labeled_only=labeled_only, policy=choice.name)
-    result = export(store, fmt=fmt, output=output, selection=selection,
-                    label_keys=choice.label_keys, split=parts, seed=seed, force=force)
+        click.echo(
+            f"modtool: warning: no labels under policy {choice.name} yet: "
+            "the export has scores but no labels",
+            err=True,
+        )
+    selection = Selection(
+        thread_ids=_thread_ids(store, thread_refs), labeled_only=labeled_only, policy=choice.name
+    )
+    result = export(
+        store,
+        fmt=fmt,
+        output=output,
+        selection=selection,
+        label_keys=choice.label_keys,
+        split=parts,
+        seed=seed,
+        force=force,
+    )
     for warning in result.warnings:
         click.echo(f"modtool: warning: {warning}", err=True)
     policy = f" under policy {choice.name}" if choice.name else " (no labels)"
-    click.echo(f"exported {result.comments} comments from {result.threads} thread(s){policy} "
-               f"as {fmt} to {output}")
+    click.echo(
+        f"exported {result.comments} comments from {result.threads} thread(s){policy} "
+        f"as {fmt} to {output}"
+    )
     for name, part in result.parts.items():
         click.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
 
@@ -99,13 +147,27 @@ def _json(value: object) -> None:
 @thread_filter
 @policy_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.option("--min-replies", type=click.IntRange(2), default=3, show_default=True,
-              help="Answers in a row that make an exchange heated.")
-@click.option("--no-depth-cap", is_flag=True,
-              help="Take replies at the deepest level literally (see docs/export.md).")
+@click.option(
+    "--min-replies",
+    type=click.IntRange(2),
+    default=3,
+    show_default=True,
+    help="Answers in a row that make an exchange heated.",
+)
+@click.option(
+    "--no-depth-cap",
+    is_flag=True,
+    help="Take replies at the deepest level literally (see docs/export.md).",
+)
 @db_option
-def stats_command(thread_refs: tuple[str, ...], policy_ref: str | None, as_json: bool,
-                  min_replies: int, no_depth_cap: bool, db_path: Path) -> None:
+def stats_command(
+    thread_refs: tuple[str, ...],
+    policy_ref: str | None,
+    as_json: bool,
+    min_replies: int,
+    no_depth_cap: bool,
+    db_path: Path,
+) -> None:
     """Discourse statistics: thread shape, toxicity by depth, authors, who replies to
     whom, heated exchanges and mentions of other commenters by name.
 
@@ -125,17 +187,28 @@ def stats_command(thread_refs: tuple[str, ...], policy_ref: str | None, as_json:
     except InputError:
         if policy_ref is not None:
             raise
-        click.echo("modtool: note: labels under several policies; labels received are left "
-                   "out (choose one with --policy)", err=True)
+        click.echo(
+            "modtool: note: labels under several policies; labels received are left "
+            "out (choose one with --policy)",
+            err=True,
+        )
         choice = PolicyChoice(None, ())
     selection = Selection(thread_ids=_thread_ids(store, thread_refs), policy=choice.name)
     if not store.dataset.count(selection):
-        raise InputError("no comments to describe: run `modtool import FILE` first"
-                         if thread_refs == () else "the selected threads have no comments")
-    score = pick_score(store.dataset.score_columns(selection),
-                       [model.id for model in store.scores.models()])
-    stats = thread_stats(store.dataset.iter_rows(selection), score=score,
-                         depth_cap=not no_depth_cap, min_replies=min_replies)
+        raise InputError(
+            "no comments to describe: run `modtool import FILE` first"
+            if thread_refs == ()
+            else "the selected threads have no comments"
+        )
+    score = pick_score(
+        store.dataset.score_columns(selection), [model.id for model in store.scores.models()]
+    )
+    stats = thread_stats(
+        store.dataset.iter_rows(selection),
+        score=score,
+        depth_cap=not no_depth_cap,
+        min_replies=min_replies,
+    )
     stats["policy"] = choice.name
     if as_json:
         _json(stats)
@@ -146,12 +219,20 @@ def stats_command(thread_refs: tuple[str, ...], policy_ref: str | None, as_json:
 @click.command("agreement")
 @policy_option
 @thread_filter
-@click.option("--moderators", metavar="A,B,…",
-              help="Only these moderators (two gives Cohen's kappa; more, Krippendorff's alpha).")
+@click.option(
+    "--moderators",
+    metavar="A,B,…",
+    help="Only these moderators (two gives Cohen's kappa; more, Krippendorff's alpha).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @db_option
-def agreement_command(policy_ref: str | None, thread_refs: tuple[str, ...],
-                      moderators: str | None, as_json: bool, db_path: Path) -> None:
+def agreement_command(
+    policy_ref: str | None,
+    thread_refs: tuple[str, ...],
+    moderators: str | None,
+    as_json: bool,
+    db_path: Path,
+) -> None:
     """Agreement between moderators per label: Cohen's kappa for two moderators,
     Krippendorff's alpha for more, with the number of comments each rests on.
 
@@ -170,39 +251,52 @@ def agreement_command(policy_ref: str | None, thread_refs: tuple[str, ...],
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref)
     if choice.name is None:
-        raise InputError("no labels yet: moderators label comments in `modtool tui` or with `modtool label`")
+        raise InputError(
+            "no labels yet: moderators label comments in `modtool tui` or with `modtool label`"
+        )
     known = store.dataset.moderators(choice.name)
     chosen = None
     if moderators:
         chosen = [m.strip() for m in moderators.split(",") if m.strip()]
         unknown = [m for m in chosen if m not in known]
         if unknown:
-            raise InputError(f"--moderators: {', '.join(unknown)} reviewed nothing under "
-                             f"{choice.name} (moderators: {', '.join(known) or 'none'})")
+            raise InputError(
+                f"--moderators: {', '.join(unknown)} reviewed nothing under "
+                f"{choice.name} (moderators: {', '.join(known) or 'none'})"
+            )
     if len(chosen if chosen is not None else known) < 2:
-        raise InputError(f"agreement needs two or more moderators; under {choice.name}: "
-                         f"{', '.join(chosen or known) or 'none'}")
-    selection = Selection(thread_ids=_thread_ids(store, thread_refs), labeled_only=True,
-                          policy=choice.name)
-    report = agreement(store.dataset.iter_rows(selection), choice.name, choice.label_keys,
-                       chosen)
+        raise InputError(
+            f"agreement needs two or more moderators; under {choice.name}: "
+            f"{', '.join(chosen or known) or 'none'}"
+        )
+    selection = Selection(
+        thread_ids=_thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
+    )
+    report = agreement(store.dataset.iter_rows(selection), choice.name, choice.label_keys, chosen)
     if as_json:
         _json(asdict(report))
     else:
         _print(agreement_view(report))
         if not report.reviewed:
-            click.echo("modtool: note: no comment was reviewed by two of these moderators",
-                       err=True)
+            click.echo(
+                "modtool: note: no comment was reviewed by two of these moderators", err=True
+            )
 
 
 @click.command("calibrate")
-@click.option("--policy", "policy_ref", metavar="FILE_OR_NAME", required=True,
-              help="The policy whose score rules to calibrate (a file or shipped name).")
+@click.option(
+    "--policy",
+    "policy_ref",
+    metavar="FILE_OR_NAME",
+    required=True,
+    help="The policy whose score rules to calibrate (a file or shipped name).",
+)
 @thread_filter
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @db_option
-def calibrate_command(policy_ref: str, thread_refs: tuple[str, ...], as_json: bool,
-                      db_path: Path) -> None:
+def calibrate_command(
+    policy_ref: str, thread_refs: tuple[str, ...], as_json: bool, db_path: Path
+) -> None:
     """How each score threshold of a policy agrees with the moderators' labels:
     precision, recall and F1 at the current threshold and at a sweep, best marked.
 
@@ -218,16 +312,25 @@ def calibrate_command(policy_ref: str, thread_refs: tuple[str, ...], as_json: bo
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref, need_file=True)
     policy = choice.policy
-    selection = Selection(thread_ids=_thread_ids(store, thread_refs), labeled_only=True,
-                          policy=policy.name)
+    selection = Selection(
+        thread_ids=_thread_ids(store, thread_refs), labeled_only=True, policy=policy.name
+    )
     if not store.dataset.count(selection):
-        raise InputError(f"no comments reviewed under policy {policy.name} yet: "
-                         "label some in `modtool tui` or with `modtool label` first")
+        raise InputError(
+            f"no comments reviewed under policy {policy.name} yet: "
+            "label some in `modtool tui` or with `modtool label` first"
+        )
     results = calibrate(store.dataset.iter_rows(selection), policy)
     untested = rules_without_data(policy, results)
     if as_json:
-        _json({"policy": policy.name, "hash": policy.hash,
-               "calibrations": [c.as_json() for c in results], "untested_rules": untested})
+        _json(
+            {
+                "policy": policy.name,
+                "hash": policy.hash,
+                "calibrations": [c.as_json() for c in results],
+                "untested_rules": untested,
+            }
+        )
     else:
         _print(calibration_view(policy.name, results, untested))
 

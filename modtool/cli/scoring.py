@@ -18,36 +18,82 @@ from modtool.safe_text import one_line
 from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
 from modtool.scoring.pipeline import score_texts
 
-PICKLE_WARNING = ("Checkpoints are pickles, which can run code when loaded: modtool loads "
-                  "only the file you name here (or Detoxify's own release file).")
+PICKLE_WARNING = (
+    "Checkpoints are pickles, which can run code when loaded: modtool loads "
+    "only the file you name here (or Detoxify's own release file)."
+)
 
 
 @click.command("score")
 @click.argument("source", required=False, metavar="[-]")
 @thread_option
-@click.option("--scorer", "scorer_name", type=click.Choice(SCORERS), default="auto",
-              show_default=True, envvar="MODTOOL_SCORER", show_envvar=True,
-              help="auto: Detoxify if its weights can be had now, else profanity-check.")
-@click.option("--model", "model_type", type=click.Choice(MODEL_TYPES), default=None,
-              help="Detoxify model (default: original, or what --checkpoint is).")
-@click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              envvar="MODTOOL_DETOXIFY_CHECKPOINT", show_envvar=True,
-              help="Local Detoxify .ckpt file (air-gapped use). " + PICKLE_WARNING)
-@click.option("--hf-config", type=click.Path(file_okay=False, path_type=Path), default=None,
-              envvar="MODTOOL_HF_CONFIG", show_envvar=True,
-              help="Local Hugging Face config/tokenizer directory for the checkpoint.")
+@click.option(
+    "--scorer",
+    "scorer_name",
+    type=click.Choice(SCORERS),
+    default="auto",
+    show_default=True,
+    envvar="MODTOOL_SCORER",
+    show_envvar=True,
+    help="auto: Detoxify if its weights can be had now, else profanity-check.",
+)
+@click.option(
+    "--model",
+    "model_type",
+    type=click.Choice(MODEL_TYPES),
+    default=None,
+    help="Detoxify model (default: original, or what --checkpoint is).",
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="MODTOOL_DETOXIFY_CHECKPOINT",
+    show_envvar=True,
+    help="Local Detoxify .ckpt file (air-gapped use). " + PICKLE_WARNING,
+)
+@click.option(
+    "--hf-config",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="MODTOOL_HF_CONFIG",
+    show_envvar=True,
+    help="Local Hugging Face config/tokenizer directory for the checkpoint.",
+)
 @click.option("--device", default="cpu", show_default=True, help="torch device: cpu, cuda, cuda:1…")
-@click.option("--batch-size", default=32, show_default=True, type=int,
-              help="Comments per batch (one commit each).")
-@click.option("--quantize", is_flag=True,
-              help="Dynamic int8 on CPU: ~1.6x faster here, scores deviate (see docs/scoring.md).")
-@click.option("--threads", "num_threads", type=int, default=None,
-              help="torch CPU threads (default: torch's choice, one per core).")
+@click.option(
+    "--batch-size",
+    default=32,
+    show_default=True,
+    type=int,
+    help="Comments per batch (one commit each).",
+)
+@click.option(
+    "--quantize",
+    is_flag=True,
+    help="Dynamic int8 on CPU: ~1.6x faster here, scores deviate (see docs/scoring.md).",
+)
+@click.option(
+    "--threads",
+    "num_threads",
+    type=int,
+    default=None,
+    help="torch CPU threads (default: torch's choice, one per core).",
+)
 @db_option
-def score_command(source: str | None, thread_ref: str | None, scorer_name: str,
-                  model_type: str | None, checkpoint: Path | None, hf_config: Path | None,
-                  device: str, batch_size: int, quantize: bool, num_threads: int | None,
-                  db_path: Path) -> None:
+def score_command(
+    source: str | None,
+    thread_ref: str | None,
+    scorer_name: str,
+    model_type: str | None,
+    checkpoint: Path | None,
+    hf_config: Path | None,
+    device: str,
+    batch_size: int,
+    quantize: bool,
+    num_threads: int | None,
+    db_path: Path,
+) -> None:
     """Score comments for toxicity and store the scores (resumable).
 
     Comments already scored by the same model at their current text are
@@ -68,11 +114,18 @@ def score_command(source: str | None, thread_ref: str | None, scorer_name: str,
         raise InputError(f"unexpected argument {source!r}: use `-` to score text from stdin")
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, not {batch_size}")
-    options = {"model_type": model_type, "checkpoint": checkpoint, "hf_config": hf_config,
-               "device": device, "quantize": quantize, "num_threads": num_threads}
+    options = {
+        "model_type": model_type,
+        "checkpoint": checkpoint,
+        "hf_config": hf_config,
+        "device": device,
+        "quantize": quantize,
+        "num_threads": num_threads,
+    }
     if scorer_name == "profanity-check":
-        used = [f"--{k.replace('_', '-')}" for k, v in options.items()
-                if v not in (None, False, "cpu")]
+        used = [
+            f"--{k.replace('_', '-')}" for k, v in options.items() if v not in (None, False, "cpu")
+        ]
         if used:
             raise InputError(f"{', '.join(used)} only apply to the detoxify scorer")
         options = {}
@@ -101,8 +154,17 @@ def _score_stdin(scorer_name: str, options: dict, batch_size: int) -> None:
         click.echo(f"modtool: note: {scorer.note}", err=True)
     results = score_texts(scorer, [text for _, text in numbered], batch_size=batch_size)
     for (number, text), result in zip(numbered, results, strict=True):
-        click.echo(json.dumps({"line": number, "text": text, "model": scorer.model.id,
-                               "scores": result.scores, "windowed": result.windowed}))
+        click.echo(
+            json.dumps(
+                {
+                    "line": number,
+                    "text": text,
+                    "model": scorer.model.id,
+                    "scores": result.scores,
+                    "windowed": result.windowed,
+                }
+            )
+        )
 
 
 def _load_scorer(scorer_name: str, options: dict) -> Scorer:
@@ -126,9 +188,15 @@ def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) ->
             TimeRemainingColumn,
         )
 
-        columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-                   TimeRemainingColumn())
+        columns = (
+            TextColumn("scoring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
         started = time.perf_counter()
         with Progress(*columns, console=err, transient=False) as bar:
             task = bar.add_task("score", total=None, rate="")
@@ -138,8 +206,9 @@ def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) ->
                 rate = f"{done / elapsed:.1f} comments/s" if done and elapsed > 0 else ""
                 bar.update(task, completed=done, total=total, rate=rate)
 
-            return score_store(store, scorer, thread_id=thread_id, batch_size=batch_size,
-                               progress=report)
+            return score_store(
+                store, scorer, thread_id=thread_id, batch_size=batch_size, progress=report
+            )
     started = time.perf_counter()
     last = [0.0]
 
@@ -155,17 +224,21 @@ def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) ->
 
 
 def _print_summary(store, summary: ScoreSummary) -> None:
-    click.echo(f"model {summary.model}: scored {summary.scored}, skipped {summary.skipped} "
-               f"already scored, windowed {summary.windowed}, in {summary.seconds:.1f} s"
-               + (f" ({summary.per_second:.1f} comments/s)" if summary.scored else ""))
+    click.echo(
+        f"model {summary.model}: scored {summary.scored}, skipped {summary.skipped} "
+        f"already scored, windowed {summary.windowed}, in {summary.seconds:.1f} s"
+        + (f" ({summary.per_second:.1f} comments/s)" if summary.scored else "")
+    )
     if summary.unique_texts < summary.scored:
         click.echo(f"{summary.scored - summary.unique_texts} duplicate texts scored once")
     if summary.top:
         click.echo(f"most toxic by {summary.attribute}:")
         for comment_id, value in summary.top:
             comment = store.comments.get(comment_id)
-            click.echo(f"  #{comment_id:<6} {value:.3f}  {one_line(comment.author, 20)}: "
-                       f"{one_line(comment.body, 70)}")
+            click.echo(
+                f"  #{comment_id:<6} {value:.3f}  {one_line(comment.author, 20)}: "
+                f"{one_line(comment.body, 70)}"
+            )
 
 
 @click.group("models", invoke_without_command=True)
@@ -200,15 +273,23 @@ def models_command(ctx: click.Context, db_path: Path) -> None:
             for column in ("id", "attributes", "comments scored"):
                 known.add_column(column, overflow="fold")
             for model in recorded:
-                known.add_row(Text(model.id), Text(", ".join(model.attributes)),
-                              str(store.scores.count_scored(model.id)))
+                known.add_row(
+                    Text(model.id),
+                    Text(", ".join(model.attributes)),
+                    str(store.scores.count_scored(model.id)),
+                )
             console.print(known)
 
 
 @models_command.command("fetch")
 @click.argument("name", type=click.Choice(MODEL_TYPES))
-@click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to save the checkpoint and config/tokenizer into.")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to save the checkpoint and config/tokenizer into.",
+)
 @click.option("--url", default=None, hidden=True, help="Checkpoint URL (tests, mirrors).")
 def fetch_command(name: str, to: Path, url: str | None) -> None:
     """Save a Detoxify model for air-gapped use (run on a connected machine).

@@ -57,8 +57,10 @@ def import_command(files: tuple[Path, ...], format_name: str | None, db_path: Pa
             )
             if count
         )
-        click.echo(f"{verb} {path} as thread {result.thread_id}: {result.total} comments"
-                   + (f" ({changes})" if changes else ""))
+        click.echo(
+            f"{verb} {path} as thread {result.thread_id}: {result.total} comments"
+            + (f" ({changes})" if changes else "")
+        )
     if failed:
         raise SystemExit(1)
 

@@ -13,21 +13,47 @@ SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
 
 
 @click.command("tui")
-@click.argument("file", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @db_option
-@click.option("--policy", "policy_ref", metavar="NAME|PATH", default=None,
-              help="Policy name or TOML file (default: news-comments).")
-@click.option("--moderator", envvar="MODTOOL_MODERATOR", show_envvar=True, default=None,
-              help="Who is labelling (default: the OS user name).")
+@click.option(
+    "--policy",
+    "policy_ref",
+    metavar="NAME|PATH",
+    default=None,
+    help="Policy name or TOML file (default: news-comments).",
+)
+@click.option(
+    "--moderator",
+    envvar="MODTOOL_MODERATOR",
+    show_envvar=True,
+    default=None,
+    help="Who is labelling (default: the OS user name).",
+)
 @thread_option
-@click.option("--scorer", type=click.Choice(SCORER_CHOICES), default="auto", show_default=True,
-              help="Score unscored comments in the background with this scorer ('none': don't).")
-@click.option("--auto-advance/--no-auto-advance", default=False, show_default=True,
-              help="After a label or approval, move to the next unreviewed comment.")
-def tui_command(file: Path | None, db_path: Path, policy_ref: str | None,
-                moderator: str | None, thread_ref: str | None, scorer: str,
-                auto_advance: bool) -> None:
+@click.option(
+    "--scorer",
+    type=click.Choice(SCORER_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Score unscored comments in the background with this scorer ('none': don't).",
+)
+@click.option(
+    "--auto-advance/--no-auto-advance",
+    default=False,
+    show_default=True,
+    help="After a label or approval, move to the next unreviewed comment.",
+)
+def tui_command(
+    file: Path | None,
+    db_path: Path,
+    policy_ref: str | None,
+    moderator: str | None,
+    thread_ref: str | None,
+    scorer: str,
+    auto_advance: bool,
+) -> None:
     """Moderate a thread by keyboard in a terminal UI.
 
     With FILE, the document is imported first (safe to repeat) and opened;
@@ -50,8 +76,13 @@ def tui_command(file: Path | None, db_path: Path, policy_ref: str | None,
     from modtool.tui.app import create_app
 
     app = create_app(
-        db_path, thread_ref, policy, moderator, import_file=file,
-        scorer=None if scorer == "none" else scorer, auto_advance=auto_advance,
+        db_path,
+        thread_ref,
+        policy,
+        moderator,
+        import_file=file,
+        scorer=None if scorer == "none" else scorer,
+        auto_advance=auto_advance,
     )
     app.run()
     if app.error:

@@ -71,16 +71,18 @@ def atomic_dir(target: Path, *, force: bool = False) -> Iterator[Path]:
         raise InputError(f"{target}: folder exists and is not empty (use --force to replace it)")
     _check_folder(target)
     try:
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part",
-                                          dir=target.parent))
+        temporary = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        )
     except OSError as exc:
         raise InputError(f"{target}: cannot write: {exc.strerror}") from None
     try:
         yield temporary
         os.chmod(temporary, _umask_mode(0o777))
         if target.is_dir():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old",
-                                        dir=target.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
             os.rmdir(old)
             os.rename(target, old)
             os.rename(temporary, target)

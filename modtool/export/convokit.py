@@ -35,9 +35,18 @@ from modtool.export.base import ExportContext, Record
 EXTENSION = ""
 ARTICLE_SPEAKER = "[article]"
 UTTERANCE_META_TYPES = {
-    "thread_id": "int", "comment_id": "int", "parent_id": "int", "depth": "int", "path": "str",
-    "is_article": "bool", "scores": "dict", "labels": "list", "tied_labels": "list",
-    "reviewers": "int", "annotations": "list", "policy": "dict",
+    "thread_id": "int",
+    "comment_id": "int",
+    "parent_id": "int",
+    "depth": "int",
+    "path": "str",
+    "is_article": "bool",
+    "scores": "dict",
+    "labels": "list",
+    "tied_labels": "list",
+    "reviewers": "int",
+    "annotations": "list",
+    "policy": "dict",
 }
 
 
@@ -63,10 +72,18 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
         "timestamp": 0,
         "text": f"{title}\n\n{article}".strip(),
         "meta": {
-            "thread_id": int(info["id"]), "comment_id": None, "parent_id": None, "depth": -1,
+            "thread_id": int(info["id"]),
+            "comment_id": None,
+            "parent_id": None,
+            "depth": -1,
             "path": "",
-            "is_article": True, "scores": {}, "labels": [], "tied_labels": [],
-            "reviewers": 0, "annotations": [], "policy": {"name": policy, "hashes": []},
+            "is_article": True,
+            "scores": {},
+            "labels": [],
+            "tied_labels": [],
+            "reviewers": 0,
+            "annotations": [],
+            "policy": {"name": policy, "hashes": []},
         },
     }
 
@@ -84,11 +101,18 @@ def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
         "timestamp": record["position"] + 1,
         "text": record["text"],
         "meta": {
-            "thread_id": record["thread_id"], "comment_id": record["id"], "parent_id": parent,
-            "depth": record["depth"], "path": record["path"], "is_article": False,
-            "scores": scores, "labels": record["labels"],
-            "tied_labels": record["tied_labels"], "reviewers": record["reviewers"],
-            "annotations": record["annotations"], "policy": record["policy"],
+            "thread_id": record["thread_id"],
+            "comment_id": record["id"],
+            "parent_id": parent,
+            "depth": record["depth"],
+            "path": record["path"],
+            "is_article": False,
+            "scores": scores,
+            "labels": record["labels"],
+            "tied_labels": record["tied_labels"],
+            "reviewers": record["reviewers"],
+            "annotations": record["annotations"],
+            "policy": record["policy"],
         },
     }
 
@@ -118,31 +142,51 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
                 out.write(encode(_article(info, context.policy)) + "\n")
                 speakers[ARTICLE_SPEAKER] += 0
                 conversations[article_id(thread_id)] = {
-                    "meta": {"title": info["title"], "source": info["source"],
-                             "thread_id": thread_id},
+                    "meta": {
+                        "title": info["title"],
+                        "source": info["source"],
+                        "thread_id": thread_id,
+                    },
                     "vectors": [],
                 }
             out.write(encode(_utterance(record, written)) + "\n")
             written.add(record["id"])
             speakers[record["author"]] += 1
             count += 1
-    _dump(folder / "speakers.json",
-          {name: {"meta": {"comments": n}, "vectors": []} for name, n in sorted(speakers.items())})
+    _dump(
+        folder / "speakers.json",
+        {name: {"meta": {"comments": n}, "vectors": []} for name, n in sorted(speakers.items())},
+    )
     _dump(folder / "conversations.json", conversations)
-    _dump(folder / "corpus.json", {
-        "name": context.name,
-        "generator": "modtool", "policy": context.policy,
-        "num_conversations": len(conversations), "num_comments": count,
-    })
-    _dump(folder / "index.json", {
-        "utterances-index": {key: _type(kind) for key, kind in UTTERANCE_META_TYPES.items()},
-        "speakers-index": {"comments": _type("int")},
-        "conversations-index": {"title": _type("str"), "source": _type("str"),
-                                "thread_id": _type("int")},
-        "overall-index": {"name": _type("str"), "generator": _type("str"),
-                          "policy": _type("str"), "num_conversations": _type("int"),
-                          "num_comments": _type("int")},
-        "version": 1,
-        "vectors": [],
-    })
+    _dump(
+        folder / "corpus.json",
+        {
+            "name": context.name,
+            "generator": "modtool",
+            "policy": context.policy,
+            "num_conversations": len(conversations),
+            "num_comments": count,
+        },
+    )
+    _dump(
+        folder / "index.json",
+        {
+            "utterances-index": {key: _type(kind) for key, kind in UTTERANCE_META_TYPES.items()},
+            "speakers-index": {"comments": _type("int")},
+            "conversations-index": {
+                "title": _type("str"),
+                "source": _type("str"),
+                "thread_id": _type("int"),
+            },
+            "overall-index": {
+                "name": _type("str"),
+                "generator": _type("str"),
+                "policy": _type("str"),
+                "num_conversations": _type("int"),
+                "num_comments": _type("int"),
+            },
+            "version": 1,
+            "vectors": [],
+        },
+    )
     return count

@@ -24,8 +24,17 @@ from modtool.export.base import ExportContext, Record
 EXTENSION = "csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_START)
-BASE_COLUMNS = ("id", "thread_id", "parent_id", "depth", "path", "author", "text",
-                "parent_text", "reviewers")
+BASE_COLUMNS = (
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "path",
+    "author",
+    "text",
+    "parent_text",
+    "reviewers",
+)
 
 
 def neutralise(cell: str) -> str:

@@ -29,32 +29,54 @@ def _pyarrow() -> tuple[Any, Any]:
 def schema() -> Any:
     pa, _ = _pyarrow()
     strings = pa.list_(pa.string())
-    return pa.schema([
-        ("id", pa.int64()),
-        ("thread_id", pa.int64()),
-        ("parent_id", pa.int64()),
-        ("depth", pa.int64()),
-        ("path", pa.string()),
-        ("position", pa.int64()),
-        ("author", pa.string()),
-        ("text", pa.string()),
-        ("parent_text", pa.string()),
-        ("scores", pa.list_(pa.struct([
-            ("model", pa.string()), ("attribute", pa.string()), ("score", pa.float64()),
-        ]))),
-        ("labels", strings),
-        ("tied_labels", strings),
-        ("reviewers", pa.int64()),
-        ("annotations", pa.list_(pa.struct([
-            ("moderator", pa.string()), ("state", pa.string()), ("labels", strings),
-            ("updated_at", pa.string()), ("policy_hash", pa.string()),
-        ]))),
-        ("policy", pa.struct([("name", pa.string()), ("hashes", strings)])),
-    ])
+    return pa.schema(
+        [
+            ("id", pa.int64()),
+            ("thread_id", pa.int64()),
+            ("parent_id", pa.int64()),
+            ("depth", pa.int64()),
+            ("path", pa.string()),
+            ("position", pa.int64()),
+            ("author", pa.string()),
+            ("text", pa.string()),
+            ("parent_text", pa.string()),
+            (
+                "scores",
+                pa.list_(
+                    pa.struct(
+                        [
+                            ("model", pa.string()),
+                            ("attribute", pa.string()),
+                            ("score", pa.float64()),
+                        ]
+                    )
+                ),
+            ),
+            ("labels", strings),
+            ("tied_labels", strings),
+            ("reviewers", pa.int64()),
+            (
+                "annotations",
+                pa.list_(
+                    pa.struct(
+                        [
+                            ("moderator", pa.string()),
+                            ("state", pa.string()),
+                            ("labels", strings),
+                            ("updated_at", pa.string()),
+                            ("policy_hash", pa.string()),
+                        ]
+                    )
+                ),
+            ),
+            ("policy", pa.struct([("name", pa.string()), ("hashes", strings)])),
+        ]
+    )
 
 
-def write_parquet(path: Path, records: Iterable[Record], context: ExportContext,
-                  *, row_group: int = ROW_GROUP) -> int:
+def write_parquet(
+    path: Path, records: Iterable[Record], context: ExportContext, *, row_group: int = ROW_GROUP
+) -> int:
     pa, pq = _pyarrow()
     table_schema = schema()
     count = 0

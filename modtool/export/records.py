@@ -36,20 +36,44 @@ from modtool.store import Store
 from modtool.store.dataset import DatasetRow, Selection
 
 FIELDS = (
-    "id", "thread_id", "parent_id", "depth", "path", "position", "author", "text",
-    "parent_text", "scores", "labels", "tied_labels", "reviewers", "annotations", "policy",
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "path",
+    "position",
+    "author",
+    "text",
+    "parent_text",
+    "scores",
+    "labels",
+    "tied_labels",
+    "reviewers",
+    "annotations",
+    "policy",
 )
 
 
 def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
     if not row.annotations:  # most comments: nobody reviewed them
         return {
-            "id": row.id, "thread_id": row.thread_id, "parent_id": row.parent_id,
-            "depth": row.depth, "path": row.path, "position": row.position,
-            "author": row.author, "text": row.text, "parent_text": row.parent_text,
-            "scores": [{"model": model, "attribute": attribute, "score": float(score)}
-                       for model, attribute, score in row.scores],
-            "labels": [], "tied_labels": [], "reviewers": 0, "annotations": [],
+            "id": row.id,
+            "thread_id": row.thread_id,
+            "parent_id": row.parent_id,
+            "depth": row.depth,
+            "path": row.path,
+            "position": row.position,
+            "author": row.author,
+            "text": row.text,
+            "parent_text": row.parent_text,
+            "scores": [
+                {"model": model, "attribute": attribute, "score": float(score)}
+                for model, attribute, score in row.scores
+            ],
+            "labels": [],
+            "tied_labels": [],
+            "reviewers": 0,
+            "annotations": [],
             "policy": {"name": policy, "hashes": []},
         }
     verdict = aggregate(row.annotations)

@@ -45,8 +45,10 @@ def format_for(name: str | None, output: Path) -> str:
     if name is None:
         guessed = EXTENSIONS.get(output.suffix.lower())
         if guessed is None:
-            raise InputError(f"{output}: cannot tell the format from the name; "
-                             f"give --format ({', '.join(FORMATS)})")
+            raise InputError(
+                f"{output}: cannot tell the format from the name; "
+                f"give --format ({', '.join(FORMATS)})"
+            )
         return guessed
     key = name.strip().lower()
     if key not in FORMATS:
@@ -65,16 +67,26 @@ def _describe(selection: Selection) -> str:
     return f" ({'; '.join(bits)})" if bits else ""
 
 
-def export(store: Store, *, fmt: str, output: Path, selection: Selection,
-           label_keys: tuple[str, ...] = (), split: list[Part] | None = None,
-           seed: int = 0, force: bool = False) -> ExportResult:
+def export(
+    store: Store,
+    *,
+    fmt: str,
+    output: Path,
+    selection: Selection,
+    label_keys: tuple[str, ...] = (),
+    split: list[Part] | None = None,
+    seed: int = 0,
+    force: bool = False,
+) -> ExportResult:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     writer, extension = FORMATS[fmt]
     sizes = store.dataset.thread_sizes(selection)
     total = sum(n for _, n in sizes)
     if not total:
-        raise InputError(f"nothing to export: no comments match the selection{_describe(selection)}")
+        raise InputError(
+            f"nothing to export: no comments match the selection{_describe(selection)}"
+        )
 
     @lru_cache(maxsize=64)
     def thread_info(thread_id: int) -> dict[str, Any]:
@@ -82,9 +94,11 @@ def export(store: Store, *, fmt: str, output: Path, selection: Selection,
 
     def context(name: str) -> ExportContext:
         return ExportContext(
-            policy=selection.policy, label_keys=tuple(label_keys),
+            policy=selection.policy,
+            label_keys=tuple(label_keys),
             score_columns=tuple(store.dataset.score_columns(selection)),
-            thread_info=thread_info, name=name,
+            thread_info=thread_info,
+            name=name,
         )
 
     result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes))
@@ -94,8 +108,9 @@ def export(store: Store, *, fmt: str, output: Path, selection: Selection,
                 atomic_dir(output, force=force) if not extension else atomic_file(output)
             )
             with opener as target:
-                result.comments = writer(target, iter_records(store, selection),
-                                         context(output.name))
+                result.comments = writer(
+                    target, iter_records(store, selection), context(output.name)
+                )
             return result
         with atomic_dir(output, force=force) as folder:
             manifest: dict[str, Any] = {"seed": seed, "format": fmt, "parts": {}}
@@ -108,14 +123,19 @@ def export(store: Store, *, fmt: str, output: Path, selection: Selection,
                     rows = iter(())
                     result.warnings.append(
                         f"split {name!r} got no thread: {len(sizes)} thread(s) cannot be "
-                        "divided further (threads are never split)")
+                        "divided further (threads are never split)"
+                    )
                 count = writer(target, rows, context(name))
                 result.parts[name] = {"threads": len(thread_ids), "comments": count}
-                manifest["parts"][name] = {"file": target.name, "threads": thread_ids,
-                                           "comments": count}
+                manifest["parts"][name] = {
+                    "file": target.name,
+                    "threads": thread_ids,
+                    "comments": count,
+                }
                 result.comments += count
-            (folder / "split.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                               encoding="utf-8")
+            (folder / "split.json").write_text(
+                json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+            )
         return result
     except ModtoolError:
         raise

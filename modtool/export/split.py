@@ -50,8 +50,9 @@ def parse_split(text: str) -> list[Part]:
     return parts
 
 
-def assign(sizes: Sequence[tuple[int, int]], parts: Sequence[Part], seed: int
-           ) -> dict[str, list[int]]:
+def assign(
+    sizes: Sequence[tuple[int, int]], parts: Sequence[Part], seed: int
+) -> dict[str, list[int]]:
     """``{part name: sorted thread ids}`` from ``(thread_id, comments)`` pairs."""
     order = sorted(thread_id for thread_id, _ in sizes)
     size = dict(sizes)

@@ -60,7 +60,9 @@ BOM = "\ufeff"
 # path), so body lines cost no Python loop. Block patterns start with a literal
 # newline, which ``re`` seeks fast, instead of a multi-line ``^`` tried at every
 # character; each block gets a leading newline for them.
-HEADER = re.compile(r"^(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*$", re.M)
+HEADER = re.compile(
+    r"^(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*$", re.M
+)
 HEADER_IN_BLOCK = re.compile(
     r"\n(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*(?=\n)"
 )
@@ -337,7 +339,11 @@ def _body_text(raw: str, prefix: str, all_prefixed: bool) -> str:
     path (every non-blank line starts with the body indent ``prefix``) works on
     the whole string at once.
     """
-    text = TRAILING_SPACE.sub("", raw) if (" \n" in raw or "\t\n" in raw or raw.endswith((" ", "\t"))) else raw
+    text = (
+        TRAILING_SPACE.sub("", raw)
+        if (" \n" in raw or "\t\n" in raw or raw.endswith((" ", "\t")))
+        else raw
+    )
     if all_prefixed:
         text = text.replace("\n" + prefix, "\n")
     if UNINDENTED_LINE.search(text) is None:  # every line indented further: dedent more

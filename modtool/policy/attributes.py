@@ -9,8 +9,15 @@ from __future__ import annotations
 
 _JIGSAW = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
 _IDENTITIES = (
-    "male", "female", "homosexual_gay_or_lesbian", "christian", "jewish", "muslim",
-    "black", "white", "psychiatric_or_mental_illness",
+    "male",
+    "female",
+    "homosexual_gay_or_lesbian",
+    "christian",
+    "jewish",
+    "muslim",
+    "black",
+    "white",
+    "psychiatric_or_mental_illness",
 )
 
 ATTRIBUTES_BY_FAMILY: dict[str, tuple[str, ...]] = {

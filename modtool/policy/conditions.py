@@ -55,8 +55,10 @@ class ScoreCondition:
 
 
 _OPS = {
-    ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b, "<": lambda a, b: a < b,
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
 }
 _NEGATED = {">=": "<", "<=": ">", ">": "<=", "<": ">="}
 
@@ -128,16 +130,25 @@ class ScoreRange:
             if best is None or candidate > best:
                 best = candidate
         if best is None:
-            ctx.missing.add(self.attribute if self.model is None
-                            else f"{self.model}:{self.attribute}")
+            ctx.missing.add(
+                self.attribute if self.model is None else f"{self.model}:{self.attribute}"
+            )
             return Outcome(None)
         score, model_id = best
         reasons = []
         for condition in self.score_conditions():
             if not condition.holds(score):
                 return Outcome(False)
-            reasons.append({"kind": "score", "model": model_id, "attribute": self.attribute,
-                            "score": score, "threshold": condition.threshold, "op": condition.op})
+            reasons.append(
+                {
+                    "kind": "score",
+                    "model": model_id,
+                    "attribute": self.attribute,
+                    "score": score,
+                    "threshold": condition.threshold,
+                    "op": condition.op,
+                }
+            )
         return Outcome(True, tuple(reasons))
 
     def describe(self) -> str:
@@ -189,12 +200,20 @@ class TextMatch:
                         break
             except TimeoutError:
                 timed_out = True
-                ctx.timeouts.append({"pattern": pattern.source, "field": self.field,
-                                     "timeout": ctx.timeout})
+                ctx.timeouts.append(
+                    {"pattern": pattern.source, "field": self.field, "timeout": ctx.timeout}
+                )
                 continue
             if spans:
-                reasons.append({"kind": "regex", "pattern": pattern.source, "field": self.field,
-                                "spans": spans, "matched": matched})
+                reasons.append(
+                    {
+                        "kind": "regex",
+                        "pattern": pattern.source,
+                        "field": self.field,
+                        "spans": spans,
+                        "matched": matched,
+                    }
+                )
         if reasons:
             return Outcome(True, tuple(reasons))
         return Outcome(None if timed_out else False)
@@ -235,13 +254,19 @@ class WordList:
                 if total >= MAX_SPANS:
                     break
         except TimeoutError:
-            ctx.timeouts.append({"pattern": ", ".join(self.words), "field": self.field,
-                                 "timeout": ctx.timeout})
+            ctx.timeouts.append(
+                {"pattern": ", ".join(self.words), "field": self.field, "timeout": ctx.timeout}
+            )
             if not found:
                 return Outcome(None)
         reasons = tuple(
-            {"kind": "regex", "pattern": self.words[index], "field": self.field,
-             "spans": spans, "matched": matched}
+            {
+                "kind": "regex",
+                "pattern": self.words[index],
+                "field": self.field,
+                "spans": spans,
+                "matched": matched,
+            }
             for index, (spans, matched) in sorted(found.items())
         )
         return Outcome(True, reasons) if reasons else Outcome(False)
@@ -266,8 +291,9 @@ class AuthorIs:
         author = subject.author.strip().casefold()
         for name in self.names:
             if name.strip().casefold() == author:
-                return Outcome(True, ({"kind": "author", "author": subject.author,
-                                       "matched": name},))
+                return Outcome(
+                    True, ({"kind": "author", "author": subject.author, "matched": name},)
+                )
         return Outcome(False)
 
     def describe(self) -> str:
@@ -292,8 +318,7 @@ class DepthRange:
             ok = subject.depth >= bound if op == ">=" else subject.depth <= bound
             if not ok:
                 return Outcome(False)
-            reasons.append({"kind": "depth", "depth": subject.depth, "op": op,
-                            "threshold": bound})
+            reasons.append({"kind": "depth", "depth": subject.depth, "op": op, "threshold": bound})
         return Outcome(True, tuple(reasons))
 
     def describe(self) -> str:

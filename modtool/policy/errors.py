@@ -24,8 +24,9 @@ class Problem:
 class PolicyError(InputError):
     """A policy cannot be used; ``problems`` lists everything wrong (all at once)."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None,
-                 path: object = None) -> None:
+    def __init__(
+        self, message: str, problems: list[Problem] | None = None, path: object = None
+    ) -> None:
         super().__init__(message)
         self.problems = problems or []
         self.path = path

@@ -106,8 +106,9 @@ def resolve_policy_path(name_or_path: str | Path | Traversable) -> Path | Traver
         return path
     if path.is_dir():
         raise PolicyError(f"{text}: is a folder; name a .toml policy file")
-    looks_like_path = isinstance(name_or_path, Path) or "/" in text or "\\" in text \
-        or text.endswith(".toml")
+    looks_like_path = (
+        isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml")
+    )
     if not looks_like_path:
         local = local_policies()
         if text in local:
@@ -164,8 +165,7 @@ def check_policy_bytes(data: bytes) -> Policy | list[Problem]:
 def _with_origin(policy: Policy, data: bytes, path: str) -> Policy:
     from dataclasses import replace
 
-    return replace(policy, hash=policy_hash(data), path=path,
-                   source=data.decode("utf-8"))
+    return replace(policy, hash=policy_hash(data), path=path, source=data.decode("utf-8"))
 
 
 # -- where things are in the file --------------------------------------------------------
@@ -246,14 +246,18 @@ class _Builder:
         self.locator = locator
         self.problems: list[Problem] = []
 
-    def problem(self, place: _Place | None, message: str, key: str | None = None,
-                value: Any = None) -> None:
+    def problem(
+        self, place: _Place | None, message: str, key: str | None = None, value: Any = None
+    ) -> None:
         line = None
         where = None
         if place is not None:
             where = place.where
-            line = self.locator.find(place.section, place.index, key, value) if key or \
-                value is not None else None
+            line = (
+                self.locator.find(place.section, place.index, key, value)
+                if key or value is not None
+                else None
+            )
             if line is None:
                 line = self.locator.header(place.section, place.index)
         elif key is not None:
@@ -263,35 +267,54 @@ class _Builder:
     # -- top level -------------------------------------------------------------
     def build(self, document: dict[str, Any]) -> Policy | None:
         for key in sorted(set(document) - TOP_KEYS):
-            self.problem(None, f"unknown key {key!r} (expected one of: "
-                         f"{', '.join(sorted(TOP_KEYS))})", key)
+            self.problem(
+                None, f"unknown key {key!r} (expected one of: {', '.join(sorted(TOP_KEYS))})", key
+            )
         name = self.text(None, document, "name", required=True)
         if name is not None and not KEY_PATTERN.match(name):
-            self.problem(None, f"name {name!r} must be lowercase letters, digits, - or _ "
-                         "(it is stored with every label)", "name")
+            self.problem(
+                None,
+                f"name {name!r} must be lowercase letters, digits, - or _ "
+                "(it is stored with every label)",
+                "name",
+            )
         version = document.get("version")
         if version is None:
             self.problem(None, "missing required key 'version' (e.g. version = \"1.0\")")
         elif isinstance(version, bool) or not isinstance(version, str | int | float):
-            self.problem(None, "version must be a string such as \"1.0\"", "version")
+            self.problem(None, 'version must be a string such as "1.0"', "version")
             version = None
         description = self.text(None, document, "description") or ""
         timeout = document.get("regex_timeout", DEFAULT_TIMEOUT)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
-                or not 0 < timeout <= MAX_TIMEOUT:
-            self.problem(None, f"regex_timeout must be a number of seconds in (0, {MAX_TIMEOUT}]",
-                         "regex_timeout")
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_TIMEOUT
+        ):
+            self.problem(
+                None,
+                f"regex_timeout must be a number of seconds in (0, {MAX_TIMEOUT}]",
+                "regex_timeout",
+            )
             timeout = DEFAULT_TIMEOUT
         labels = self.labels(document.get("labels"))
         rules = self.rules(document.get("rules", []), labels)
         if self.problems or name is None or version is None:
             return None
-        return Policy(name=name, version=str(version), description=description.strip(),
-                      hash="", path="", labels=tuple(labels.values()), rules=tuple(rules),
-                      regex_timeout=float(timeout))
+        return Policy(
+            name=name,
+            version=str(version),
+            description=description.strip(),
+            hash="",
+            path="",
+            labels=tuple(labels.values()),
+            rules=tuple(rules),
+            regex_timeout=float(timeout),
+        )
 
-    def text(self, place: _Place | None, table: dict[str, Any], key: str,
-             required: bool = False) -> str | None:
+    def text(
+        self, place: _Place | None, table: dict[str, Any], key: str, required: bool = False
+    ) -> str | None:
         value = table.get(key)
         if value is None:
             if required:
@@ -316,8 +339,9 @@ class _Builder:
         rejected = 0
         for index, table in enumerate(raw):
             key = table.get("key")
-            place = _Place("labels", index,
-                           f"label {key!r}" if isinstance(key, str) else f"label #{index + 1}")
+            place = _Place(
+                "labels", index, f"label {key!r}" if isinstance(key, str) else f"label #{index + 1}"
+            )
             label = self.label(place, table)
             if label is None:
                 rejected += 1
@@ -326,29 +350,48 @@ class _Builder:
                 self.problem(place, f"duplicate label key {label.key!r}", "key", label.key)
                 continue
             if label.hotkey in hotkeys:
-                self.problem(place, f"hotkey {label.hotkey!r} is already used by label "
-                             f"{hotkeys[label.hotkey]!r}", "hotkey", label.hotkey)
+                self.problem(
+                    place,
+                    f"hotkey {label.hotkey!r} is already used by label {hotkeys[label.hotkey]!r}",
+                    "hotkey",
+                    label.hotkey,
+                )
             hotkeys.setdefault(label.hotkey, label.key)
             if label.action == "approve":
                 approvers.append(label.key)
             result[label.key] = label
         if len(approvers) > 1:
-            self.problem(None, f"more than one label has action 'approve' ({', '.join(approvers)});"
-                         " keep one")
-        if raw and result and not rejected and all(label.action == "approve" for label in result.values()):
-            self.problem(None, "every label approves: add at least one label to flag, remove "
-                         "or escalate")
+            self.problem(
+                None, f"more than one label has action 'approve' ({', '.join(approvers)}); keep one"
+            )
+        if (
+            raw
+            and result
+            and not rejected
+            and all(label.action == "approve" for label in result.values())
+        ):
+            self.problem(
+                None, "every label approves: add at least one label to flag, remove or escalate"
+            )
         return result
 
     def label(self, place: _Place, table: dict[str, Any]) -> LabelDef | None:
         before = len(self.problems)
         for key in sorted(set(table) - LABEL_KEYS):
-            self.problem(place, f"unknown key {key!r} in a label (expected: "
-                         f"{', '.join(sorted(LABEL_KEYS - {'color'}))})", key)
+            self.problem(
+                place,
+                f"unknown key {key!r} in a label (expected: "
+                f"{', '.join(sorted(LABEL_KEYS - {'color'}))})",
+                key,
+            )
         key = self.text(place, table, "key", required=True)
         if key is not None and not KEY_PATTERN.match(key):
-            self.problem(place, f"key {key!r} must be lowercase letters, digits, - or _ "
-                         "and start with a letter", "key", key)
+            self.problem(
+                place,
+                f"key {key!r} must be lowercase letters, digits, - or _ and start with a letter",
+                "key",
+                key,
+            )
         name = self.text(place, table, "name", required=True)
         guidance = self.text(place, table, "guidance", required=True)
         examples = table.get("examples", [])
@@ -357,31 +400,54 @@ class _Builder:
             examples = []
         action = self.text(place, table, "action", required=True)
         if action is not None and action not in ACTIONS:
-            self.problem(place, f"unknown action {action!r} (expected one of: "
-                         f"{', '.join(ACTIONS)})", "action", action)
+            self.problem(
+                place,
+                f"unknown action {action!r} (expected one of: {', '.join(ACTIONS)})",
+                "action",
+                action,
+            )
         hotkey = self.text(place, table, "hotkey", required=True)
         if hotkey is not None:
             self.check_hotkey(place, hotkey, action)
         colour_key = "colour" if "colour" in table or "color" not in table else "color"
         colour = self.text(place, table, colour_key, required=True)
         if colour is not None and not (HEX_COLOUR.match(colour) or colour in NAMED_COLOURS):
-            self.problem(place, f"colour {colour!r} is not one the UI can show: use #rgb, "
-                         f"#rrggbb or one of {', '.join(sorted(NAMED_COLOURS))}",
-                         colour_key, colour)
+            self.problem(
+                place,
+                f"colour {colour!r} is not one the UI can show: use #rgb, "
+                f"#rrggbb or one of {', '.join(sorted(NAMED_COLOURS))}",
+                colour_key,
+                colour,
+            )
         if len(self.problems) > before or None in (key, name, guidance, action, hotkey, colour):
             return None
-        return LabelDef(key=key, name=name, guidance=guidance.strip(), hotkey=hotkey,
-                        action=action, colour=colour, examples=tuple(examples))
+        return LabelDef(
+            key=key,
+            name=name,
+            guidance=guidance.strip(),
+            hotkey=hotkey,
+            action=action,
+            colour=colour,
+            examples=tuple(examples),
+        )
 
     def check_hotkey(self, place: _Place, hotkey: str, action: str | None) -> None:
         if len(hotkey) != 1 or not hotkey.isprintable() or hotkey.isspace():
-            self.problem(place, f"hotkey {hotkey!r} must be a single visible character "
-                         "(a letter, digit or symbol)", "hotkey", hotkey)
+            self.problem(
+                place,
+                f"hotkey {hotkey!r} must be a single visible character (a letter, digit or symbol)",
+                "hotkey",
+                hotkey,
+            )
         elif hotkey in RESERVED_HOTKEYS and not (hotkey == APPROVE_HOTKEY and action == "approve"):
             reserved = " ".join(sorted(k for k in RESERVED_HOTKEYS if len(k) == 1 and k.strip()))
-            self.problem(place, f"hotkey {hotkey!r} is reserved by the moderation UI "
-                         f"(reserved: {reserved}; 'a' only for the approve label)",
-                         "hotkey", hotkey)
+            self.problem(
+                place,
+                f"hotkey {hotkey!r} is reserved by the moderation UI "
+                f"(reserved: {reserved}; 'a' only for the approve label)",
+                "hotkey",
+                hotkey,
+            )
 
     # -- rules ------------------------------------------------------------------
     def rules(self, raw: Any, labels: dict[str, LabelDef]) -> list[Rule]:
@@ -392,8 +458,11 @@ class _Builder:
         seen: set[str] = set()
         for index, table in enumerate(raw):
             rule_id = table.get("id", table.get("name"))
-            place = _Place("rules", index, f"rule {rule_id!r}" if isinstance(rule_id, str)
-                           else f"rule #{index + 1}")
+            place = _Place(
+                "rules",
+                index,
+                f"rule {rule_id!r}" if isinstance(rule_id, str) else f"rule #{index + 1}",
+            )
             rule = self.rule(place, table, labels)
             if rule is None:
                 continue
@@ -404,54 +473,89 @@ class _Builder:
             result.append(rule)
         return result
 
-    def rule(self, place: _Place, table: dict[str, Any], labels: dict[str, LabelDef]) -> Rule | None:
+    def rule(
+        self, place: _Place, table: dict[str, Any], labels: dict[str, LabelDef]
+    ) -> Rule | None:
         before = len(self.problems)
         id_key = "id" if "id" in table or "name" not in table else "name"
         rule_id = self.text(place, table, id_key, required=True)
         if rule_id is not None and not KEY_PATTERN.match(rule_id):
-            self.problem(place, f"rule id {rule_id!r} must be lowercase letters, digits, - or _",
-                         id_key, rule_id)
+            self.problem(
+                place,
+                f"rule id {rule_id!r} must be lowercase letters, digits, - or _",
+                id_key,
+                rule_id,
+            )
         label = self.text(place, table, "label", required=True)
         if label is not None and labels and label not in labels:
-            self.problem(place, f"label {label!r} is not defined in this policy (labels: "
-                         f"{', '.join(labels)})", "label", label)
+            self.problem(
+                place,
+                f"label {label!r} is not defined in this policy (labels: {', '.join(labels)})",
+                "label",
+                label,
+            )
         automatic = table.get("automatic", False)
         if not isinstance(automatic, bool):
             self.problem(place, "automatic must be true or false", "automatic")
         description = self.text(place, table, "description") or ""
         condition_table = {k: v for k, v in table.items() if k not in RULE_META_KEYS}
         if not condition_table:
-            self.problem(place, "the rule has no condition (score, regex, words, author, "
-                         "min_depth/max_depth, all, any or not)")
+            self.problem(
+                place,
+                "the rule has no condition (score, regex, words, author, "
+                "min_depth/max_depth, all, any or not)",
+            )
             return None
         condition = self.condition(place, condition_table)
         if len(self.problems) > before or condition is None or rule_id is None or label is None:
             return None
-        return Rule(id=rule_id, label=label, condition=condition, automatic=bool(automatic),
-                    description=description.strip())
+        return Rule(
+            id=rule_id,
+            label=label,
+            condition=condition,
+            automatic=bool(automatic),
+            description=description.strip(),
+        )
 
     # -- conditions ----------------------------------------------------------------
     def condition(self, place: _Place, table: Any) -> Condition | None:
         if not isinstance(table, dict):
-            self.problem(place, f"a condition must be a table such as {{ score = \"insult\", "
-                         f"min = 0.8 }}, not {table!r}")
+            self.problem(
+                place,
+                f'a condition must be a table such as {{ score = "insult", '
+                f"min = 0.8 }}, not {table!r}",
+            )
             return None
-        kinds = [kind for kind, keys in CONDITION_KEYS.items()
-                 if (kind == "depth" and keys & set(table)) or kind in table]
+        kinds = [
+            kind
+            for kind, keys in CONDITION_KEYS.items()
+            if (kind == "depth" and keys & set(table)) or kind in table
+        ]
         if not kinds:
             unknown = ", ".join(sorted(table))
-            self.problem(place, f"unknown condition key(s) {unknown} (a condition has one of: "
-                         "score, regex, words, author, min_depth/max_depth, all, any, not)",
-                         next(iter(sorted(table)), None))
+            self.problem(
+                place,
+                f"unknown condition key(s) {unknown} (a condition has one of: "
+                "score, regex, words, author, min_depth/max_depth, all, any, not)",
+                next(iter(sorted(table)), None),
+            )
             return None
         if len(kinds) > 1:
-            self.problem(place, f"one condition mixes {' and '.join(kinds)}: combine them with "
-                         "all = [ {...}, {...} ] or any = [...]", kinds[1])
+            self.problem(
+                place,
+                f"one condition mixes {' and '.join(kinds)}: combine them with "
+                "all = [ {...}, {...} ] or any = [...]",
+                kinds[1],
+            )
             return None
         kind = kinds[0]
         for key in sorted(set(table) - CONDITION_KEYS[kind]):
-            self.problem(place, f"unknown key {key!r} in a {kind} condition (expected: "
-                         f"{', '.join(sorted(CONDITION_KEYS[kind]))})", key)
+            self.problem(
+                place,
+                f"unknown key {key!r} in a {kind} condition (expected: "
+                f"{', '.join(sorted(CONDITION_KEYS[kind]))})",
+                key,
+            )
         return getattr(self, f"c_{kind}")(place, table)
 
     def c_all(self, place: _Place, table: dict[str, Any]) -> Condition | None:
@@ -460,8 +564,9 @@ class _Builder:
     def c_any(self, place: _Place, table: dict[str, Any]) -> Condition | None:
         return self.combination(place, table, "any", AnyOf)
 
-    def combination(self, place: _Place, table: dict[str, Any], key: str,
-                    kind: type[AllOf] | type[AnyOf]) -> Condition | None:
+    def combination(
+        self, place: _Place, table: dict[str, Any], key: str, kind: type[AllOf] | type[AnyOf]
+    ) -> Condition | None:
         items = table[key]
         if not isinstance(items, list) or not items:
             self.problem(place, f"{key} must be a non-empty list of conditions", key)
@@ -479,51 +584,80 @@ class _Builder:
         before = len(self.problems)
         attribute = table["score"]
         if not isinstance(attribute, str):
-            self.problem(place, "score must name an attribute, e.g. score = \"insult\"", "score")
+            self.problem(place, 'score must name an attribute, e.g. score = "insult"', "score")
             return None
         if attribute not in KNOWN_ATTRIBUTES:
-            self.problem(place, f"unknown attribute {attribute!r} (known: "
-                         f"{', '.join(sorted(KNOWN_ATTRIBUTES))})", "score", attribute)
+            self.problem(
+                place,
+                f"unknown attribute {attribute!r} (known: {', '.join(sorted(KNOWN_ATTRIBUTES))})",
+                "score",
+                attribute,
+            )
         model = table.get("model")
         if model is not None:
             if not isinstance(model, str) or not model.strip():
-                self.problem(place, "model must be a model id or family such as "
-                             "\"detoxify/original\"", "model")
+                self.problem(
+                    place, 'model must be a model id or family such as "detoxify/original"', "model"
+                )
                 model = None
             else:
                 yields = attributes_for(model)
                 if yields is None:
-                    self.problem(place, f"unknown model {model!r} (known families: "
-                                 f"{', '.join(ATTRIBUTES_BY_FAMILY)})", "model", model)
+                    self.problem(
+                        place,
+                        f"unknown model {model!r} (known families: "
+                        f"{', '.join(ATTRIBUTES_BY_FAMILY)})",
+                        "model",
+                        model,
+                    )
                 elif attribute in KNOWN_ATTRIBUTES and attribute not in yields:
-                    self.problem(place, f"model {model!r} does not yield {attribute!r} "
-                                 f"(it yields: {', '.join(sorted(yields))})", "model", model)
+                    self.problem(
+                        place,
+                        f"model {model!r} does not yield {attribute!r} "
+                        f"(it yields: {', '.join(sorted(yields))})",
+                        "model",
+                        model,
+                    )
         bounds: dict[str, float] = {}
         for key in ("min", "max"):
             if key not in table:
                 continue
             value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or math.isnan(value) or not 0 <= value <= 1:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or math.isnan(value)
+                or not 0 <= value <= 1
+            ):
                 self.problem(place, f"{key} threshold {value!r} is outside [0, 1]", key, value)
             else:
                 bounds[key] = float(value)
         if "min" not in table and "max" not in table:
-            self.problem(place, f"score {attribute!r} needs a threshold: min = 0.8 "
-                         "(at least) and/or max = 0.2 (at most)", "score", attribute)
+            self.problem(
+                place,
+                f"score {attribute!r} needs a threshold: min = 0.8 "
+                "(at least) and/or max = 0.2 (at most)",
+                "score",
+                attribute,
+            )
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-            self.problem(place, f"min {bounds['min']} is above max {bounds['max']}: "
-                         "nothing can match", "min")
+            self.problem(
+                place, f"min {bounds['min']} is above max {bounds['max']}: nothing can match", "min"
+            )
         if len(self.problems) > before:
             return None
-        return ScoreRange(attribute=attribute, model=model, min=bounds.get("min"),
-                          max=bounds.get("max"))
+        return ScoreRange(
+            attribute=attribute, model=model, min=bounds.get("min"), max=bounds.get("max")
+        )
 
     def c_author(self, place: _Place, table: dict[str, Any]) -> Condition | None:
         names = table["author"]
         names = [names] if isinstance(names, str) else names
-        if not isinstance(names, list) or not names or \
-                not all(isinstance(n, str) and n.strip() for n in names):
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(n, str) and n.strip() for n in names)
+        ):
             self.problem(place, "author must be a name or a list of names", "author")
             return None
         return AuthorIs(tuple(names))
@@ -549,8 +683,7 @@ class _Builder:
         field = table.get("field", "body")
         ok = True
         if field not in FIELDS:
-            self.problem(place, f"field must be one of {', '.join(FIELDS)}, not {field!r}",
-                         "field")
+            self.problem(place, f"field must be one of {', '.join(FIELDS)}, not {field!r}", "field")
             ok = False
         case_sensitive = table.get("case_sensitive", False)
         if not isinstance(case_sensitive, bool):
@@ -559,8 +692,9 @@ class _Builder:
         flags = BASE_FLAGS | (0 if case_sensitive else regex.IGNORECASE)
         return (field, flags) if ok else None
 
-    def compile(self, place: _Place, source: str, pattern: str, flags: int,
-                key: str, shown: str) -> Pattern | None:
+    def compile(
+        self, place: _Place, source: str, pattern: str, flags: int, key: str, shown: str
+    ) -> Pattern | None:
         try:
             compiled = regex.compile(pattern, flags)
         except (regex.error, OverflowError, RecursionError, ValueError) as exc:
@@ -571,8 +705,12 @@ class _Builder:
         except TimeoutError:
             empty = False
         if empty:
-            self.problem(place, f"{key} {shown!r} matches empty text, so it would match "
-                         "every comment", key, source)
+            self.problem(
+                place,
+                f"{key} {shown!r} matches empty text, so it would match every comment",
+                key,
+                source,
+            )
             return None
         return Pattern(source=source, compiled=compiled)
 
@@ -580,15 +718,19 @@ class _Builder:
         options = self.text_options(place, table)
         raw = table["regex"]
         sources = [raw] if isinstance(raw, str) else raw
-        if not isinstance(sources, list) or not sources or \
-                not all(isinstance(s, str) and s for s in sources):
+        if (
+            not isinstance(sources, list)
+            or not sources
+            or not all(isinstance(s, str) and s for s in sources)
+        ):
             self.problem(place, "regex must be a pattern or a list of patterns", "regex")
             return None
         if options is None:
             return None
         field, flags = options
-        patterns = [self.compile(place, source, source, flags, "regex", source)
-                    for source in sources]
+        patterns = [
+            self.compile(place, source, source, flags, "regex", source) for source in sources
+        ]
         if any(p is None for p in patterns):
             return None
         return TextMatch(tuple(patterns), field=field)  # type: ignore[arg-type]
@@ -597,8 +739,11 @@ class _Builder:
         options = self.text_options(place, table)
         raw = table["words"]
         words = [raw] if isinstance(raw, str) else raw
-        if not isinstance(words, list) or not words or \
-                not all(isinstance(w, str) and w.strip(" *") for w in words):
+        if (
+            not isinstance(words, list)
+            or not words
+            or not all(isinstance(w, str) and w.strip(" *") for w in words)
+        ):
             self.problem(place, "words must be a non-empty list of words or phrases", "words")
             return None
         edits: dict[str, int] = {}
@@ -609,14 +754,19 @@ class _Builder:
                 return None
             edits[key] = value
         if edits["fuzzy"] and edits["masked"]:
-            self.problem(place, "use fuzzy or masked, not both (fuzzy already allows any "
-                         "substitution)", "masked")
+            self.problem(
+                place,
+                "use fuzzy or masked, not both (fuzzy already allows any substitution)",
+                "masked",
+            )
             return None
         if options is None:
             return None
         field, flags = options
-        checked = [self.compile(place, word, word_pattern(word, **edits), flags, "words", word)
-                   for word in words]
+        checked = [
+            self.compile(place, word, word_pattern(word, **edits), flags, "words", word)
+            for word in words
+        ]
         if any(p is None for p in checked):
             return None
         combined = regex.compile(word_list_pattern(words, **edits), flags)
@@ -665,8 +815,7 @@ def word_list_pattern(words: list[str], fuzzy: int = 0, masked: int = 0) -> str:
     """
     groups: dict[tuple[int, int], list[str]] = {}
     for index, word in enumerate(words):
-        groups.setdefault(_edits(word, fuzzy, masked), []).append(
-            f"(?P<w{index}>{_literal(word)})")
+        groups.setdefault(_edits(word, fuzzy, masked), []).append(f"(?P<w{index}>{_literal(word)})")
     alternatives = "|".join(
         _constrained("|".join(members), *edits) for edits, members in groups.items()
     )

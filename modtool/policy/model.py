@@ -16,9 +16,32 @@ ACTIONS = ("approve", "flag", "remove", "escalate")
 """What applying a label implies. ``approve`` = reviewed, nothing wrong."""
 
 RESERVED_HOTKEYS = frozenset(
-    {"q", "n", "u", "r", "j", "k", "?", "/", "v", "c", "f", "s", "a",
-     "space", "enter", "tab", "escape", "up", "down", "left", "right",
-     " ", "\t", "\n"}
+    {
+        "q",
+        "n",
+        "u",
+        "r",
+        "j",
+        "k",
+        "?",
+        "/",
+        "v",
+        "c",
+        "f",
+        "s",
+        "a",
+        "space",
+        "enter",
+        "tab",
+        "escape",
+        "up",
+        "down",
+        "left",
+        "right",
+        " ",
+        "\t",
+        "\n",
+    }
 )
 """Keys the moderation UI binds itself (plus arrows and every ctrl combination).
 
@@ -109,8 +132,7 @@ class Policy:
         from modtool.policy.errors import PolicyError
 
         raise PolicyError(
-            f"label {key!r} is not in policy {self.name!r} "
-            f"(labels: {', '.join(self.label_keys)})"
+            f"label {key!r} is not in policy {self.name!r} (labels: {', '.join(self.label_keys)})"
         )
 
     def label_by_hotkey(self, key: str) -> LabelDef | None:

@@ -34,8 +34,13 @@ class Evaluation:
 
 
 def subject_for(comment: Comment, scores: Mapping[str, Mapping[str, float]] | None) -> Subject:
-    return Subject(comment_id=comment.id, body=comment.body, author=comment.author,
-                   depth=comment.depth, scores=scores or {})
+    return Subject(
+        comment_id=comment.id,
+        body=comment.body,
+        author=comment.author,
+        depth=comment.depth,
+        scores=scores or {},
+    )
 
 
 def evaluate(policy: Policy, subject: Subject, *, timeout: float | None = None) -> Evaluation:

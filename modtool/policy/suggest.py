@@ -70,12 +70,18 @@ class ApplyReport:
 
 def register(store: Store, policy: Policy) -> None:
     """Keep this version of the policy file in the database (idempotent)."""
-    store.policies.register(hash=policy.hash, name=policy.name, version=policy.version,
-                            path=policy.path, content=policy.source)
+    store.policies.register(
+        hash=policy.hash,
+        name=policy.name,
+        version=policy.version,
+        path=policy.path,
+        content=policy.source,
+    )
 
 
-def suggest(store: Store, policy: Policy, thread_id: int | None = None, *,
-            timeout: float | None = None) -> SuggestReport:
+def suggest(
+    store: Store, policy: Policy, thread_id: int | None = None, *, timeout: float | None = None
+) -> SuggestReport:
     """Compute and store suggestions for one thread (or every thread).
 
     Each thread is replaced in its own transaction. ``timeout`` overrides the
@@ -93,8 +99,9 @@ def suggest(store: Store, policy: Policy, thread_id: int | None = None, *,
     return report
 
 
-def _suggest_thread(store: Store, policy: Policy, thread_id: int, report: SuggestReport,
-                    timeout: float | None) -> list[Suggestion]:
+def _suggest_thread(
+    store: Store, policy: Policy, thread_id: int, report: SuggestReport, timeout: float | None
+) -> list[Suggestion]:
     scores = store.scores.for_thread(thread_id)
     found: list[Suggestion] = []
     for comment in store.comments.iter_thread(thread_id):
@@ -106,11 +113,17 @@ def _suggest_thread(store: Store, policy: Policy, thread_id: int, report: Sugges
             report.undecided[rule_id] += 1
             report.missing.setdefault(rule_id, set()).update(missing)
         for fired in result.fired:
-            found.append(Suggestion(
-                comment_id=comment.id, label=fired.rule.label, rule=fired.rule.id,
-                automatic=fired.rule.automatic, policy_name=policy.name,
-                policy_hash=policy.hash, reasons=[dict(r) for r in fired.reasons],
-            ))
+            found.append(
+                Suggestion(
+                    comment_id=comment.id,
+                    label=fired.rule.label,
+                    rule=fired.rule.id,
+                    automatic=fired.rule.automatic,
+                    policy_name=policy.name,
+                    policy_hash=policy.hash,
+                    reasons=[dict(r) for r in fired.reasons],
+                )
+            )
     return found
 
 
@@ -122,8 +135,9 @@ def ensure_suggestions(store: Store, policy: Policy, thread_id: int) -> SuggestR
     return None
 
 
-def apply_policy(store: Store, policy: Policy, thread_id: int | None = None, *,
-                 dry_run: bool = False) -> ApplyReport:
+def apply_policy(
+    store: Store, policy: Policy, thread_id: int | None = None, *, dry_run: bool = False
+) -> ApplyReport:
     """Suggest, then apply the automatic suggestions as the policy's own actor.
 
     A comment the policy would both approve and flag is only flagged. Applying
@@ -140,23 +154,43 @@ def apply_policy(store: Store, policy: Policy, thread_id: int | None = None, *,
         flags = [s for s in suggestions if approve is None or s.label != approve.key]
         approvals = [s for s in suggestions if approve is not None and s.label == approve.key]
         if flags and approvals:
-            report.skipped.append((comment_id, f"rule {approvals[0].rule} would approve a "
-                                   "comment other automatic rules flag; not approved"))
+            report.skipped.append(
+                (
+                    comment_id,
+                    f"rule {approvals[0].rule} would approve a "
+                    "comment other automatic rules flag; not approved",
+                )
+            )
             approvals = []
         if dry_run:
             continue
         for suggestion in approvals[:1]:
-            _record(report, store.labels.approve(
-                comment_id, moderator=policy.actor, policy=ref, actor_kind=POLICY_ACTOR,
-                note=f"rule {suggestion.rule}"))
+            _record(
+                report,
+                store.labels.approve(
+                    comment_id,
+                    moderator=policy.actor,
+                    policy=ref,
+                    actor_kind=POLICY_ACTOR,
+                    note=f"rule {suggestion.rule}",
+                ),
+            )
         seen: set[str] = set()
         for suggestion in flags:
             if suggestion.label in seen:
                 continue
             seen.add(suggestion.label)
-            _record(report, store.labels.add(
-                comment_id, suggestion.label, moderator=policy.actor, policy=ref,
-                actor_kind=POLICY_ACTOR, note=f"rule {suggestion.rule}"))
+            _record(
+                report,
+                store.labels.add(
+                    comment_id,
+                    suggestion.label,
+                    moderator=policy.actor,
+                    policy=ref,
+                    actor_kind=POLICY_ACTOR,
+                    note=f"rule {suggestion.rule}",
+                ),
+            )
     return report
 
 

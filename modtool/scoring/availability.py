@@ -36,7 +36,8 @@ def hf_hub_cache() -> Path:
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"])
     home = os.environ.get("HF_HOME") or str(
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huggingface")
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huggingface"
+    )
     return Path(home) / "hub"
 
 
@@ -47,17 +48,27 @@ def hf_cached(name: str) -> bool:
 def availability(*, probe: bool = True) -> list[Availability]:
     rows: list[Availability] = []
     version = profanity.package_version()
-    rows.append(Availability(
-        "profanity-check", f"profanity-check@{version}" if version else "profanity-check",
-        version is not None,
-        "bundled in the alt-profanity-check wheel (offline); yields `profanity` only"
-        if version else "pip install alt-profanity-check",
-    ))
+    rows.append(
+        Availability(
+            "profanity-check",
+            f"profanity-check@{version}" if version else "profanity-check",
+            version is not None,
+            "bundled in the alt-profanity-check wheel (offline); yields `profanity` only"
+            if version
+            else "pip install alt-profanity-check",
+        )
+    )
     configured = os.environ.get("MODTOOL_DETOXIFY_CHECKPOINT")
     if configured:
         ok = Path(configured).is_file()
-        rows.append(Availability("detoxify", "MODTOOL_DETOXIFY_CHECKPOINT", ok,
-                                 f"{configured}" + ("" if ok else ": no such file")))
+        rows.append(
+            Availability(
+                "detoxify",
+                "MODTOOL_DETOXIFY_CHECKPOINT",
+                ok,
+                f"{configured}" + ("" if ok else ": no such file"),
+            )
+        )
     network: str | None = "offline mode set"
     if not offline_requested() and probe:
         network = probe_network()
@@ -67,16 +78,32 @@ def availability(*, probe: bool = True) -> list[Availability]:
         if checkpoint is not None and (hf_cached(hub) or network is None):
             rows.append(Availability("detoxify", model_type, True, f"cached: {checkpoint}"))
         elif checkpoint is not None:
-            rows.append(Availability("detoxify", model_type, False,
-                                     f"checkpoint cached but the {hub} config is not, and the "
-                                     f"hub cannot be reached; pass --hf-config DIR"))
+            rows.append(
+                Availability(
+                    "detoxify",
+                    model_type,
+                    False,
+                    f"checkpoint cached but the {hub} config is not, and the "
+                    f"hub cannot be reached; pass --hf-config DIR",
+                )
+            )
         elif network is None:
-            rows.append(Availability("detoxify", model_type, True,
-                                     f"downloads on first use ({DOWNLOAD_HOST} reachable)"))
+            rows.append(
+                Availability(
+                    "detoxify",
+                    model_type,
+                    True,
+                    f"downloads on first use ({DOWNLOAD_HOST} reachable)",
+                )
+            )
         else:
-            rows.append(Availability(
-                "detoxify", model_type, False,
-                f"not cached, cannot download ({network}); fetch: "
-                f"`modtool models fetch {model_type} --to DIR`",
-            ))
+            rows.append(
+                Availability(
+                    "detoxify",
+                    model_type,
+                    False,
+                    f"not cached, cannot download ({network}); fetch: "
+                    f"`modtool models fetch {model_type} --to DIR`",
+                )
+            )
     return rows

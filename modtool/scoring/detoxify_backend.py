@@ -91,8 +91,9 @@ def load_checkpoint_file(path: Path) -> dict[str, Any]:
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:
-        raise InputError(f"{path}: not a readable Detoxify checkpoint "
-                         f"({type(exc).__name__}: {_first_line(exc)})") from None
+        raise InputError(
+            f"{path}: not a readable Detoxify checkpoint ({type(exc).__name__}: {_first_line(exc)})"
+        ) from None
     try:
         arch = loaded["config"]["arch"]["args"]
         classes = list(loaded["config"]["dataset"]["args"]["classes"])
@@ -100,9 +101,11 @@ def load_checkpoint_file(path: Path) -> dict[str, Any]:
         for key in ("model_type", "model_name", "tokenizer_name", "num_classes"):
             arch[key]
     except (KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a Detoxify checkpoint (missing {exc} in its config; "
-                         "it needs config.arch.args, config.dataset.args.classes and "
-                         "state_dict)") from None
+        raise InputError(
+            f"{path}: not a Detoxify checkpoint (missing {exc} in its config; "
+            "it needs config.arch.args, config.dataset.args.classes and "
+            "state_dict)"
+        ) from None
     if not isinstance(state_dict, dict) or not classes:
         raise InputError(f"{path}: not a Detoxify checkpoint (empty state_dict or classes)")
     return loaded
@@ -128,9 +131,11 @@ def _download(model_type: str) -> Path:
     try:
         torch.hub.download_url_to_file(release_url(model_type), str(target), progress=False)
     except Exception as exc:
-        raise ModtoolError(f"cannot download the Detoxify {model_type} checkpoint "
-                           f"({_first_line(exc)}); offline, use --checkpoint and --hf-config "
-                           f"(see `modtool models fetch`)") from None
+        raise ModtoolError(
+            f"cannot download the Detoxify {model_type} checkpoint "
+            f"({_first_line(exc)}); offline, use --checkpoint and --hf-config "
+            f"(see `modtool models fetch`)"
+        ) from None
     return target
 
 
@@ -154,8 +159,9 @@ class DetoxifyScorer:
         import transformers
 
         if model_type is not None and model_type not in MODEL_TYPES:
-            raise InputError(f"unknown Detoxify model {model_type!r}: choose one of "
-                             f"{', '.join(MODEL_TYPES)}")
+            raise InputError(
+                f"unknown Detoxify model {model_type!r}: choose one of {', '.join(MODEL_TYPES)}"
+            )
         self.note = note
         self.device = _device(torch, device)
         if quantize and self.device.type != "cpu":
@@ -178,8 +184,9 @@ class DetoxifyScorer:
         if hf_config is not None:
             config_dir = Path(hf_config)
             if not (config_dir / "config.json").is_file():
-                raise InputError(f"{config_dir}: not a Hugging Face config directory "
-                                 "(no config.json)")
+                raise InputError(
+                    f"{config_dir}: not a Hugging Face config directory (no config.json)"
+                )
 
         sha = file_sha256(path)
         loaded = load_checkpoint_file(path)
@@ -225,8 +232,11 @@ class DetoxifyScorer:
             "torch": torch.__version__,
         }
         self.model = ModelInfo(
-            id=model_id, scorer="detoxify", name=f"detoxify/{variant}",
-            attributes=tuple(self.class_names), details=details,
+            id=model_id,
+            scorer="detoxify",
+            name=f"detoxify/{variant}",
+            attributes=tuple(self.class_names),
+            details=details,
         )
 
     @property
@@ -238,8 +248,12 @@ class DetoxifyScorer:
             return []
         torch = self._torch
         encoded = self.tokenizer(
-            list(texts), truncation=True, max_length=self.max_length, stride=self.stride,
-            return_overflowing_tokens=True, padding=False,
+            list(texts),
+            truncation=True,
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+            padding=False,
         )
         owners: list[int] = list(encoded["overflow_to_sample_mapping"])
         columns = {name: encoded[name] for name in self.input_names if name in encoded}
@@ -297,8 +311,10 @@ def _chunks(order: list[int], lengths: list[int], budget: int) -> list[list[int]
         if current:
             width = lengths[current[0]]
             full = (len(current) + 1) * width > budget
-            ragged = (lengths[index] < (1 - PAD_SLACK) * width
-                      and len(current) * width >= MIN_BATCH_TOKENS)
+            ragged = (
+                lengths[index] < (1 - PAD_SLACK) * width
+                and len(current) * width >= MIN_BATCH_TOKENS
+            )
             if full or ragged:
                 chunks.append(current)
                 current = []
@@ -335,8 +351,12 @@ def _install_cls_only_last_layer(torch: Any, net: Any) -> bool:
     last = layers[-1]
     attention = getattr(last, "attention", None)
     needed = ("query", "key", "value")
-    if (getattr(last, "is_decoder", True) or getattr(last, "add_cross_attention", True)
-            or attention is None or not all(hasattr(attention.self, n) for n in needed)):
+    if (
+        getattr(last, "is_decoder", True)
+        or getattr(last, "add_cross_attention", True)
+        or attention is None
+        or not all(hasattr(attention.self, n) for n in needed)
+    ):
         return False
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
     from transformers.models.bert.modeling_bert import eager_attention_forward
@@ -346,25 +366,32 @@ def _install_cls_only_last_layer(torch: Any, net: Any) -> bool:
             super().__init__()
             self.layer = layer
 
-        def forward(self, hidden_states: Any, attention_mask: Any = None, *args: Any,
-                    **kwargs: Any) -> Any:
+        def forward(
+            self, hidden_states: Any, attention_mask: Any = None, *args: Any, **kwargs: Any
+        ) -> Any:
             layer = self.layer
             attn = layer.attention.self
             head = attn.attention_head_size
             batch = hidden_states.shape[0]
             first = hidden_states[:, :1]
             query = attn.query(first).view(batch, 1, -1, head).transpose(1, 2)
-            key = attn.key(hidden_states).view(batch, -1, attn.num_attention_heads,
-                                               head).transpose(1, 2)
-            value = attn.value(hidden_states).view(batch, -1, attn.num_attention_heads,
-                                                   head).transpose(1, 2)
+            key = (
+                attn.key(hidden_states)
+                .view(batch, -1, attn.num_attention_heads, head)
+                .transpose(1, 2)
+            )
+            value = (
+                attn.value(hidden_states)
+                .view(batch, -1, attn.num_attention_heads, head)
+                .transpose(1, 2)
+            )
             mask = attention_mask
             if mask is not None and mask.dim() == 4 and mask.shape[-2] > 1:
                 mask = mask[:, :, :1, :]
             interface = ALL_ATTENTION_FUNCTIONS.get_interface(
-                attn.config._attn_implementation, eager_attention_forward)
-            context, _ = interface(attn, query, key, value, mask, dropout=0.0,
-                                   scaling=attn.scaling)
+                attn.config._attn_implementation, eager_attention_forward
+            )
+            context, _ = interface(attn, query, key, value, mask, dropout=0.0, scaling=attn.scaling)
             context = context.reshape(batch, 1, -1).contiguous()
             attention_output = layer.attention.output(context, first)
             return layer.feed_forward_chunk(attention_output)
@@ -393,7 +420,9 @@ def _device(torch: Any, name: str) -> Any:
     try:
         device = torch.device(name)
     except (RuntimeError, ValueError):
-        raise InputError(f"--device {name!r} is not a device torch knows (try cpu or cuda)") from None
+        raise InputError(
+            f"--device {name!r} is not a device torch knows (try cpu or cuda)"
+        ) from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"--device {name}: no CUDA device is available here")
     if device.type == "mps" and not torch.backends.mps.is_available():
@@ -402,7 +431,10 @@ def _device(torch: Any, name: str) -> Any:
 
 
 def _build(
-    transformers: Any, path: Path, arch: dict[str, Any], state_dict: dict[str, Any],
+    transformers: Any,
+    path: Path,
+    arch: dict[str, Any],
+    state_dict: dict[str, Any],
     config_dir: Path | None,
 ) -> tuple[Any, Any, str]:
     """The model and tokenizer named by the checkpoint, configured from ``config_dir``
@@ -411,8 +443,10 @@ def _build(
     tokenizer_class = getattr(transformers, str(arch["tokenizer_name"]), None)
     if model_class is None or tokenizer_class is None:
         missing = arch["model_name"] if model_class is None else arch["tokenizer_name"]
-        raise InputError(f"{path}: names {missing}, which this transformers "
-                         f"({transformers.__version__}) does not have")
+        raise InputError(
+            f"{path}: names {missing}, which this transformers "
+            f"({transformers.__version__}) does not have"
+        )
     named = str(arch["model_type"])
     if config_dir is not None:
         source, local = str(config_dir), True
@@ -442,8 +476,10 @@ def _build(
                 None, config=config, state_dict=state_dict, local_files_only=True
             )
     except Exception as exc:
-        raise InputError(f"{path}: its weights do not fit {arch['model_name']} configured from "
-                         f"{source} ({_first_line(exc)})") from None
+        raise InputError(
+            f"{path}: its weights do not fit {arch['model_name']} configured from "
+            f"{source} ({_first_line(exc)})"
+        ) from None
     return model, tokenizer, source
 
 

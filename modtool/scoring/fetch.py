@@ -30,8 +30,10 @@ class Fetched:
     hf_config: Path
 
     def command(self) -> str:
-        return (f"modtool score --scorer detoxify --checkpoint {self.checkpoint} "
-                f"--hf-config {self.hf_config}")
+        return (
+            f"modtool score --scorer detoxify --checkpoint {self.checkpoint} "
+            f"--hf-config {self.hf_config}"
+        )
 
 
 def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
@@ -39,8 +41,9 @@ def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
     config/tokenizer into ``to``; return where they are. Nothing half-written
     is left behind: files are written under a temporary name, then renamed."""
     if model_type not in MODEL_TYPES:
-        raise InputError(f"unknown Detoxify model {model_type!r}: choose one of "
-                         f"{', '.join(MODEL_TYPES)}")
+        raise InputError(
+            f"unknown Detoxify model {model_type!r}: choose one of {', '.join(MODEL_TYPES)}"
+        )
     if to.exists() and not to.is_dir():
         raise InputError(f"{to}: exists and is not a directory")
     to.mkdir(parents=True, exist_ok=True)
@@ -60,12 +63,15 @@ def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
     try:
         model_class = getattr(transformers, str(arch["model_name"]))
         tokenizer_class = getattr(transformers, str(arch["tokenizer_name"]))
-        config = model_class.config_class.from_pretrained(named, num_labels=int(arch["num_classes"]))
+        config = model_class.config_class.from_pretrained(
+            named, num_labels=int(arch["num_classes"])
+        )
         tokenizer = tokenizer_class.from_pretrained(named)
     except Exception as exc:
-        raise ModtoolError(f"cannot fetch the config/tokenizer {named!r} "
-                           f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
-                           ) from None
+        raise ModtoolError(
+            f"cannot fetch the config/tokenizer {named!r} "
+            f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
+        ) from None
     partial = hf_dir.with_name(hf_dir.name + ".partial")
     partial.mkdir(exist_ok=True)
     config.save_pretrained(partial)
@@ -81,8 +87,10 @@ def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
 def _download(url: str, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response, \
-                partial.open("wb") as out:
+        with (
+            urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response,
+            partial.open("wb") as out,
+        ):
             while chunk := response.read(1 << 20):
                 out.write(chunk)
     except (OSError, ValueError) as exc:

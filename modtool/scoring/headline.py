@@ -43,7 +43,7 @@ def is_profanity_check(model_id: str) -> bool:
 
 def detoxify_variant(model_id: str) -> str:
     """``detoxify/original@3f2a…+int8`` → ``original``."""
-    return model_id[len(DETOXIFY_PREFIX):].split("@", 1)[0]
+    return model_id[len(DETOXIFY_PREFIX) :].split("@", 1)[0]
 
 
 def _variant_rank(model_id: str) -> int:

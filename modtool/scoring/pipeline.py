@@ -48,8 +48,9 @@ def score_store(
     model = scorer.model
     store.scores.register_model(model)
     pending = list(store.scores.unscored(model.id, thread_id))
-    summary = ScoreSummary(model=model.id, attribute=scorer.headline_attribute,
-                           total=len(pending), note=scorer.note)
+    summary = ScoreSummary(
+        model=model.id, attribute=scorer.headline_attribute, total=len(pending), note=scorer.note
+    )
     summary.skipped = store.comments.count(thread_id) - len(pending)
 
     groups: dict[str, list[tuple[int, str]]] = {}
@@ -80,8 +81,9 @@ def score_store(
         if progress:
             progress(summary.scored, len(pending))
     summary.seconds = time.perf_counter() - started
-    summary.top = store.scores.top(model.id, scorer.headline_attribute,
-                                   thread_id=thread_id, limit=TOP)
+    summary.top = store.scores.top(
+        model.id, scorer.headline_attribute, thread_id=thread_id, limit=TOP
+    )
     return summary
 
 
@@ -90,6 +92,6 @@ def score_texts(scorer: Scorer, texts: list[str], *, batch_size: int = 32) -> li
     unique = sorted(set(texts), key=len, reverse=True)
     results = {}
     for start in range(0, len(unique), batch_size):
-        batch = unique[start:start + batch_size]
+        batch = unique[start : start + batch_size]
         results.update(zip(batch, scorer.score(batch), strict=True))
     return [results[text] for text in texts]

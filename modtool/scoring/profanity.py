@@ -47,8 +47,11 @@ class ProfanityCheckScorer:
             scorer="profanity-check",
             name="profanity-check",
             attributes=(ATTRIBUTE,),
-            details={"package": PACKAGE, "version": version,
-                     "kind": "linear SVM over word n-grams (profanity, not toxicity)"},
+            details={
+                "package": PACKAGE,
+                "version": version,
+                "kind": "linear SVM over word n-grams (profanity, not toxicity)",
+            },
         )
 
     @property

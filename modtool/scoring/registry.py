@@ -111,9 +111,11 @@ def make_scorer(name: str = "auto", **options: Any) -> Scorer:
     from modtool.scoring.profanity import ProfanityCheckScorer
 
     model_type = options.get("model_type") or "original"
-    note = (f"using profanity-check, not Detoxify: {reason}. To use Detoxify offline, run "
-            f"`modtool models fetch {model_type} --to DIR` on a connected machine and pass "
-            "--checkpoint and --hf-config")
+    note = (
+        f"using profanity-check, not Detoxify: {reason}. To use Detoxify offline, run "
+        f"`modtool models fetch {model_type} --to DIR` on a connected machine and pass "
+        "--checkpoint and --hf-config"
+    )
     return ProfanityCheckScorer(note=note)
 
 
@@ -133,10 +135,14 @@ def _detoxify_unavailable(options: dict[str, Any]) -> str | None:
     if cached_checkpoint(model_type) is not None:
         return None
     if offline_requested():
-        return (f"the Detoxify {model_type} weights are not cached and offline mode is set "
-                "(HF_HUB_OFFLINE/MODTOOL_OFFLINE)")
+        return (
+            f"the Detoxify {model_type} weights are not cached and offline mode is set "
+            "(HF_HUB_OFFLINE/MODTOOL_OFFLINE)"
+        )
     problem = probe_network()
     if problem is not None:
-        return (f"the Detoxify {model_type} weights are not cached and {DOWNLOAD_HOST} "
-                f"cannot be reached ({problem})")
+        return (
+            f"the Detoxify {model_type} weights are not cached and {DOWNLOAD_HOST} "
+            f"cannot be reached ({problem})"
+        )
     return None

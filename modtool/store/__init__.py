@@ -16,6 +16,7 @@ from __future__ import annotations
 
 # isort: off
 from modtool.store import light_import  # noqa: F401  first: keeps pandas out of start-up
+
 # isort: on
 import os
 import sqlite3

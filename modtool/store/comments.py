@@ -58,7 +58,9 @@ class CommentRepo:
 
     def count(self, thread_id: int | None = None) -> int:
         if thread_id is None:
-            return int(self.db.execute("SELECT COUNT(*) FROM comments WHERE present = 1").fetchone()[0])
+            return int(
+                self.db.execute("SELECT COUNT(*) FROM comments WHERE present = 1").fetchone()[0]
+            )
         return int(
             self.db.execute(
                 "SELECT COUNT(*) FROM comments WHERE thread_id = ? AND present = 1", [thread_id]

@@ -70,7 +70,8 @@ class DatasetRepo:
     def policy_names(self) -> list[str]:
         """Policies that labels or reviews were made under, sorted."""
         return [
-            name for (name,) in self.db.execute(
+            name
+            for (name,) in self.db.execute(
                 """SELECT policy_name FROM labels UNION
                    SELECT policy_name FROM reviews WHERE state != 'unreviewed'
                    ORDER BY 1"""
@@ -80,7 +81,8 @@ class DatasetRepo:
     def label_keys(self, policy: str) -> list[str]:
         """Label keys moderators used under ``policy``, sorted."""
         return [
-            key for (key,) in self.db.execute(
+            key
+            for (key,) in self.db.execute(
                 "SELECT DISTINCT label FROM labels WHERE policy_name = ? ORDER BY label", [policy]
             )
         ]
@@ -88,7 +90,8 @@ class DatasetRepo:
     def moderators(self, policy: str) -> list[str]:
         """Moderators who reviewed at least one comment under ``policy``, sorted."""
         return [
-            name for (name,) in self.db.execute(
+            name
+            for (name,) in self.db.execute(
                 """SELECT DISTINCT moderator FROM reviews
                    WHERE policy_name = ? AND state != 'unreviewed' ORDER BY moderator""",
                 [policy],
@@ -101,11 +104,16 @@ class DatasetRepo:
             # Everything: read the pairs off the (model, attribute) index instead of
             # joining every score to its comment. A pair whose every score is stale
             # only adds an empty column.
-            return [(model, attribute) for model, attribute in self.db.execute(
-                "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2")]
+            return [
+                (model, attribute)
+                for model, attribute in self.db.execute(
+                    "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2"
+                )
+            ]
         where, params = _where(selection)
         return [
-            (model, attribute) for model, attribute in self.db.execute(
+            (model, attribute)
+            for model, attribute in self.db.execute(
                 f"""SELECT DISTINCT s.model, s.attribute FROM scores s
                     JOIN comments c ON c.id = s.comment_id AND s.content_hash = c.content_hash
                     WHERE {where} ORDER BY 1, 2""",
@@ -115,15 +123,16 @@ class DatasetRepo:
 
     def count(self, selection: Selection) -> int:
         where, params = _where(selection)
-        return int(self.db.execute(
-            f"SELECT COUNT(*) FROM comments c WHERE {where}", params
-        ).fetchone()[0])
+        return int(
+            self.db.execute(f"SELECT COUNT(*) FROM comments c WHERE {where}", params).fetchone()[0]
+        )
 
     def thread_sizes(self, selection: Selection) -> list[tuple[int, int]]:
         """``(thread_id, selected comments)`` for threads with any, by thread id."""
         where, params = _where(selection)
         return [
-            (int(thread_id), int(count)) for thread_id, count in self.db.execute(
+            (int(thread_id), int(count))
+            for thread_id, count in self.db.execute(
                 f"""SELECT c.thread_id, COUNT(*) FROM comments c WHERE {where}
                     GROUP BY c.thread_id ORDER BY c.thread_id""",
                 params,
@@ -197,10 +206,15 @@ class DatasetRepo:
             [ids, policy],
         ):
             key = (comment_id, moderator)
-            by_id[comment_id].annotations.append(Annotation(
-                moderator=moderator, state=state, labels=tuple(labels.get(key, ())),
-                updated_at=updated_at, policy_hash=hashes.get(key),
-            ))
+            by_id[comment_id].annotations.append(
+                Annotation(
+                    moderator=moderator,
+                    state=state,
+                    labels=tuple(labels.get(key, ())),
+                    updated_at=updated_at,
+                    policy_hash=hashes.get(key),
+                )
+            )
 
 
 def _where(selection: Selection) -> tuple[str, list[object]]:

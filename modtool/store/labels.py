@@ -113,37 +113,110 @@ class LabelRepo:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM actions").fetchone()[0])
 
     # -- writing -----------------------------------------------------------------
-    def add(self, comment_id: int, label: str, *, moderator: str, policy: PolicyRef,
-            actor_kind: str = MODERATOR, note: str | None = None) -> Action | None:
+    def add(
+        self,
+        comment_id: int,
+        label: str,
+        *,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str = MODERATOR,
+        note: str | None = None,
+    ) -> Action | None:
         """Add ``label``; ``None`` when the comment already had it (nothing logged)."""
-        return self._change(comment_id, moderator, policy, label, actor_kind, note,
-                            lambda s: ("add_label", _with(s, label)))
-
-    def remove(self, comment_id: int, label: str, *, moderator: str, policy: PolicyRef,
-               actor_kind: str = MODERATOR, note: str | None = None) -> Action | None:
-        return self._change(comment_id, moderator, policy, label, actor_kind, note,
-                            lambda s: ("remove_label", _without(s, label)))
-
-    def toggle(self, comment_id: int, label: str, *, moderator: str, policy: PolicyRef,
-               actor_kind: str = MODERATOR) -> Action | None:
-        """Add ``label`` if absent, remove it if present (one action either way)."""
         return self._change(
-            comment_id, moderator, policy, label, actor_kind, None,
-            lambda s: ("remove_label", _without(s, label)) if label in s.labels
-            else ("add_label", _with(s, label)),
+            comment_id,
+            moderator,
+            policy,
+            label,
+            actor_kind,
+            note,
+            lambda s: ("add_label", _with(s, label)),
         )
 
-    def approve(self, comment_id: int, *, moderator: str, policy: PolicyRef,
-                actor_kind: str = MODERATOR, note: str | None = None) -> Action | None:
-        """Mark reviewed with no label (removes this moderator's labels on the comment)."""
-        return self._change(comment_id, moderator, policy, None, actor_kind, note,
-                            lambda s: ("approve", ReviewState(frozenset(), "approved")))
+    def remove(
+        self,
+        comment_id: int,
+        label: str,
+        *,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str = MODERATOR,
+        note: str | None = None,
+    ) -> Action | None:
+        return self._change(
+            comment_id,
+            moderator,
+            policy,
+            label,
+            actor_kind,
+            note,
+            lambda s: ("remove_label", _without(s, label)),
+        )
 
-    def reset(self, comment_id: int, *, moderator: str, policy: PolicyRef,
-              actor_kind: str = MODERATOR, note: str | None = None) -> Action | None:
+    def toggle(
+        self,
+        comment_id: int,
+        label: str,
+        *,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str = MODERATOR,
+    ) -> Action | None:
+        """Add ``label`` if absent, remove it if present (one action either way)."""
+        return self._change(
+            comment_id,
+            moderator,
+            policy,
+            label,
+            actor_kind,
+            None,
+            lambda s: (
+                ("remove_label", _without(s, label))
+                if label in s.labels
+                else ("add_label", _with(s, label))
+            ),
+        )
+
+    def approve(
+        self,
+        comment_id: int,
+        *,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str = MODERATOR,
+        note: str | None = None,
+    ) -> Action | None:
+        """Mark reviewed with no label (removes this moderator's labels on the comment)."""
+        return self._change(
+            comment_id,
+            moderator,
+            policy,
+            None,
+            actor_kind,
+            note,
+            lambda s: ("approve", ReviewState(frozenset(), "approved")),
+        )
+
+    def reset(
+        self,
+        comment_id: int,
+        *,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str = MODERATOR,
+        note: str | None = None,
+    ) -> Action | None:
         """Back to unreviewed with no labels."""
-        return self._change(comment_id, moderator, policy, None, actor_kind, note,
-                            lambda s: ("reset", ReviewState()))
+        return self._change(
+            comment_id,
+            moderator,
+            policy,
+            None,
+            actor_kind,
+            note,
+            lambda s: ("reset", ReviewState()),
+        )
 
     def undo(self, *, moderator: str, policy: PolicyRef) -> Action | None:
         """Revert this moderator's latest action that is not undone yet; ``None`` if none."""
@@ -152,8 +225,17 @@ class LabelRepo:
             if not done:
                 return None
             target = done[-1]
-            return self._write(target.comment_id, moderator, policy, UNDO, target.label,
-                               MODERATOR, None, target.before, reverts=target.id)
+            return self._write(
+                target.comment_id,
+                moderator,
+                policy,
+                UNDO,
+                target.label,
+                MODERATOR,
+                None,
+                target.before,
+                reverts=target.id,
+            )
 
     def redo(self, *, moderator: str, policy: PolicyRef) -> Action | None:
         """Re-apply the action most recently undone; ``None`` if there is nothing to redo."""
@@ -162,8 +244,17 @@ class LabelRepo:
             if not undone:
                 return None
             target = undone[-1]
-            return self._write(target.comment_id, moderator, policy, REDO, target.label,
-                               MODERATOR, None, target.after, reverts=target.id)
+            return self._write(
+                target.comment_id,
+                moderator,
+                policy,
+                REDO,
+                target.label,
+                MODERATOR,
+                None,
+                target.after,
+                reverts=target.id,
+            )
 
     # -- internals ---------------------------------------------------------------
     def _change(
@@ -191,9 +282,18 @@ class LabelRepo:
             raise NotFoundError(f"no comment with id {comment_id}")
         return self.state(comment_id, moderator, policy_name)
 
-    def _write(self, comment_id: int, moderator: str, policy: PolicyRef, kind: str,
-               label: str | None, actor_kind: str, note: str | None, after: ReviewState,
-               reverts: int | None = None) -> Action:
+    def _write(
+        self,
+        comment_id: int,
+        moderator: str,
+        policy: PolicyRef,
+        kind: str,
+        label: str | None,
+        actor_kind: str,
+        note: str | None,
+        after: ReviewState,
+        reverts: int | None = None,
+    ) -> Action:
         """Set the state and append the action; the caller holds the write transaction."""
         before = self._state_locked(comment_id, moderator, policy.name)
         now = utc_now()
@@ -220,13 +320,35 @@ class LabelRepo:
             """INSERT INTO actions (at, actor, actor_kind, comment_id, policy_name, policy_hash,
                                     kind, label, before, after, reverts, note)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [now, moderator, actor_kind, comment_id, policy.name, policy.hash, kind, label,
-             dumps(before.as_json()), dumps(after.as_json()), reverts, note],
+            [
+                now,
+                moderator,
+                actor_kind,
+                comment_id,
+                policy.name,
+                policy.hash,
+                kind,
+                label,
+                dumps(before.as_json()),
+                dumps(after.as_json()),
+                reverts,
+                note,
+            ],
         )
         return Action(
-            id=int(cursor.lastrowid), at=now, actor=moderator, actor_kind=actor_kind,
-            comment_id=comment_id, policy_name=policy.name, policy_hash=policy.hash, kind=kind,
-            label=label, before=before, after=after, reverts=reverts, note=note,
+            id=int(cursor.lastrowid),
+            at=now,
+            actor=moderator,
+            actor_kind=actor_kind,
+            comment_id=comment_id,
+            policy_name=policy.name,
+            policy_hash=policy.hash,
+            kind=kind,
+            label=label,
+            before=before,
+            after=after,
+            reverts=reverts,
+            note=note,
         )
 
     def _history(self, moderator: str, policy_name: str) -> tuple[list[Action], list[Action]]:
@@ -278,10 +400,17 @@ def _check_moderator(moderator: str) -> None:
 def _action(row: tuple) -> Action:
     before, after = loads(row[9]), loads(row[10])
     return Action(
-        id=row[0], at=row[1], actor=row[2], actor_kind=row[3], comment_id=row[4],
-        policy_name=row[5], policy_hash=row[6], kind=row[7], label=row[8],
+        id=row[0],
+        at=row[1],
+        actor=row[2],
+        actor_kind=row[3],
+        comment_id=row[4],
+        policy_name=row[5],
+        policy_hash=row[6],
+        kind=row[7],
+        label=row[8],
         before=ReviewState(frozenset(before["labels"]), before["state"]),
         after=ReviewState(frozenset(after["labels"]), after["state"]),
-        reverts=row[11], note=row[12],
+        reverts=row[11],
+        note=row[12],
     )
-

@@ -23,8 +23,9 @@ class PolicyRepo:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def register(self, *, hash: str, name: str, version: str, path: str | None,
-                 content: str) -> bool:
+    def register(
+        self, *, hash: str, name: str, version: str, path: str | None, content: str
+    ) -> bool:
         """Record a policy version the first time it is used; ``True`` if it was new.
 
         Rows are never updated: a changed file has a new hash and gets a new row.

@@ -57,4 +57,3 @@ class QueueRepo:
                     labels=frozenset(labels.get((cid, moderator), ())), state=state
                 )
         return result
-

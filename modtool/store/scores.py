@@ -20,14 +20,25 @@ class ScoreRepo:
         self.db.execute(
             """INSERT INTO models (id, scorer, name, attributes, details, first_used_at)
                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
-            [model.id, model.scorer, model.name, dumps(list(model.attributes)),
-             dumps(model.details), utc_now()],
+            [
+                model.id,
+                model.scorer,
+                model.name,
+                dumps(list(model.attributes)),
+                dumps(model.details),
+                utc_now(),
+            ],
         )
 
     def models(self) -> list[ModelInfo]:
         return [
-            ModelInfo(id=row["id"], scorer=row["scorer"], name=row["name"],
-                      attributes=tuple(loads(row["attributes"])), details=loads(row["details"]))
+            ModelInfo(
+                id=row["id"],
+                scorer=row["scorer"],
+                name=row["name"],
+                attributes=tuple(loads(row["attributes"])),
+                details=loads(row["details"]),
+            )
             for row in self.db.query("SELECT * FROM models ORDER BY first_used_at, id")
         ]
 
@@ -44,16 +55,24 @@ class ScoreRepo:
                        ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
                            score = excluded.score, content_hash = excluded.content_hash,
                            windowed = excluded.windowed, scored_at = excluded.scored_at""",
-                    [(row.comment_id, row.model, attribute, float(value), row.content_hash,
-                      int(row.windowed), now) for attribute, value in row.scores.items()],
+                    [
+                        (
+                            row.comment_id,
+                            row.model,
+                            attribute,
+                            float(value),
+                            row.content_hash,
+                            int(row.windowed),
+                            now,
+                        )
+                        for attribute, value in row.scores.items()
+                    ],
                 )
                 count += 1
         return count
 
     # -- reading -----------------------------------------------------------------
-    def unscored(
-        self, model: str, thread_id: int | None = None
-    ) -> Iterator[tuple[int, str, str]]:
+    def unscored(self, model: str, thread_id: int | None = None) -> Iterator[tuple[int, str, str]]:
         """``(comment_id, body, content_hash)`` of present comments that ``model`` has not
         scored at their current content."""
         where = "" if thread_id is None else "AND c.thread_id = :thread"
@@ -67,21 +86,28 @@ class ScoreRepo:
         )
 
     def for_comment(self, comment_id: int) -> dict[str, dict[str, float]]:
-        """``{model: {attribute: score}}`` for one comment."""
+        """``{model: {attribute: score}}`` for one comment, at its current text.
+
+        Scores made before the comment was edited (another content hash) are
+        stale and left out until ``modtool score`` redoes them.
+        """
         result: dict[str, dict[str, float]] = {}
         for model, attribute, score in self.db.execute(
-            "SELECT model, attribute, score FROM scores WHERE comment_id = ? ORDER BY model, attribute",
+            """SELECT s.model, s.attribute, s.score FROM scores s
+               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+               WHERE s.comment_id = ? ORDER BY s.model, s.attribute""",
             [comment_id],
         ):
             result.setdefault(model, {})[attribute] = score
         return result
 
     def for_thread(self, thread_id: int) -> dict[int, dict[str, dict[str, float]]]:
-        """``{comment_id: {model: {attribute: score}}}`` for a thread's present comments."""
+        """``{comment_id: {model: {attribute: score}}}`` for a thread's present comments,
+        current scores only (see :meth:`for_comment`)."""
         result: dict[int, dict[str, dict[str, float]]] = {}
         for comment_id, model, attribute, score in self.db.execute(
             """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
-               JOIN comments c ON c.id = s.comment_id
+               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
                WHERE c.thread_id = ? AND c.present = 1""",
             [thread_id],
         ):
@@ -91,7 +117,8 @@ class ScoreRepo:
     def windowed(self, comment_id: int) -> set[str]:
         """Models that scored ``comment_id`` in overlapping windows (a long comment)."""
         return {
-            model for (model,) in self.db.execute(
+            model
+            for (model,) in self.db.execute(
                 "SELECT DISTINCT model FROM scores WHERE comment_id = ? AND windowed = 1",
                 [comment_id],
             )
@@ -118,9 +145,11 @@ class ScoreRepo:
     def count_scored(self, model: str, thread_id: int | None = None) -> int:
         """Present comments that ``model`` has scored at their current content."""
         where = "" if thread_id is None else "AND c.thread_id = :thread"
-        return int(self.db.execute(
-            f"""SELECT COUNT(*) FROM comments c WHERE c.present = 1 {where} AND EXISTS (
+        return int(
+            self.db.execute(
+                f"""SELECT COUNT(*) FROM comments c WHERE c.present = 1 {where} AND EXISTS (
                     SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
                     AND s.content_hash = c.content_hash)""",
-            {"model": model, "thread": thread_id},
-        ).fetchone()[0])
+                {"model": model, "thread": thread_id},
+            ).fetchone()[0]
+        )

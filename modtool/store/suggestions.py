@@ -21,8 +21,9 @@ class SuggestionRepo:
         self.db = db
 
     # -- writing -----------------------------------------------------------------
-    def replace_for_thread(self, thread_id: int, policy_name: str,
-                           suggestions: Iterable[Suggestion]) -> int:
+    def replace_for_thread(
+        self, thread_id: int, policy_name: str, suggestions: Iterable[Suggestion]
+    ) -> int:
         """Replace ``policy_name``'s suggestions for the thread's present comments.
 
         One transaction: readers see the old set or the new one, never a mix.
@@ -36,8 +37,16 @@ class SuggestionRepo:
                 [policy_name, thread_id],
             )
             rows = [
-                (s.comment_id, s.policy_name, s.policy_hash, s.label, s.rule, int(s.automatic),
-                 dumps(s.reasons), now)
+                (
+                    s.comment_id,
+                    s.policy_name,
+                    s.policy_hash,
+                    s.label,
+                    s.rule,
+                    int(s.automatic),
+                    dumps(s.reasons),
+                    now,
+                )
                 for s in suggestions
             ]
             if any(row[1] != policy_name for row in rows):
@@ -83,9 +92,13 @@ class SuggestionRepo:
             clauses.append("c.thread_id = ?")
             params.append(thread_id)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return int(self.db.execute(
-            f"""SELECT COUNT(*) FROM suggestions s JOIN comments c ON c.id = s.comment_id
-                {where}""", params).fetchone()[0])
+        return int(
+            self.db.execute(
+                f"""SELECT COUNT(*) FROM suggestions s JOIN comments c ON c.id = s.comment_id
+                {where}""",
+                params,
+            ).fetchone()[0]
+        )
 
     def needs_refresh(self, thread_id: int, policy_name: str, policy_hash: str) -> bool:
         """Whether the thread's suggestions may be out of date for this policy version.
@@ -113,6 +126,13 @@ class SuggestionRepo:
 
 def _suggestion(row: tuple) -> Suggestion:
     return Suggestion(
-        id=row[0], comment_id=row[1], label=row[2], rule=row[3], automatic=bool(row[4]),
-        policy_name=row[5], policy_hash=row[6], reasons=loads(row[7]) or [], created_at=row[8],
+        id=row[0],
+        comment_id=row[1],
+        label=row[2],
+        rule=row[3],
+        automatic=bool(row[4]),
+        policy_name=row[5],
+        policy_hash=row[6],
+        reasons=loads(row[7]) or [],
+        created_at=row[8],
     )

@@ -78,9 +78,13 @@ class ThreadRepo:
     def resolve(self, ref: str | int | None) -> Thread:
         """A thread by id, by source path, or the only/most recent one when ``ref`` is None."""
         if ref is None:
-            row = self.db.execute("SELECT id FROM threads ORDER BY updated_at DESC, id DESC LIMIT 1").fetchone()
+            row = self.db.execute(
+                "SELECT id FROM threads ORDER BY updated_at DESC, id DESC LIMIT 1"
+            ).fetchone()
             if row is None:
-                raise NotFoundError("the database has no threads yet: run `modtool import FILE` first")
+                raise NotFoundError(
+                    "the database has no threads yet: run `modtool import FILE` first"
+                )
             return self.get(row[0])
         text = str(ref)
         if text.isdigit():
@@ -122,9 +126,21 @@ class ThreadRepo:
                        article_source = ?, article_hash = ?, updated_at = ?
                        WHERE id = ? AND (title, source, format, article, article_source IS ?)
                                  IS NOT (?, ?, ?, ?, 1)""",
-                    [thread.title, source, format, thread.article, thread.article_source,
-                     article_hash, now, thread_id, thread.article_source,
-                     thread.title, source, format, thread.article],
+                    [
+                        thread.title,
+                        source,
+                        format,
+                        thread.article,
+                        thread.article_source,
+                        article_hash,
+                        now,
+                        thread_id,
+                        thread.article_source,
+                        thread.title,
+                        source,
+                        format,
+                        thread.article,
+                    ],
                 )
                 result = ImportResult(thread_id=thread_id, created=False)
             self._store_comments(thread_id, comments, now, result)
@@ -147,8 +163,16 @@ class ThreadRepo:
         cursor = self.db.execute(
             """INSERT INTO threads (title, source, format, article, article_source, article_hash,
                                    imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [thread.title, source, format, thread.article, thread.article_source, article_hash,
-             now, now],
+            [
+                thread.title,
+                source,
+                format,
+                thread.article,
+                thread.article_source,
+                article_hash,
+                now,
+                now,
+            ],
         )
         return int(cursor.lastrowid)
 
@@ -199,14 +223,28 @@ class ThreadRepo:
                     next_id += 1
                     result.added += 1
                     yield (
-                        comment_id, thread_id, parent_id, comment.position, comment.depth,
-                        comment.path, comment.author, comment.body, chash, comment.line, now, now,
+                        comment_id,
+                        thread_id,
+                        parent_id,
+                        comment.position,
+                        comment.depth,
+                        comment.path,
+                        comment.author,
+                        comment.body,
+                        chash,
+                        comment.line,
+                        now,
+                        now,
                     )
                 else:
                     match.matched = True
                     comment_id = match.id
                     setattr(result, kind, getattr(result, kind) + 1)
-                    if kind != "unchanged" or match.position != comment.position or not match.present:
+                    if (
+                        kind != "unchanged"
+                        or match.position != comment.position
+                        or not match.present
+                    ):
                         self._update_comment(comment_id, parent_id, comment, now)
                 ids_by_path[comment.path] = comment_id
 
@@ -225,8 +263,18 @@ class ThreadRepo:
             """UPDATE comments SET parent_id = ?, position = ?, depth = ?, path = ?, author = ?,
                    body = ?, content_hash = ?, line = ?, present = 1, updated_at = ?
                WHERE id = ?""",
-            [parent_id, comment.position, comment.depth, comment.path, comment.author,
-             comment.body, comment.content_hash, comment.line, now, comment_id],
+            [
+                parent_id,
+                comment.position,
+                comment.depth,
+                comment.path,
+                comment.author,
+                comment.body,
+                comment.content_hash,
+                comment.line,
+                now,
+                comment_id,
+            ],
         )
 
     def _insert_rows(self, rows: Iterator[tuple]) -> int:
@@ -274,4 +322,3 @@ def _thread(row: dict) -> Thread:
         comment_count=row["comment_count"] or 0,
         max_depth=row["max_depth"],
     )
-

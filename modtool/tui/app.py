@@ -54,28 +54,70 @@ class ModtoolApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave; every action is already saved"),
-        Binding("a", "approve", "Approve", id="approve",
-                tooltip="Mark the comment reviewed with no label"),
-        Binding("n", "next_unreviewed", "Next", id="next_unreviewed",
-                tooltip="Jump to the next unreviewed comment in this view's order"),
+        Binding(
+            "a",
+            "approve",
+            "Approve",
+            id="approve",
+            tooltip="Mark the comment reviewed with no label",
+        ),
+        Binding(
+            "n",
+            "next_unreviewed",
+            "Next",
+            id="next_unreviewed",
+            tooltip="Jump to the next unreviewed comment in this view's order",
+        ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last action (repeatable)"),
         Binding("r", "redo", "Redo", id="redo", tooltip="Redo the last undone action"),
-        Binding("v", "switch_view", "Tree/Queue", id="switch_view",
-                tooltip="Switch between the reply tree and the flat queue"),
-        Binding("c", "context", "Context", id="context",
-                tooltip="Unfold or fold the chain of parents up to the article"),
+        Binding(
+            "v",
+            "switch_view",
+            "Tree/Queue",
+            id="switch_view",
+            tooltip="Switch between the reply tree and the flat queue",
+        ),
+        Binding(
+            "c",
+            "context",
+            "Context",
+            id="context",
+            tooltip="Unfold or fold the chain of parents up to the article",
+        ),
         Binding("f", "filter", "Filter", id="filter", tooltip="Filter the queue"),
         Binding("s", "sort", "Sort", id="sort", tooltip="Sort the queue by score or by position"),
-        Binding("slash", "search", "Search", id="search", key_display="/",
-                tooltip="Search bodies and authors"),
-        Binding("question_mark", "guidance", "Help", id="guidance", key_display="?",
-                tooltip="The policy's labels, their guidance, and all keys"),
-        Binding("escape", "clear_filter", "Clear filter", id="clear_filter",
-                tooltip="Remove the queue's filters and search"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="search",
+            key_display="/",
+            tooltip="Search bodies and authors",
+        ),
+        Binding(
+            "question_mark",
+            "guidance",
+            "Help",
+            id="guidance",
+            key_display="?",
+            tooltip="The policy's labels, their guidance, and all keys",
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="clear_filter",
+            tooltip="Remove the queue's filters and search",
+        ),
         Binding("j", "cursor_down", "Down", id="cursor_down", tooltip="Move down (also ↓)"),
         Binding("k", "cursor_up", "Up", id="cursor_up", tooltip="Move up (also ↑)"),
-        Binding("ctrl+t", "toggle_advance", "Auto-advance", id="toggle_advance",
-                tooltip="After a label, move to the next unreviewed comment"),
+        Binding(
+            "ctrl+t",
+            "toggle_advance",
+            "Auto-advance",
+            id="toggle_advance",
+            tooltip="After a label, move to the next unreviewed comment",
+        ),
     ]
 
     def __init__(
@@ -116,7 +158,10 @@ class ModtoolApp(App[None]):
                 continue
             self._label_keys.append((hotkey, label.key, label.name))
             binding = Binding(
-                hotkey, f"toggle_label({label.key!r})", label.name, id=f"label.{label.key}",
+                hotkey,
+                f"toggle_label({label.key!r})",
+                label.name,
+                id=f"label.{label.key}",
                 tooltip=" ".join((getattr(label, "guidance", "") or "").split())[:200],
             )
             # Copy the list: the class-level map is shared between instances.
@@ -226,7 +271,9 @@ class ModtoolApp(App[None]):
             with open_store(self.db_path) as store:
                 scorer = make_scorer(self.scorer_name or "auto")
                 summary = score_store(
-                    store, scorer, thread_id=thread_id,
+                    store,
+                    scorer,
+                    thread_id=thread_id,
                     progress=lambda done, total: self.post_message(ScoringProgress(done, total)),
                     should_stop=lambda: worker.is_cancelled,
                 )
@@ -416,8 +463,9 @@ class ModtoolApp(App[None]):
         if self.session is None:
             return
         author = self.session.comment(self.selected).author if self.selected is not None else None
-        self.push_screen(FilterScreen(self.queue_filter, self.session.counted, author),
-                         self._set_filter)
+        self.push_screen(
+            FilterScreen(self.queue_filter, self.session.counted, author), self._set_filter
+        )
 
     def _set_filter(self, new: QueueFilter | None) -> None:
         if new is None:
@@ -463,21 +511,30 @@ class ModtoolApp(App[None]):
     def _refresh_status(self) -> None:
         if self.session is not None:
             self.status.show(
-                self.session, self.view, self.queue_filter.describe(),
-                "score" if self.sort == SORT_SCORE else "position", self.auto_advance,
+                self.session,
+                self.view,
+                self.queue_filter.describe(),
+                "score" if self.sort == SORT_SCORE else "position",
+                self.auto_advance,
             )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding is also a command in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
         for hotkey, key, name in self._label_keys:
-            yield SystemCommand(f"Label: {name}", f"Toggle label {key} [{hotkey}]",
-                                _call(self.action_toggle_label, key))
+            yield SystemCommand(
+                f"Label: {name}",
+                f"Toggle label {key} [{hotkey}]",
+                _call(self.action_toggle_label, key),
+            )
         for binding in _bindings(self.BINDINGS):
             if binding.action == "quit":
                 continue
-            yield SystemCommand(binding.description, f"{binding.tooltip} [{_key_name(binding)}]",
-                                getattr(self, f"action_{binding.action}"))
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip} [{_key_name(binding)}]",
+                getattr(self, f"action_{binding.action}"),
+            )
 
     def on_unmount(self) -> None:
         if self.store is not None:

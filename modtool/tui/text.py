@@ -65,8 +65,9 @@ def safe_with_offsets(value: str) -> tuple[str, list[int]]:
     return "".join(pieces), offsets
 
 
-def body_text(body: str, highlights: Iterable[Highlight] = (),
-              colours: dict[str, str] | None = None) -> Text:
+def body_text(
+    body: str, highlights: Iterable[Highlight] = (), colours: dict[str, str] | None = None
+) -> Text:
     """The full comment body, literal, with matched spans highlighted."""
     shown, offsets = safe_with_offsets(body)
     text = Text(shown)
@@ -138,5 +139,6 @@ def chip(key: str, colour: str | None) -> Text:
     background = label_colour(colour)
     red, green, blue = Color.parse(background).get_truecolor()
     light = (0.299 * red + 0.587 * green + 0.114 * blue) > 150
-    return styled(f" {key} ", Style(color="black" if light else "white", bgcolor=background,
-                                    bold=True))
+    return styled(
+        f" {key} ", Style(color="black" if light else "white", bgcolor=background, bold=True)
+    )

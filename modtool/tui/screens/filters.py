@@ -32,12 +32,17 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         self.choices: dict[str, QueueFilter] = {}
         self._options: list[Option] = []
         c = current
-        self._add("unreviewed", "Unreviewed only", c.unreviewed,
-                  replace(c, unreviewed=not c.unreviewed))
+        self._add(
+            "unreviewed", "Unreviewed only", c.unreviewed, replace(c, unreviewed=not c.unreviewed)
+        )
         for threshold in THRESHOLDS:
             on = c.min_score == threshold
-            self._add(f"score-{threshold}", f"Score ≥ {threshold}", on,
-                      replace(c, min_score=None if on else threshold))
+            self._add(
+                f"score-{threshold}",
+                f"Score ≥ {threshold}",
+                on,
+                replace(c, min_score=None if on else threshold),
+            )
         for key in labels:
             on = c.label == key
             self._add(f"label-{key}", f"Labelled {key}", on, replace(c, label=None if on else key))
@@ -45,8 +50,12 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         self._add("suggested-any", "Any suggestion", on, replace(c, suggestion=None if on else ANY))
         for key in labels:
             on = c.suggestion == key
-            self._add(f"suggested-{key}", f"Suggested {key}", on,
-                      replace(c, suggestion=None if on else key))
+            self._add(
+                f"suggested-{key}",
+                f"Suggested {key}",
+                on,
+                replace(c, suggestion=None if on else key),
+            )
         if c.author is not None:
             self._add("author", f"By author {c.author}", True, replace(c, author=None))
         elif author is not None:
@@ -62,8 +71,9 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters"):
-            yield Static("Filter the queue (enter toggles; esc closes)", markup=False,
-                         id="filters-help")
+            yield Static(
+                "Filter the queue (enter toggles; esc closes)", markup=False, id="filters-help"
+            )
             yield OptionList(*self._options, id="filters-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

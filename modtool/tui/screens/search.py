@@ -24,8 +24,11 @@ class SearchScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
-            yield Static("Search bodies and authors (enter: show matches, empty: clear)",
-                         id="search-help", markup=False)
+            yield Static(
+                "Search bodies and authors (enter: show matches, empty: clear)",
+                id="search-help",
+                markup=False,
+            )
             yield Input(value=self.current, placeholder="text…", id="search-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

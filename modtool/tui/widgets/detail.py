@@ -44,14 +44,18 @@ class DetailPane(ScrollView, can_focus=False):
         if cid is None or cid not in session.nodes:
             self._set_text(styled("No comment selected.", "italic dim"))
             return
-        self._set_text(Text("\n").join([
-            self._part_context(session, cid),
-            Text(""),
-            self._part_comment(session, cid),
-            self._part_scores(session, cid),
-            self._part_suggestions(session, cid),
-            self._part_labels(session, cid),
-        ]))
+        self._set_text(
+            Text("\n").join(
+                [
+                    self._part_context(session, cid),
+                    Text(""),
+                    self._part_comment(session, cid),
+                    self._part_scores(session, cid),
+                    self._part_suggestions(session, cid),
+                    self._part_labels(session, cid),
+                ]
+            )
+        )
         if moved:
             self.scroll_to(y=0, animate=False)
 
@@ -92,8 +96,10 @@ class DetailPane(ScrollView, can_focus=False):
         strip = self._strips.get(index)
         if strip is None:
             line = self._lines[index]
-            segments = [Segment(s.text, base + s.style if s.style else base, s.control)
-                        for s in line.render(self.app.console)]
+            segments = [
+                Segment(s.text, base + s.style if s.style else base, s.control)
+                for s in line.render(self.app.console)
+            ]
             strip = self._strips[index] = Strip(segments).adjust_cell_length(width, base)
         return strip
 
@@ -141,10 +147,13 @@ class DetailPane(ScrollView, can_focus=False):
             text.append(f"  line {comment.line}", style="dim")
         if info.descendants:
             text.append(f"  {info.descendants} replies below", style="dim")
-        hidden = sorted(set(hidden_characters(comment.body)) | set(hidden_characters(comment.author)))
+        hidden = sorted(
+            set(hidden_characters(comment.body)) | set(hidden_characters(comment.author))
+        )
         if hidden:
-            text.append(f"\n⚠ hidden characters shown as ⟨U+…⟩: {', '.join(hidden)}",
-                        style="bold red")
+            text.append(
+                f"\n⚠ hidden characters shown as ⟨U+…⟩: {', '.join(hidden)}", style="bold red"
+            )
         if "control" in info.flags:
             text.append("\n⚠ terminal control characters were removed", style="bold red")
         text.append("\n\n")
@@ -166,7 +175,11 @@ class DetailPane(ScrollView, can_focus=False):
             text.append("\n")
             text.append(model, style="italic")
             for attribute, value in sorted(by_model[model].items(), key=lambda kv: -kv[1]):
-                marker = "▶" if chosen and chosen.model == model and chosen.attribute == attribute else " "
+                marker = (
+                    "▶"
+                    if chosen and chosen.model == model and chosen.attribute == attribute
+                    else " "
+                )
                 text.append(f"\n {marker}{attribute:<{width}} ")
                 text.append_text(bar(value, bar_width))
                 text.append(f" {value:.3f}", style="bold" if marker != " " else "")
@@ -236,7 +249,8 @@ def _reason(reason: dict) -> Text:
         text.append_text(safe(str(reason.get("author", "")), style="bold"))
         return text
     if kind == "depth":
-        return Text(f"reply depth {reason.get('depth')} {reason.get('op', '≥')} "
-                    f"{reason.get('threshold')}")
+        return Text(
+            f"reply depth {reason.get('depth')} {reason.get('op', '≥')} {reason.get('threshold')}"
+        )
     # Anything else: show its fields literally.
     return safe(", ".join(f"{k}={v}" for k, v in reason.items()))

@@ -106,8 +106,7 @@ class QueueView(ScrollView, can_focus=True):
             self.refresh(Region(0, y, self.size.width, 1))
 
     def _scroll_to_cursor(self) -> None:
-        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True,
-                              x_axis=False)
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False)
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
@@ -148,7 +147,9 @@ class QueueView(ScrollView, can_focus=True):
         base = getattr(self, "_base_style", None) or self.rich_style
         if not self.rows:
             if y == 0:
-                return Strip(list(self._empty.render(self.app.console))).adjust_cell_length(width, base)
+                return Strip(list(self._empty.render(self.app.console))).adjust_cell_length(
+                    width, base
+                )
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -159,9 +160,13 @@ class QueueView(ScrollView, can_focus=True):
         if index == self.cursor:
             text = text.copy()
             text.stylize(self.get_component_rich_style("queue--cursor"))
-        segments = [Segment(s.text, base + s.style if s.style else base, s.control)
-                    for s in text.render(self.app.console)]
-        style = base + self.get_component_rich_style("queue--cursor") if index == self.cursor else base
+        segments = [
+            Segment(s.text, base + s.style if s.style else base, s.control)
+            for s in text.render(self.app.console)
+        ]
+        style = (
+            base + self.get_component_rich_style("queue--cursor") if index == self.cursor else base
+        )
         return Strip(segments).adjust_cell_length(width, style)
 
     def _row(self, cid: int, width: int) -> Text:
@@ -169,7 +174,11 @@ class QueueView(ScrollView, can_focus=True):
         info = self.session.nodes[cid]
         comment = info.comment
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        path = comment.path if len(comment.path) <= PATH_WIDTH else "…" + comment.path[-PATH_WIDTH + 1:]
+        path = (
+            comment.path
+            if len(comment.path) <= PATH_WIDTH
+            else "…" + comment.path[-PATH_WIDTH + 1 :]
+        )
         text.append(f"{path:>{PATH_WIDTH}} ", style="dim")
         text.append_text(badge(info.headline.value if info.headline else None))
         text.append(" ")

@@ -20,8 +20,9 @@ class StatusBar(Widget):
         self.message = ""
         self._state: tuple[Session, str, str, str, bool] | None = None
 
-    def show(self, session: Session, view: str, filter_text: str, sort: str,
-             auto_advance: bool) -> None:
+    def show(
+        self, session: Session, view: str, filter_text: str, sort: str, auto_advance: bool
+    ) -> None:
         self._state = (session, view, filter_text, sort, auto_advance)
         self.refresh()
 

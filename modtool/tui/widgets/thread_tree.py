@@ -89,12 +89,15 @@ class CommentTree(Tree[int]):
             self._more = None
         end = min(len(top), max(index + 1, self._top_loaded + PAGE))
         end = min(len(top), -(-end // PAGE) * PAGE)  # whole pages
-        self._build_children(self.root, top[self._top_loaded:end])
+        self._build_children(self.root, top[self._top_loaded : end])
         self._top_loaded = end
         if end < len(top):
             hidden = sum(1 + self.session.nodes[cid].descendants for cid in top[end:])
-            label = styled(f"… {len(top) - end} more top-level comments ({hidden} in all): "
-                           "move here to load them", "italic dim")
+            label = styled(
+                f"… {len(top) - end} more top-level comments ({hidden} in all): "
+                "move here to load them",
+                "italic dim",
+            )
             self._more = self.root.add(label, data=MORE, allow_expand=False)
 
     def _load_more_here(self) -> None:
