@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modtool.errors import InputError
-from modtool.importers import plaintext
+from modtool.importers import background, plaintext
 from modtool.importers.base import Importer, ParsedDocument
 
 IMPORTERS: dict[str, Importer] = {module.NAME: module for module in (plaintext,)}  # type: ignore[misc]
@@ -23,6 +23,8 @@ def open_document(path: Path, format: str | None = None) -> tuple[str, ParsedDoc
     """Return ``(format name, parsed document)`` or raise a one-line :class:`InputError`."""
     check_readable(path)
     importer = choose_importer(path, format)
+    if background.worth_it(path):
+        return importer.NAME, background.parse_in_background(importer, path)
     return importer.NAME, importer.parse(path)
 
 

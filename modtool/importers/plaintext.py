@@ -311,7 +311,7 @@ class _Parser:
                 f"text indented less than the body of comment {item.path} "
                 f"({item.author}); kept in that comment",
             )
-        return ParsedComment(
+        return ParsedComment.make(
             path=item.path,
             parent_path=item.parent_path,
             position=position,
