@@ -25,49 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from synthetic import WORDS
+
 from modtool.models import content_hash
 from modtool.store import open_store
 
-WORDS = [
-    "the",
-    "troops",
-    "talks",
-    "korea",
-    "alliance",
-    "cost",
-    "sharing",
-    "trump",
-    "seoul",
-    "washington",
-    "billion",
-    "treaty",
-    "peace",
-    "war",
-    "nuclear",
-    "north",
-    "south",
-    "people",
-    "think",
-    "really",
-    "because",
-    "would",
-    "should",
-    "never",
-    "always",
-    "government",
-    "military",
-    "empire",
-    "dollar",
-    "budget",
-    "defense",
-    "money",
-    "deal",
-    "negotiation",
-    "pay",
-    "idiot",
-    "stupid",
-    "liar",
-]
 AUTHORS = [f"user{i}" for i in range(5_000)]
 PER_THREAD = 1_000
 BATCH = 20_000

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import subprocess
 import sys
@@ -25,68 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = [
-    "the",
-    "troops",
-    "talks",
-    "korea",
-    "alliance",
-    "cost",
-    "sharing",
-    "trump",
-    "seoul",
-    "washington",
-    "billion",
-    "treaty",
-    "peace",
-    "war",
-    "nuclear",
-    "north",
-    "south",
-    "people",
-    "think",
-    "really",
-    "because",
-    "would",
-    "should",
-    "never",
-    "always",
-    "government",
-    "military",
-    "empire",
-    "dollar",
-    "budget",
-    "defense",
-    "money",
-    "deal",
-    "negotiation",
-    "pay",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_thread
 
 
 def generate(path: Path, comments: int, seed: int = 1) -> None:
-    """Write a thread document; depth random-walks like real threads (mostly shallow)."""
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8") as out:
-        out.write("A synthetic thread for benchmarking\n\nAn article body.\n\nSource: bench\n\n")
-        counters = [0]
-        depth = 0
-        for _ in range(comments):
-            roll = rng.random()
-            if depth < 12 and counters[depth] > 0 and roll < 0.35:
-                depth += 1
-                counters.append(0)
-            elif roll < 0.75:
-                up = rng.randint(0, depth)
-                depth -= up
-                del counters[depth + 1 :]
-            counters[depth] += 1
-            indent = "  " * (depth + 1)
-            out.write(f"{indent}{counters[depth]}. User {rng.randint(1, 5000)} says\n\n")
-            for _ in range(rng.choice((1, 1, 2, 3))):
-                words = rng.randint(8, 80)
-                out.write(f"{indent}  {' '.join(rng.choices(WORDS, k=words))}\n\n")
-        out.write("Leave A Reply\n")
+    write_thread(path, comments, seed=seed)
 
 
 def run_modtool(doc: Path, db: Path) -> dict:
