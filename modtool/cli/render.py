@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -23,11 +24,19 @@ def threads_table(threads: Iterable[Thread]) -> Table:
         table.add_row(
             str(thread.id),
             Text(one_line(thread.title, 70)),
-            Text(terminal_safe(thread.source)),
+            Text(terminal_safe(_short_source(thread.source))),
             str(thread.comment_count),
             "-" if thread.max_depth is None else str(thread.max_depth),
         )
     return table
+
+
+def _short_source(source: str) -> str:
+    """A source path relative to the working folder when it lies below it."""
+    try:
+        return str(Path(source).relative_to(Path.cwd()))
+    except ValueError:
+        return source
 
 
 def reply_tree(thread: Thread, comments: Iterable[Comment], *, preview: int = 70) -> Tree:
