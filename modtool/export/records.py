@@ -55,29 +55,7 @@ FIELDS = (
 
 
 def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
-    if not row.annotations:  # most comments: nobody reviewed them
-        return {
-            "id": row.id,
-            "thread_id": row.thread_id,
-            "parent_id": row.parent_id,
-            "depth": row.depth,
-            "path": row.path,
-            "position": row.position,
-            "author": row.author,
-            "text": row.text,
-            "parent_text": row.parent_text,
-            "scores": [
-                {"model": model, "attribute": attribute, "score": float(score)}
-                for model, attribute, score in row.scores
-            ],
-            "labels": [],
-            "tied_labels": [],
-            "reviewers": 0,
-            "annotations": [],
-            "policy": {"name": policy, "hashes": []},
-        }
-    verdict = aggregate(row.annotations)
-    return {
+    record: dict[str, Any] = {
         "id": row.id,
         "thread_id": row.thread_id,
         "parent_id": row.parent_id,
@@ -91,6 +69,17 @@ def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
             {"model": model, "attribute": attribute, "score": float(score)}
             for model, attribute, score in row.scores
         ],
+    }
+    if not row.annotations:  # most comments: nobody reviewed them, nothing to aggregate
+        return record | {
+            "labels": [],
+            "tied_labels": [],
+            "reviewers": 0,
+            "annotations": [],
+            "policy": {"name": policy, "hashes": []},
+        }
+    verdict = aggregate(row.annotations)
+    return record | {
         "labels": list(verdict.labels),
         "tied_labels": list(verdict.tied),
         "reviewers": verdict.reviewers,
