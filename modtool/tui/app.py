@@ -9,6 +9,7 @@ and only then does the screen show it.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -232,6 +233,10 @@ class ModtoolApp(App[None]):
             self.detail.show(session, None)
         self.tree.focus()
         self._refresh_status()
+        # The session and the tree live as long as the app. Left to the collector, a
+        # full collection walks all of them (about 100 ms for 20,000 comments): a
+        # keypress that happens to trigger one stalls. Frozen, collections skip them.
+        gc.freeze()
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll_others, name="poll-others")
         if self.scorer_name:
@@ -328,11 +333,16 @@ class ModtoolApp(App[None]):
     # -- selection -------------------------------------------------------------------
     @on(CommentHighlighted)
     def _highlighted(self, message: CommentHighlighted) -> None:
-        if message.view != self.view:
-            return
-        if message.comment_id != self.selected and self.session is not None:
-            self.selected = message.comment_id
-            self.detail.show(self.session, message.comment_id)
+        if message.view != self.view or message.comment_id != self.active_view.selected_comment:
+            return  # the other view, or the cursor has moved on since (a later message follows)
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """Show the comment under the active view's cursor, if it is a new one."""
+        cid = self.active_view.selected_comment
+        if cid is not None and cid != self.selected and self.session is not None:
+            self.selected = cid
+            self.detail.show(self.session, cid)
 
     def _select(self, cid: int) -> None:
         """Put the cursor of the active view on ``cid`` and show it."""
@@ -422,9 +432,11 @@ class ModtoolApp(App[None]):
 
     def action_cursor_down(self) -> None:
         self.active_view.action_cursor_down()
+        self._follow_cursor()  # now, so the cursor and the detail change in one frame
 
     def action_cursor_up(self) -> None:
         self.active_view.action_cursor_up()
+        self._follow_cursor()
 
     def action_switch_view(self) -> None:
         self._show_view(QUEUE if self.view == TREE else TREE)
@@ -537,6 +549,7 @@ class ModtoolApp(App[None]):
             )
 
     def on_unmount(self) -> None:
+        gc.unfreeze()  # collectable again once the app is gone
         if self.store is not None:
             self.store.close()
 

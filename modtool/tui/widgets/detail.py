@@ -11,6 +11,7 @@ from textual.strip import Strip
 from modtool.moderation import Session
 from modtool.safe_text import hidden_characters
 from modtool.tui.text import bar, body_text, chip, safe, safe_line, styled
+from modtool.tui.widgets.scrolling import set_virtual_size
 
 BAR_WIDTH = 12
 ARTICLE_PREVIEW = 400
@@ -75,7 +76,7 @@ class DetailPane(ScrollView, can_focus=False):
         self._wrapped_width = width
         self._lines = list(self.text.wrap(self.app.console, width))
         self._strips.clear()
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))
         self.refresh()
 
     def on_resize(self) -> None:

@@ -1,7 +1,8 @@
 """The flat moderation queue: a Line API list that draws only the rows on screen.
 
 Sorting or filtering swaps the list of comment ids; rows are rendered when
-they scroll into view and cached per comment until that comment changes.
+they scroll into view and cached per comment (as text, and as the drawn line)
+until that comment, the width or the widget's colours change.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Click
@@ -21,6 +23,7 @@ from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
 from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
+from modtool.tui.widgets.scrolling import set_virtual_size
 
 AUTHOR_WIDTH = 16
 PATH_WIDTH = 7
@@ -47,14 +50,17 @@ class QueueView(ScrollView, can_focus=True):
         self.session: Session | None = None
         self.rows: list[int] = []
         self._cache: dict[int, Text] = {}
+        self._strips: dict[int, Strip] = {}
+        """Drawn non-cursor rows, for :attr:`_drawn_with` (width and base style)."""
+        self._drawn_with: tuple[int, Style] | None = None
         self._empty = styled("no comments match the filter (esc clears it)", "italic dim")
 
     def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
         """Show ``rows`` (comment ids); keep the cursor on ``keep`` when it is among them."""
         self.session = session
         self.rows = rows
-        self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(rows))
+        self._forget()
+        set_virtual_size(self, Size(0, len(rows)))
         index = 0
         if keep is not None:
             try:
@@ -82,11 +88,16 @@ class QueueView(ScrollView, can_focus=True):
     def changed(self, cids: set[int] | list[int]) -> None:
         for cid in cids:
             self._cache.pop(cid, None)
+            self._strips.pop(cid, None)
         self.refresh()
 
     def rescored(self) -> None:
-        self._cache.clear()
+        self._forget()
         self.refresh()
+
+    def _forget(self) -> None:
+        self._cache.clear()
+        self._strips.clear()
 
     # -- cursor -------------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -132,17 +143,20 @@ class QueueView(ScrollView, can_focus=True):
             self.cursor = index
 
     # -- drawing ------------------------------------------------------------------
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
-        self._cache.clear()
-
     def render_lines(self, crop: Region) -> list[Strip]:
         # ``rich_style`` walks the ancestors' styles: once per paint, not per line.
         self._base_style = self.rich_style
+        # Rows are cut to the width left of the scrollbar (no horizontal scrolling).
+        drawn_with = (self.scrollable_content_region.width, self._base_style)
+        if drawn_with != self._drawn_with:
+            if self._drawn_with is None or drawn_with[0] != self._drawn_with[0]:
+                self._cache.clear()
+            self._strips.clear()
+            self._drawn_with = drawn_with
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = y + int(self.scroll_offset.y)
         base = getattr(self, "_base_style", None) or self.rich_style
         if not self.rows:
@@ -154,20 +168,24 @@ class QueueView(ScrollView, can_focus=True):
         if index >= len(self.rows):
             return Strip.blank(width, base)
         cid = self.rows[index]
+        cursor = index == self.cursor
+        if not cursor and (strip := self._strips.get(cid)) is not None:
+            return strip
         text = self._cache.get(cid)
         if text is None:
             text = self._cache[cid] = self._row(cid, width)
-        if index == self.cursor:
+        if cursor:
             text = text.copy()
             text.stylize(self.get_component_rich_style("queue--cursor"))
         segments = [
             Segment(s.text, base + s.style if s.style else base, s.control)
             for s in text.render(self.app.console)
         ]
-        style = (
-            base + self.get_component_rich_style("queue--cursor") if index == self.cursor else base
-        )
-        return Strip(segments).adjust_cell_length(width, style)
+        style = base + self.get_component_rich_style("queue--cursor") if cursor else base
+        strip = Strip(segments).adjust_cell_length(width, style)
+        if not cursor:
+            self._strips[cid] = strip
+        return strip
 
     def _row(self, cid: int, width: int) -> Text:
         assert self.session is not None

@@ -5,6 +5,12 @@ nodes in document order only until a small budget of lines is shown; the rest
 is built when the moderator (or ``n``, or a view switch) goes there. Labels
 are drawn from the :class:`~modtool.moderation.Session` at render time and
 cached per comment, so an action repaints one line, not the tree.
+
+``Tree`` rebuilds its whole list of shown lines after any change, a pass over
+every open line (tens of milliseconds once a large thread is mostly open).
+Opening the way to a comment and loading a page of top-level comments here
+splice their lines into the list instead, and never relayout the screen
+unless the scrollbar comes or goes.
 """
 
 from __future__ import annotations
@@ -12,14 +18,17 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.widgets import Tree
+from textual.widgets._tree import _TreeLine
 from textual.widgets.tree import TreeNode
 
 from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
 from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
+from modtool.tui.widgets.scrolling import set_virtual_size
 
 OPEN_BUDGET = 400
 """Lines opened up front when the tree is first built."""
@@ -84,12 +93,20 @@ class CommentTree(Tree[int]):
         top = self.session.top_level
         if index < self._top_loaded:
             return
+        lines = self._tree_lines_cached
+        root = self.root
+        first = len(root._children)
         if self._more is not None:
-            self._more.remove()
+            first -= 1
+            if lines and lines[-1].path[-1] is self._more:
+                lines.pop()
+            else:
+                lines = None
+            self._more._remove()
             self._more = None
         end = min(len(top), max(index + 1, self._top_loaded + PAGE))
         end = min(len(top), -(-end // PAGE) * PAGE)  # whole pages
-        self._build_children(self.root, top[self._top_loaded : end])
+        self._build_children(root, top[self._top_loaded : end])
         self._top_loaded = end
         if end < len(top):
             hidden = sum(1 + self.session.nodes[cid].descendants for cid in top[end:])
@@ -98,7 +115,20 @@ class CommentTree(Tree[int]):
                 "move here to load them",
                 "italic dim",
             )
-            self._more = self.root.add(label, data=MORE, allow_expand=False)
+            more = self._add_node(root, self.process_label(label), MORE)
+            more._allow_expand = False
+            root._children.append(more)
+            self._more = more
+        root._updates += 1
+        if lines is None or not root._expanded or not self.show_root or lines[0].node is not root:
+            self._invalidate()
+            return
+        # Append the new top-level lines (they open collapsed) after the old ones.
+        children = root._children
+        final = len(children) - 1
+        for position in range(first, len(children)):
+            self._add_lines(lines[0].path, children[position], position == final, lines)
+        self._lines_changed()
 
     def _load_more_here(self) -> None:
         """The cursor reached the "more" line: load the next page under it."""
@@ -112,11 +142,10 @@ class CommentTree(Tree[int]):
         self.move_cursor_to_line(min(line, self.last_line))
 
     def _build_children(self, parent: TreeNode[int], ids: list[int]) -> None:
-        """Add ``ids`` under ``parent`` in one go.
+        """Add ``ids`` under ``parent`` in one go; the caller updates the lines.
 
         ``TreeNode.add`` invalidates the whole tree on every call (a relayout per
-        node); thousands of top-level comments would cost seconds. This does
-        what it does, then invalidates once.
+        node); thousands of top-level comments would cost seconds.
         """
         assert self.session is not None
         nodes = self.session.nodes
@@ -127,7 +156,6 @@ class CommentTree(Tree[int]):
             parent._children.append(node)
             self._comment_nodes[cid] = node
         parent._updates += 1
-        self._invalidate()
 
     def _ensure_built(self, node: TreeNode[int]) -> None:
         cid = node.data
@@ -135,6 +163,8 @@ class CommentTree(Tree[int]):
             return
         self._built.add(cid)
         self._build_children(node, self.session.nodes[cid].children)
+        if node._expanded:
+            self._invalidate()  # shown children appeared (a collapsed node shows none)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[int]) -> None:
         self._ensure_built(event.node)
@@ -150,10 +180,18 @@ class CommentTree(Tree[int]):
             for ancestor in chain:
                 node = self._comment_nodes[ancestor.id]
                 self._ensure_built(node)
-        for ancestor in chain:
-            node = self._comment_nodes[ancestor.id]
-            if not node.is_expanded:
-                node.expand()
+        opened = [
+            self._comment_nodes[ancestor.id]
+            for ancestor in chain
+            if not self._comment_nodes[ancestor.id]._expanded
+        ]
+        for node in opened:
+            # What ``TreeNode.expand`` does, without rebuilding every line each time.
+            node._expanded = True
+            node._updates += 1
+            self.post_message(Tree.NodeExpanded(node).set_sender(self))
+        if opened and not self._splice_open(opened[0]):
+            self._invalidate()
         return self._comment_nodes.get(cid)
 
     def select_comment(self, cid: int) -> None:
@@ -191,17 +229,88 @@ class CommentTree(Tree[int]):
 
     def _on_resize(self, event: events.Resize) -> None:
         # ``Tree._on_resize`` (which runs next) rebuilds every line; the lines do not
-        # depend on the size, and showing the tree again after the queue is a resize.
+        # depend on the size (drawn lines are cached per width), and showing the tree
+        # again after the queue is a resize.
         self._resize_only = True
 
     def _invalidate(self) -> None:
+        """``Tree._invalidate`` without the screen relayout: the lines are rebuilt when
+        next needed, and :meth:`_build` relayouts only if the scrollbar comes or goes."""
         if getattr(self, "_resize_only", False):
-            self._resize_only = False
+            self._resize_only = False  # the layout repaints a widget whose size changed
+            return
+        self._line_cache.clear()
+        self._updates += 1
+        self._tree_lines_cached = None
+        self.root._reset()
+        self.refresh()
+
+    # -- the list of shown lines ----------------------------------------------------
+    def _build(self) -> None:
+        """All shown lines, as ``Tree._build`` makes them, without measuring labels."""
+        lines: list[_TreeLine[int]] = []
+        if self.show_root:
+            self._add_lines([], self.root, True, lines)
+        else:
+            for node in self.root._children:
+                self._add_lines([], node, True, lines)
+        self._tree_lines_cached = lines
+        self._lines_changed(rebuilt=True)
+
+    @staticmethod
+    def _add_lines(
+        path: list[TreeNode[int]], node: TreeNode[int], last: bool, lines: list[_TreeLine[int]]
+    ) -> None:
+        """Append the lines of ``node`` and of its shown descendants, in tree order."""
+        stack = [(path, node, last)]
+        pop, push, add = stack.pop, stack.append, lines.append
+        while stack:
+            path, node, last = pop()
+            child_path = [*path, node]
+            node._line = len(lines)
+            add(_TreeLine(child_path, last))
+            children = node._children
+            if node._expanded and children:
+                final = len(children) - 1
+                for position in range(final, -1, -1):
+                    push((child_path, children[position], position == final))
+
+    def _splice_open(self, node: TreeNode[int]) -> bool:
+        """``node`` (shown, collapsed until now) was expanded: insert its lines.
+
+        False when the lines are not built or do not show ``node``; the caller
+        then rebuilds them all.
+        """
+        lines = self._tree_lines_cached
+        at = node._line
+        if lines is None or not 0 <= at < len(lines) or lines[at].path[-1] is not node:
+            return False
+        below: list[_TreeLine[int]] = []
+        children = node._children
+        final = len(children) - 1
+        for position, child in enumerate(children):
+            self._add_lines(lines[at].path, child, position == final, below)
+        lines[at + 1 : at + 1] = below
+        for index in range(at + 1, len(lines)):
+            lines[index].path[-1]._line = index
+        self._lines_changed()
+        return True
+
+    def _lines_changed(self, rebuilt: bool = False) -> None:
+        """After the lines changed: drop drawn lines, size, keep the cursor on its node."""
+        lines = self._tree_lines_cached
+        assert lines is not None
+        if not rebuilt:
             self._line_cache.clear()
             self._updates += 1
             self.refresh()
-            return
-        super()._invalidate()
+        depth = max((len(line.path) for line in lines), default=1) - 1
+        set_virtual_size(self, Size(depth * self.guide_depth, len(lines)))
+        if self.cursor_line != -1:
+            if self.cursor_node is not None:
+                self.cursor_line = self.cursor_node._line
+            if self.cursor_line >= len(lines):
+                self.cursor_line = -1
 
     def get_label_width(self, node: TreeNode[int]) -> int:
         """Labels are cut to the widget's width (no horizontal scrolling), so the tree
