@@ -11,13 +11,13 @@ from textual.strip import Strip
 from modtool.moderation import Session
 from modtool.safe_text import hidden_characters
 from modtool.tui.text import bar, body_text, chip, safe, safe_line, styled
-from modtool.tui.widgets.scrolling import set_virtual_size
+from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
 BAR_WIDTH = 12
 ARTICLE_PREVIEW = 400
 
 
-class DetailPane(ScrollView, can_focus=False):
+class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
     """Shows :attr:`comment_id` of :attr:`session`; ``context`` unfolds the whole chain.
 
     A Line API widget: the comment's ``Text`` is wrapped once per change (Rich's

@@ -23,13 +23,13 @@ from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
 from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
-from modtool.tui.widgets.scrolling import set_virtual_size
+from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
 AUTHOR_WIDTH = 16
 PATH_WIDTH = 7
 
 
-class QueueView(ScrollView, can_focus=True):
+class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
     """Comments as a flat list, one per line; the cursor row is highlighted."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--cursor", "queue--header"}

@@ -28,7 +28,7 @@ from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
 from modtool.tui.text import badge, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
-from modtool.tui.widgets.scrolling import set_virtual_size
+from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
 OPEN_BUDGET = 400
 """Lines opened up front when the tree is first built."""
@@ -39,7 +39,7 @@ ROOT = -1
 MORE = -2
 
 
-class CommentTree(Tree[int]):
+class CommentTree(SteadyScrollbars, Tree[int]):
     """The thread as a collapsible reply tree; node data is the comment id."""
 
     def __init__(self, session: Session | None = None, **kwargs: object) -> None:
