@@ -443,6 +443,9 @@ class ModtoolApp(App[None]):
             return
         self.view = view
         self.query_one(ContentSwitcher).current = view
+        # Focus now rather than after this handler (``focus()`` defers it): the
+        # focus restyles then land in the same frame as the switch.
+        self.set_focus(self.active_view, scroll_visible=False)  # the views fill their place
         if view == QUEUE:
             if self._queue_dirty:
                 self._rebuild_queue()
@@ -454,7 +457,6 @@ class ModtoolApp(App[None]):
                 self.detail.show(self.session, selected)
         elif self.selected is not None:
             self.tree.select_comment(self.selected)
-        self.active_view.focus()
         self._refresh_status()
         _freeze_long_lived()  # the lines a switch opens or loads stay as long as the thread
 
