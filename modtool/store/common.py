@@ -42,3 +42,15 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def where_equal(columns: dict[str, object]) -> tuple[str, list[object]]:
+    """``WHERE a = ? AND b = ?`` for the columns whose value is not ``None``.
+
+    Column names come from the calling code, never from users; values are
+    always bound as parameters. Returns ``("", [])`` when nothing filters.
+    """
+    chosen = {column: value for column, value in columns.items() if value is not None}
+    if not chosen:
+        return "", []
+    return "WHERE " + " AND ".join(f"{column} = ?" for column in chosen), list(chosen.values())

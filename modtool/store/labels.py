@@ -14,7 +14,7 @@ import sqlite_utils
 
 from modtool.errors import InputError, NotFoundError
 from modtool.models import Action, PolicyRef, ReviewState
-from modtool.store.common import dumps, loads, utc_now, write_transaction
+from modtool.store.common import dumps, loads, utc_now, where_equal, write_transaction
 
 MODERATOR = "moderator"
 POLICY_ACTOR = "policy"
@@ -74,20 +74,14 @@ class LabelRepo:
         limit: int | None = None,
     ) -> list[Action]:
         """Audit log entries, oldest first (the newest ``limit`` when given)."""
-        clauses, params = [], []
-        if comment_id is not None:
-            clauses.append("a.comment_id = ?")
-            params.append(comment_id)
-        if actor is not None:
-            clauses.append("a.actor = ?")
-            params.append(actor)
-        if policy_name is not None:
-            clauses.append("a.policy_name = ?")
-            params.append(policy_name)
-        if thread_id is not None:
-            clauses.append("c.thread_id = ?")
-            params.append(thread_id)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = where_equal(
+            {
+                "a.comment_id": comment_id,
+                "a.actor": actor,
+                "a.policy_name": policy_name,
+                "c.thread_id": thread_id,
+            }
+        )
         sql = f"""SELECT a.id, a.at, a.actor, a.actor_kind, a.comment_id, a.policy_name,
                          a.policy_hash, a.kind, a.label, a.before, a.after, a.reverts, a.note
                   FROM actions a JOIN comments c ON c.id = a.comment_id {where}
@@ -188,14 +182,14 @@ class LabelRepo:
         note: str | None = None,
     ) -> Action | None:
         """Mark reviewed with no label (removes this moderator's labels on the comment)."""
-        return self._change(
+        return self._replace(
             comment_id,
             moderator,
             policy,
-            None,
             actor_kind,
             note,
-            lambda s: ("approve", ReviewState(frozenset(), "approved")),
+            "approve",
+            ReviewState(frozenset(), "approved"),
         )
 
     def reset(
@@ -208,14 +202,23 @@ class LabelRepo:
         note: str | None = None,
     ) -> Action | None:
         """Back to unreviewed with no labels."""
+        return self._replace(
+            comment_id, moderator, policy, actor_kind, note, "reset", ReviewState()
+        )
+
+    def _replace(
+        self,
+        comment_id: int,
+        moderator: str,
+        policy: PolicyRef,
+        actor_kind: str,
+        note: str | None,
+        kind: str,
+        state: ReviewState,
+    ) -> Action | None:
+        """Set the whole state (no label involved) as one action of ``kind``."""
         return self._change(
-            comment_id,
-            moderator,
-            policy,
-            None,
-            actor_kind,
-            note,
-            lambda s: ("reset", ReviewState()),
+            comment_id, moderator, policy, None, actor_kind, note, lambda _: (kind, state)
         )
 
     def undo(self, *, moderator: str, policy: PolicyRef) -> Action | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from modtool.policy.model import Suggestion
-from modtool.store.common import dumps, loads, utc_now, write_transaction
+from modtool.store.common import dumps, loads, utc_now, where_equal, write_transaction
 
 _COLUMNS = "id, comment_id, label, rule, automatic, policy_name, policy_hash, reasons, created_at"
 
@@ -84,14 +84,7 @@ class SuggestionRepo:
         return result
 
     def count(self, policy_name: str | None = None, thread_id: int | None = None) -> int:
-        clauses, params = [], []
-        if policy_name is not None:
-            clauses.append("s.policy_name = ?")
-            params.append(policy_name)
-        if thread_id is not None:
-            clauses.append("c.thread_id = ?")
-            params.append(thread_id)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = where_equal({"s.policy_name": policy_name, "c.thread_id": thread_id})
         return int(
             self.db.execute(
                 f"""SELECT COUNT(*) FROM suggestions s JOIN comments c ON c.id = s.comment_id

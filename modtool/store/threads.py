@@ -121,26 +121,15 @@ class ThreadRepo:
                 result = ImportResult(thread_id=thread_id, created=True)
             else:
                 thread_id = existing
+                # Only when something differs: the same document again changes nothing.
                 self.db.execute(
-                    """UPDATE threads SET title = ?, source = ?, format = ?, article = ?,
-                       article_source = ?, article_hash = ?, updated_at = ?
-                       WHERE id = ? AND (title, source, format, article, article_source IS ?)
-                                 IS NOT (?, ?, ?, ?, 1)""",
-                    [
-                        thread.title,
-                        source,
-                        format,
-                        thread.article,
-                        thread.article_source,
-                        article_hash,
-                        now,
-                        thread_id,
-                        thread.article_source,
-                        thread.title,
-                        source,
-                        format,
-                        thread.article,
-                    ],
+                    """UPDATE threads SET title = :title, source = :source, format = :format,
+                           article = :article, article_source = :article_source,
+                           article_hash = :article_hash, updated_at = :now
+                       WHERE id = :id AND (title, source, format, article, article_hash,
+                                           article_source IS :article_source)
+                             IS NOT (:title, :source, :format, :article, :article_hash, 1)""",
+                    _thread_row(source, format, thread, article_hash, now) | {"id": thread_id},
                 )
                 result = ImportResult(thread_id=thread_id, created=False)
             self._store_comments(thread_id, comments, now, result)
@@ -162,17 +151,10 @@ class ThreadRepo:
     ) -> int:
         cursor = self.db.execute(
             """INSERT INTO threads (title, source, format, article, article_source, article_hash,
-                                   imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                thread.title,
-                source,
-                format,
-                thread.article,
-                thread.article_source,
-                article_hash,
-                now,
-                now,
-            ],
+                                   imported_at, updated_at)
+               VALUES (:title, :source, :format, :article, :article_source, :article_hash,
+                       :now, :now)""",
+            _thread_row(source, format, thread, article_hash, now),
         )
         return int(cursor.lastrowid)
 
@@ -288,6 +270,21 @@ class ThreadRepo:
             )
             count += len(batch)
         return count
+
+
+def _thread_row(
+    source: str, format: str, thread: ParsedThread, article_hash: str, now: str
+) -> dict[str, object]:
+    """The named parameters of a thread row, shared by insert and update."""
+    return {
+        "title": thread.title,
+        "source": source,
+        "format": format,
+        "article": thread.article,
+        "article_source": thread.article_source,
+        "article_hash": article_hash,
+        "now": now,
+    }
 
 
 def _match(
