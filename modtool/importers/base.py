@@ -7,11 +7,12 @@ by adding one module and listing it in :mod:`modtool.importers`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from modtool.importers.records import Record
 from modtool.models import ParsedComment, ParsedThread
 
 
@@ -35,3 +36,28 @@ class Importer(Protocol):
     def sniff(self, head: str) -> bool: ...
 
     def parse(self, path: Path) -> ParsedDocument: ...
+
+
+class PlatformImporter(Protocol):
+    """A platform export format (one module each: ``wxr.py``, ``reddit.py``, …).
+
+    ``read`` yields flat :mod:`~modtool.importers.records` in file order and never
+    builds trees: ``importers/tree.py`` does that the same way for every format.
+    ``GROUPED`` is true when every thread's comments follow its
+    :class:`~modtool.importers.records.ThreadRecord` before the next thread starts
+    (WXR items, a Reddit listing); false when threads and comments interleave in
+    any order (Disqus, Pushshift), and the records are grouped on disk first.
+    ``sniff`` gets the first 64 KiB (``b""`` for a folder) and the path.
+    ``DESCRIPTION`` says what the format expects; it is shown when no format
+    recognises a document.
+    """
+
+    NAME: str
+    PLATFORM: str
+    EXTENSIONS: tuple[str, ...]
+    DESCRIPTION: str
+    GROUPED: bool
+
+    def sniff(self, head: bytes, path: Path) -> bool: ...
+
+    def read(self, path: Path, warn: Callable[[str], None]) -> Iterator[Record]: ...
