@@ -3,10 +3,15 @@ and the `modtool tui` command's own errors."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import subprocess
+import sys
 from pathlib import Path
 
 from modtool.store import open_store
-from tests.tui_support import SAMPLE, SIZE, make_app, policy
+from tests.tui_support import SAMPLE, SIZE, build_sample, make_app, policy
 
 
 async def test_import_worker_then_scoring_worker_with_the_real_scorer(db_path: Path) -> None:
@@ -47,9 +52,10 @@ async def test_a_bad_document_ends_the_app_with_its_message(tmp_path: Path, db_p
     assert app.return_code == 1
 
 
-def test_cli_help_and_one_line_errors(run_cli, tmp_path: Path) -> None:
+def test_cli_help_and_one_line_errors(run_cli, tmp_path: Path, db_path: Path) -> None:
     result = run_cli("tui", "--help")
     assert result.returncode == 0 and "modtool tui threads/" in result.stdout
+    open_store(db_path).close()  # an empty database
     result = run_cli("tui")
     assert result.returncode == 1
     assert result.stderr.strip().startswith("modtool: error: the database has no threads yet")
@@ -59,3 +65,77 @@ def test_cli_help_and_one_line_errors(run_cli, tmp_path: Path) -> None:
     assert "no-such-policy" in result.stderr
     result = run_cli("tui", str(tmp_path / "missing.txt"))
     assert result.returncode == 2 and "missing.txt" in result.stderr
+
+
+def tui_piped(db: Path, *args: object, cwd: Path) -> subprocess.CompletedProcess:
+    """The real ``modtool tui`` with stdout and stderr piped (a script, ``| less``, CI)."""
+    env = {**os.environ, "MODTOOL_DB": str(db), "NO_COLOR": "1", "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "modtool", "tui", *map(str, args)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,  # before the fix it drew into the pipe and never ended
+    )
+
+
+def files_in(folder: Path) -> set[str]:
+    return {path.name for path in folder.iterdir()}
+
+
+def test_without_a_terminal_it_refuses_at_once_and_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    result = tui_piped(db, SAMPLE, "--scorer", "none", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "modtool: error: tui needs a terminal (stdout is not a TTY)\n"
+    assert result.stdout == ""
+    assert files_in(tmp_path) == set()  # no database, no -wal or -shm
+    # On an existing database too, and it is left as it was.
+    build_sample(db)
+    before = db.read_bytes()
+    result = tui_piped(db, "--thread", "1", cwd=tmp_path)
+    assert result.returncode == 1 and "tui needs a terminal (stdout is not a TTY)" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_stdin_that_is_not_a_terminal_is_refused_too(tmp_path: Path) -> None:
+    db = build_sample(tmp_path / "modtool.db")
+    master, slave = pty.openpty()
+    env = {**os.environ, "MODTOOL_DB": str(db), "NO_COLOR": "1", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "modtool", "tui", "--scorer", "none"],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        proc.wait(timeout=60)
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert proc.returncode == 1
+    assert seen.strip() == b"modtool: error: tui needs a terminal (stdin is not a TTY)"
+
+
+def test_a_mistyped_db_without_file_creates_nothing(run_cli, tmp_path: Path) -> None:
+    for args in (["--db", "site.db"], ["--db", "site.db", "--thread", "3"]):
+        result = run_cli("tui", *args, "--scorer", "none")
+        assert result.returncode == 1
+        assert result.stderr == "modtool: error: no database at site.db\n"
+        assert not any(name.startswith("site.db") for name in files_in(tmp_path))

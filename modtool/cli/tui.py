@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from modtool.cli.options import db_option, store_for, thread_option
-from modtool.errors import ModtoolError
+from modtool.errors import ModtoolError, StoreError
 
 SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
 
@@ -69,9 +70,19 @@ def tui_command(
     from modtool.policy import DEFAULT_POLICY, load_policy
 
     policy = load_policy(policy_ref or DEFAULT_POLICY)
-    with store_for(db_path) as store:
-        if file is None:
+    if file is None:
+        # Only `tui FILE` may create a database: a mistyped --db must not leave one behind.
+        if not db_path.exists():
+            raise StoreError(f"no database at {db_path}")
+        with store_for(db_path) as store:
             store.threads.resolve(thread_ref)  # fail here, in one line, not inside the UI
+    elif db_path.exists():
+        store_for(db_path).close()  # a database that cannot be used fails here, in one line
+    not_a_terminal = _not_a_terminal()
+    if not_a_terminal:
+        # Textual would draw into the pipe and wait for keys forever; say so before
+        # anything is created (the import of FILE happens inside the app).
+        raise ModtoolError(f"tui needs a terminal ({not_a_terminal} is not a TTY)")
 
     from modtool.tui.app import create_app
 
@@ -87,6 +98,22 @@ def tui_command(
     app.run()
     if app.error:
         raise ModtoolError(app.error)
+
+
+def _not_a_terminal() -> str | None:
+    """The first of stdout, stdin, stderr that is not a terminal (Textual reads keys
+    from stdin and draws on stderr), or ``None``."""
+    for name, stream in (
+        ("stdout", sys.stdout),
+        ("stdin", sys.stdin),
+        ("stderr", sys.__stderr__),
+    ):
+        try:
+            if stream is None or not stream.isatty():
+                return name
+        except (AttributeError, ValueError):  # replaced or closed streams
+            return name
+    return None
 
 
 COMMANDS = [tui_command]
