@@ -38,6 +38,7 @@ from modtool.policy.conditions import (
 )
 from modtool.policy.errors import PolicyError, Problem
 from modtool.policy.model import ACTIONS, APPROVE_HOTKEY, RESERVED_HOTKEYS, LabelDef, Policy, Rule
+from modtool.policy.regex_guard import MAX_POLICY_WEIGHT, UnsafePattern, check_pattern
 
 DEFAULT_POLICY = "news-comments"
 LOCAL_DIR = "policies"
@@ -245,6 +246,7 @@ class _Builder:
     def __init__(self, locator: _Locator) -> None:
         self.locator = locator
         self.problems: list[Problem] = []
+        self.regex_weight = 0  # compiled size of every regex so far (see regex_guard)
 
     def problem(
         self, place: _Place | None, message: str, key: str | None = None, value: Any = None
@@ -696,9 +698,20 @@ class _Builder:
         self, place: _Place, source: str, pattern: str, flags: int, key: str, shown: str
     ) -> Pattern | None:
         try:
+            cost = check_pattern(pattern, flags)
+            if key == "regex":
+                self.regex_weight += cost.weight
+                if self.regex_weight > MAX_POLICY_WEIGHT:
+                    raise UnsafePattern(
+                        f"brings the policy's regexes over {MAX_POLICY_WEIGHT} compiled atoms "
+                        "in all (each pattern's repeat counts multiply its size)"
+                    )
             compiled = regex.compile(pattern, flags)
+        except UnsafePattern as exc:
+            self.problem(place, f"{key} {_short(shown)!r} {exc}", key, source)
+            return None
         except (regex.error, OverflowError, RecursionError, ValueError) as exc:
-            self.problem(place, f"{key} {shown!r} does not compile: {exc}", key, source)
+            self.problem(place, f"{key} {_short(shown)!r} does not compile: {exc}", key, source)
             return None
         try:
             empty = compiled.search("", timeout=0.05) is not None
@@ -771,6 +784,11 @@ class _Builder:
             return None
         combined = regex.compile(word_list_pattern(words, **edits), flags)
         return WordList(tuple(words), combined, field=field)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """A pattern as shown in a problem line: long ones are cut (a 4 KB line helps no one)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _edits(word: str, fuzzy: int, masked: int) -> tuple[int, int]:
