@@ -17,6 +17,7 @@ from modtool.errors import InputError
 from modtool.safe_text import one_line
 from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
 from modtool.scoring.pipeline import score_texts
+from modtool.scoring.precision import PRECISIONS
 
 PICKLE_WARNING = (
     "Checkpoints are pickles, which can run code when loaded: modtool loads "
@@ -69,9 +70,16 @@ PICKLE_WARNING = (
     help="Comments per batch (one commit each).",
 )
 @click.option(
+    "--precision",
+    type=click.Choice(PRECISIONS),
+    default=None,
+    help="fp32 (Detoxify's arithmetic, default), bf16 (autocast; CPUs with AVX512-BF16/AMX, "
+    "GPUs) or int8 (dynamic quantization, CPU; fastest with VNNI). Each is its own model id.",
+)
+@click.option(
     "--quantize",
     is_flag=True,
-    help="Dynamic int8 on CPU: ~1.6x faster here, scores deviate (see docs/scoring.md).",
+    help="Alias of --precision int8 (scores deviate; see docs/scoring.md).",
 )
 @click.option(
     "--threads",
@@ -90,6 +98,7 @@ def score_command(
     hf_config: Path | None,
     device: str,
     batch_size: int,
+    precision: str | None,
     quantize: bool,
     num_threads: int | None,
     db_path: Path,
@@ -106,6 +115,7 @@ def score_command(
     Examples:
       modtool score
       modtool score --thread 1 --model unbiased --batch-size 64
+      modtool score --precision int8
       modtool score --scorer detoxify --checkpoint toxic_original.ckpt --hf-config ./bert-base-uncased/
       modtool score --scorer profanity-check
       echo "some text" | modtool score -
@@ -119,6 +129,7 @@ def score_command(
         "checkpoint": checkpoint,
         "hf_config": hf_config,
         "device": device,
+        "precision": precision,
         "quantize": quantize,
         "num_threads": num_threads,
     }

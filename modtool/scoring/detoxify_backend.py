@@ -34,6 +34,7 @@ from typing import Any
 
 from modtool.errors import InputError, ModtoolError
 from modtool.models import ModelInfo
+from modtool.scoring import precision as precisions
 from modtool.scoring.base import TextScore
 from modtool.scoring.registry import (
     MODEL_TYPES,
@@ -140,7 +141,11 @@ def _download(model_type: str) -> Path:
 
 
 class DetoxifyScorer:
-    """A Detoxify model: ``detoxify/<variant>@<sha256 prefix>[+int8]``."""
+    """A Detoxify model: ``detoxify/<variant>@<sha256 prefix>[+bf16|+int8]``.
+
+    ``precision`` is ``fp32`` (Detoxify's arithmetic), ``bf16`` (autocast) or
+    ``int8`` (dynamic quantization); ``quantize=True`` is an alias of ``int8``.
+    """
 
     headline_attribute = "toxicity"
 
@@ -154,6 +159,7 @@ class DetoxifyScorer:
         num_threads: int | None = None,
         max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
         note: str | None = None,
+        precision: str | None = None,
     ) -> None:
         import torch
         import transformers
@@ -164,8 +170,8 @@ class DetoxifyScorer:
             )
         self.note = note
         self.device = _device(torch, device)
-        if quantize and self.device.type != "cpu":
-            raise InputError("--quantize works on the CPU only (dynamic int8)")
+        self.precision = precisions.resolve(precision, quantize)
+        precisions.check_device(torch, self.precision, self.device)
         if num_threads is not None:
             if num_threads < 1:
                 raise InputError(f"--threads must be at least 1, not {num_threads}")
@@ -203,7 +209,7 @@ class DetoxifyScorer:
         net.eval()
         # checked for exactness in float32, before any quantization
         self.fast_last_layer = _install_cls_only_last_layer(torch, net)
-        if quantize:
+        if self.precision == "int8":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 net = torch.ao.quantization.quantize_dynamic(
@@ -217,7 +223,7 @@ class DetoxifyScorer:
         self._torch = torch
 
         variant = model_type or infer_variant(arch, raw_classes, path)
-        model_id = f"detoxify/{variant}@{sha[:HASH_CHARS]}" + ("+int8" if quantize else "")
+        model_id = f"detoxify/{variant}@{sha[:HASH_CHARS]}" + precisions.SUFFIX[self.precision]
         details: dict[str, object] = {
             "checkpoint": str(path.resolve()),
             "sha256": sha,
@@ -226,7 +232,8 @@ class DetoxifyScorer:
             "classes": raw_classes,
             "max_length": self.max_length,
             "window_stride": self.stride,
-            "quantized": bool(quantize),
+            "quantized": self.precision == "int8",
+            "precision": self.precision,
             "cls_only_last_layer": self.fast_last_layer,
             "transformers": transformers.__version__,
             "torch": torch.__version__,
@@ -292,8 +299,12 @@ class DetoxifyScorer:
             for row, window in enumerate(chunk):
                 mask[row, : len(columns["input_ids"][window])] = 1
             batch["attention_mask"] = mask.to(self.device)
-        logits = self.net(**batch)[0]
-        return torch.sigmoid(logits).float().cpu()
+        if self.precision == "bf16":
+            with torch.autocast(self.device.type, dtype=torch.bfloat16):
+                logits = self.net(**batch)[0]
+        else:
+            logits = self.net(**batch)[0]
+        return torch.sigmoid(logits.float()).cpu()
 
 
 def _chunks(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:

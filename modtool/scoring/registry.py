@@ -88,7 +88,8 @@ def make_scorer(name: str = "auto", **options: Any) -> Scorer:
     Options (Detoxify): ``model_type`` (default ``original``), ``checkpoint``
     (a local Detoxify ``.ckpt``, a pickle: only give files you trust),
     ``hf_config`` (a local Hugging Face config/tokenizer directory), ``device``
-    (``cpu``, ``cuda``, ``cuda:1`` …), ``quantize`` (dynamic int8 on CPU),
+    (``cpu``, ``cuda``, ``cuda:1`` …), ``precision``
+    (``fp32``, ``bf16``, ``int8``; ``quantize=True`` is an alias of int8),
     ``num_threads``. ``profanity-check`` takes none. With ``auto`` the
     returned scorer's ``note`` is the one-line reason when it fell back.
     """
