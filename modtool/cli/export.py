@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from modtool.cli import output as out
 from modtool.cli.options import db_option, store_for
 from modtool.errors import InputError
 from modtool.store import Store
@@ -104,10 +105,8 @@ def export_command(
     store = store_for(db_path)
     choice = choose_policy(store, policy_ref)
     if choice.name is not None and choice.name not in store.dataset.policy_names():
-        click.echo(
-            f"modtool: warning: no labels under policy {choice.name} yet: "
-            "the export has scores but no labels",
-            err=True,
+        out.warning(
+            f"no labels under policy {choice.name} yet: the export has scores but no labels"
         )
     selection = Selection(
         thread_ids=_thread_ids(store, thread_refs), labeled_only=labeled_only, policy=choice.name
@@ -123,24 +122,25 @@ def export_command(
         force=force,
     )
     for warning in result.warnings:
-        click.echo(f"modtool: warning: {warning}", err=True)
+        out.warning(warning)
     policy = f" under policy {choice.name}" if choice.name else " (no labels)"
-    click.echo(
+    to_stdout = str(output) == "-"  # the data is on stdout: the summary goes to stderr
+    where = "standard output" if to_stdout else str(output)
+    out.echo(
         f"exported {result.comments} comments from {result.threads} thread(s){policy} "
-        f"as {fmt} to {output}"
+        f"as {fmt} to {where}",
+        err=to_stdout,
     )
     for name, part in result.parts.items():
-        click.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
+        out.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
 
 
 def _print(renderable: object) -> None:
-    from rich.console import Console
-
-    Console().print(renderable)
+    out.console().print(renderable)
 
 
 def _json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False))
+    out.echo(json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False))
 
 
 @click.command("stats")
@@ -187,10 +187,8 @@ def stats_command(
     except InputError:
         if policy_ref is not None:
             raise
-        click.echo(
-            "modtool: note: labels under several policies; labels received are left "
-            "out (choose one with --policy)",
-            err=True,
+        out.note(
+            "labels under several policies; labels received are left out (choose one with --policy)"
         )
         choice = PolicyChoice(None, ())
     selection = Selection(thread_ids=_thread_ids(store, thread_refs), policy=choice.name)
@@ -278,9 +276,7 @@ def agreement_command(
     else:
         _print(agreement_view(report))
         if not report.reviewed:
-            click.echo(
-                "modtool: note: no comment was reviewed by two of these moderators", err=True
-            )
+            out.note("no comment was reviewed by two of these moderators")
 
 
 @click.command("calibrate")

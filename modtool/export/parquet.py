@@ -3,6 +3,7 @@ typed columns, written in row groups so memory stays bounded."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
@@ -74,6 +75,29 @@ def schema() -> Any:
     )
 
 
+class _Forward(io.RawIOBase):
+    """A write-only stream that counts what it wrote, so pyarrow never seeks: a pipe,
+    standard output or a FIFO takes Parquet like a file does."""
+
+    def __init__(self, handle: io.BufferedWriter) -> None:
+        self.handle = handle
+        self.written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        self.handle.write(data)
+        self.written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
 def write_parquet(
     path: Path, records: Iterable[Record], context: ExportContext, *, row_group: int = ROW_GROUP
 ) -> int:
@@ -81,8 +105,11 @@ def write_parquet(
     table_schema = schema()
     count = 0
     iterator = iter(records)
-    with pq.ParquetWriter(str(path), table_schema, compression="zstd") as writer:
-        while batch := list(islice(iterator, row_group)):
-            writer.write_table(pa.Table.from_pylist(batch, schema=table_schema))
-            count += len(batch)
+    with open(path, "wb") as handle:
+        sink = pa.PythonFile(_Forward(handle), mode="w")
+        with pq.ParquetWriter(sink, table_schema, compression="zstd") as writer:
+            while batch := list(islice(iterator, row_group)):
+                writer.write_table(pa.Table.from_pylist(batch, schema=table_schema))
+                count += len(batch)
+        sink.close()
     return count

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from modtool.errors import InputError, ModtoolError
-from modtool.export.atomic import atomic_dir, atomic_file
+from modtool.export.atomic import atomic_dir, atomic_file, write_error
 from modtool.export.base import ExportContext, Writer
 from modtool.export.convokit import write_convokit
 from modtool.export.csv_format import write_csv
@@ -102,17 +102,20 @@ def export(
         )
 
     result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes))
+    protect = [store.path] if store.path is not None else []
     try:
         if split is None:
             opener: Callable[..., Any] = (
-                atomic_dir(output, force=force) if not extension else atomic_file(output)
+                atomic_dir(output, force=force, protect=protect)
+                if not extension
+                else atomic_file(output, protect=protect)
             )
             with opener as target:
                 result.comments = writer(
                     target, iter_records(store, selection), context(output.name)
                 )
             return result
-        with atomic_dir(output, force=force) as folder:
+        with atomic_dir(output, force=force, protect=protect) as folder:
             manifest: dict[str, Any] = {"seed": seed, "format": fmt, "parts": {}}
             for name, thread_ids in assign(sizes, split, seed).items():
                 target = folder / (f"{name}.{extension}" if extension else name)
@@ -140,4 +143,4 @@ def export(
     except ModtoolError:
         raise
     except OSError as exc:
-        raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        raise write_error(output, exc) from None

@@ -10,7 +10,9 @@ made at a comment's current content are returned (a stale score is no score).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -166,7 +168,8 @@ class DatasetRepo:
                 self._fill(rows, selection.policy)
                 yield from rows
         finally:
-            cursor.close()
+            with suppress(sqlite3.ProgrammingError):  # the store was closed first
+                cursor.close()
 
     def _fill(self, rows: list[DatasetRow], policy: str | None) -> None:
         by_id = {row.id: row for row in rows}
