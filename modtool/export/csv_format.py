@@ -8,7 +8,8 @@ empty when nobody reviewed the comment or the moderators tied on it), then
 score in the selection (empty when not scored).
 
 Comment text is untrusted: a cell that a spreadsheet would run as a formula
-(first character ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a
+(first character ``=``, ``+``, ``-``, ``@``, tab or carriage return, or a
+full-width/compatibility form of one of them, such as ``＝``) gets a
 leading apostrophe, which spreadsheets show as text. The file is UTF-8 with a
 byte-order mark so that Excel reads non-ASCII text correctly.
 """
@@ -16,6 +17,7 @@ byte-order mark so that Excel reads non-ASCII text correctly.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,8 +40,19 @@ BASE_COLUMNS = (
 
 
 def neutralise(cell: str) -> str:
-    """``'=1+1`` for ``=1+1``: a spreadsheet shows it as text instead of running it."""
-    return "'" + cell if cell[:1] in _FORMULA_FIRST else cell
+    """``'=1+1`` for ``=1+1``: a spreadsheet shows it as text instead of running it.
+
+    The first character is NFKC-normalised for the check, so the full-width and
+    compatibility forms (``＝``, ``﹦``, ``＋``, ``－``, ``＠``, …) that some
+    spreadsheets also read as formula starts are neutralised like ``=``.
+    """
+    first = cell[:1]
+    if not first:
+        return cell
+    if first in _FORMULA_FIRST or first == "\u2212":  # U+2212 MINUS SIGN
+        return "'" + cell
+    normal = unicodedata.normalize("NFKC", first)[:1]
+    return "'" + cell if normal in _FORMULA_FIRST else cell
 
 
 def header(context: ExportContext) -> list[str]:
