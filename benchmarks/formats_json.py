@@ -1,0 +1,329 @@
+"""Synthetic JSON exports: one comment tree rendered as each JSON platform writes it.
+
+The renderers take a flat list of :class:`Node` (pre-order or not: each names
+its parent) and produce what the platform's API or dump would hold for it, so
+the importer tests render random trees (hypothesis) and read them back, and the
+benchmarks write large exports:
+
+* ``write_reddit(path, comments, seed)``: a ``/comments/<id>.json`` answer (two
+  listings, nested ``replies``, ``more`` stubs, ``[deleted]``/``[removed]``);
+* ``write_pushshift(path, comments, seed)``: Pushshift/Arctic-Shift NDJSON,
+  submissions and comments of many threads interleaved in time order.
+
+Used by ``benchmarks/import_bench.py --format reddit|pushshift``. Run directly
+to write one: ``.venv/bin/python benchmarks/formats_json.py reddit out.json 200000``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import WORDS
+
+START = 1_700_000_000
+
+
+class Node(NamedTuple):
+    """One comment of a synthetic tree (ids are the platform's, as text)."""
+
+    id: str
+    parent: str | None
+    """``None`` = top level."""
+    author: str
+    body: str
+    created: int
+    """Epoch seconds."""
+    status: str = "visible"
+    """``visible``, ``deleted`` or ``removed``."""
+
+
+def children_of(nodes: Sequence[Node]) -> tuple[list[Node], dict[str, list[Node]]]:
+    """Top-level nodes and each node's replies, in list order."""
+    top: list[Node] = []
+    replies: dict[str, list[Node]] = {}
+    for node in nodes:
+        if node.parent is None:
+            top.append(node)
+        else:
+            replies.setdefault(node.parent, []).append(node)
+    return top, replies
+
+
+def random_tree(rng: random.Random, comments: int, id_prefix: str = "c") -> list[Node]:
+    """A realistic tree in pre-order: most comments top level or shallow, a few deep chains."""
+    nodes: list[Node] = []
+    stack: list[str] = []
+    for index in range(comments):
+        roll = rng.random()
+        if not stack or roll < 0.25:
+            stack = []
+        elif roll < 0.55:
+            stack = stack[: rng.randint(1, len(stack))]
+        parent = stack[-1] if stack else None
+        external_id = f"{id_prefix}{index:x}"
+        status = "visible"
+        if rng.random() < 0.02:
+            status = rng.choice(("deleted", "removed"))
+        body = " ".join(rng.choices(WORDS, k=rng.randint(4, 60)))
+        if rng.random() < 0.1:
+            body += " & <that> > this"
+        nodes.append(
+            Node(
+                external_id,
+                parent,
+                f"user{rng.randint(1, max(2, comments // 8))}",
+                body,
+                START + index * 7,
+                status,
+            )
+        )
+        stack.append(external_id)
+    return nodes
+
+
+# -- Reddit /comments/<id>.json ----------------------------------------------------
+
+
+def _reddit_shown(node: Node) -> tuple[str, str]:
+    """Author and body as Reddit shows them for the node's status."""
+    if node.status == "deleted":
+        return "[deleted]", "[deleted]"
+    if node.status == "removed":
+        return "[deleted]", "[removed]"
+    return node.author, node.body
+
+
+def reddit_comment(node: Node, link: str, subreddit: str, depth: int) -> dict[str, Any]:
+    author, body = _reddit_shown(node)
+    return {
+        "subreddit_id": "t5_2qh1i",
+        "approved_at_utc": None,
+        "author_is_blocked": False,
+        "comment_type": None,
+        "edited": False,
+        "author_flair_text": None,
+        "id": node.id,
+        "name": f"t1_{node.id}",
+        "parent_id": f"t1_{node.parent}" if node.parent else f"t3_{link}",
+        "link_id": f"t3_{link}",
+        "author": author,
+        "author_fullname": None if author == "[deleted]" else f"t2_{abs(hash(author)) % 10**8:x}",
+        "body": html.escape(body, quote=False),
+        "score": (node.created % 97) - 3,
+        "created": float(node.created),
+        "created_utc": float(node.created),
+        "permalink": f"/r/{subreddit}/comments/{link}/t/{node.id}/",
+        "subreddit": subreddit,
+        "distinguished": None,
+        "stickied": False,
+        "depth": depth,
+        "replies": "",
+    }
+
+
+def render_reddit(
+    link: str,
+    title: str,
+    nodes: Sequence[Node],
+    *,
+    more: Sequence[tuple[str | None, int]] = (),
+    subreddit: str = "test",
+    article: str = "",
+) -> list[dict[str, Any]]:
+    """The two listings Reddit answers for ``/comments/<link>.json``.
+
+    ``more``: ``(parent id or None, count)`` stubs appended to that parent's replies.
+    Built with an explicit stack, so chains thousands deep render.
+    """
+    post = {
+        "subreddit": subreddit,
+        "selftext": html.escape(article, quote=False),
+        "title": html.escape(title, quote=False),
+        "name": f"t3_{link}",
+        "id": link,
+        "author": "op",
+        "score": 10,
+        "num_comments": len(nodes),
+        "created_utc": float(START),
+        "permalink": f"/r/{subreddit}/comments/{link}/t/",
+        "url": f"https://www.reddit.com/r/{subreddit}/comments/{link}/t/",
+        "removed_by_category": None,
+    }
+    top, replies = children_of(nodes)
+    stubs: dict[str | None, list[dict[str, Any]]] = {}
+    for parent, count in more:
+        stubs.setdefault(parent, []).append(
+            {
+                "kind": "more",
+                "data": {
+                    "count": count,
+                    "name": f"t1_m{len(stubs)}",
+                    "id": f"m{len(stubs)}",
+                    "parent_id": f"t1_{parent}" if parent else f"t3_{link}",
+                    "children": [f"m{i}" for i in range(count)],
+                },
+            }
+        )
+    root_children: list[dict[str, Any]] = []
+    # (node or a ready ``more`` thing, depth, the children list it goes into)
+    stack: list[tuple[Node | dict[str, Any], int, list[dict[str, Any]]]] = [
+        (node, 0, root_children) for node in reversed(top)
+    ]
+    while stack:
+        item, depth, into = stack.pop()
+        if isinstance(item, dict):
+            into.append(item)
+            continue
+        data = reddit_comment(item, link, subreddit, depth)
+        into.append({"kind": "t1", "data": data})
+        kids = replies.get(item.id, [])
+        extra = stubs.get(item.id, [])
+        if kids or extra:
+            nested: list[dict[str, Any]] = []
+            data["replies"] = {"kind": "Listing", "data": {"children": nested, "after": None}}
+            # Stubs are pushed first so that they pop after the replies.
+            stack.extend((stub, depth + 1, nested) for stub in reversed(extra))
+            stack.extend((kid, depth + 1, nested) for kid in reversed(kids))
+    root_children.extend(stubs.get(None, []))
+    return [
+        {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": post}], "after": None}},
+        {"kind": "Listing", "data": {"children": root_children, "after": None}},
+    ]
+
+
+def to_json(value: Any) -> str:
+    """``json.dumps`` that also writes documents nested deeper than the default stack allows."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        pass
+    out: list[str] = []
+    limit = sys.getrecursionlimit()
+    threading.stack_size(256 * 1024 * 1024)
+    worker = threading.Thread(
+        target=lambda: out.append(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    )
+    sys.setrecursionlimit(200_000)
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+        threading.stack_size(0)
+    return out[0]
+
+
+def write_reddit(path: Path, comments: int, seed: int = 1) -> None:
+    """A ``/comments`` answer with ``comments`` comments and a few ``more`` stubs."""
+    rng = random.Random(seed)
+    nodes = random_tree(rng, comments)
+    more = [(node.id, rng.randint(1, 9)) for node in rng.sample(nodes, max(1, comments // 500))]
+    document = render_reddit("bench1", "A synthetic thread", nodes, more=more, article="Body")
+    path.write_text(to_json(document), encoding="utf-8")
+
+
+# -- Pushshift / Arctic-Shift NDJSON -------------------------------------------------
+
+
+def pushshift_comment(node: Node, link: str, subreddit: str, created: Any) -> dict[str, Any]:
+    author, body = _reddit_shown(node)
+    return {
+        "all_awardings": [],
+        "author": author,
+        "author_flair_text": None,
+        "body": body,
+        "created_utc": created,
+        "edited": False,
+        "id": node.id,
+        "link_id": f"t3_{link}",
+        "parent_id": f"t1_{node.parent}" if node.parent else f"t3_{link}",
+        "permalink": f"/r/{subreddit}/comments/{link}/t/{node.id}/",
+        "retrieved_on": node.created + 3600,
+        "score": (node.created % 97) - 3,
+        "subreddit": subreddit,
+        "subreddit_id": "t5_2qh1i",
+    }
+
+
+def pushshift_submission(link: str, title: str, subreddit: str, created: int) -> dict[str, Any]:
+    return {
+        "author": "op",
+        "created_utc": created,
+        "id": link,
+        "num_comments": 0,
+        "permalink": f"/r/{subreddit}/comments/{link}/t/",
+        "score": 10,
+        "selftext": "",
+        "subreddit": subreddit,
+        "title": title,
+        "url": f"https://www.reddit.com/r/{subreddit}/comments/{link}/t/",
+    }
+
+
+def pushshift_lines(
+    threads: Sequence[tuple[str, str, Sequence[Node]]],
+    rng: random.Random,
+    *,
+    submissions: bool = True,
+) -> Iterator[str]:
+    """Lines of an NDJSON dump: every thread's comments interleaved by time.
+
+    ``created_utc`` is written as an int, a float or a string, as real dumps of
+    different years do.
+    """
+    events: list[tuple[int, int, str]] = []
+    for order, (link, title, nodes) in enumerate(threads):
+        if submissions:
+            first = min((node.created for node in nodes), default=START) - 1
+            record = pushshift_submission(link, title, "test", first)
+            events.append((first, order, json.dumps(record, ensure_ascii=False)))
+        for node in nodes:
+            kind = rng.random()
+            created: Any = node.created
+            if kind < 0.2:
+                created = float(node.created)
+            elif kind < 0.3:
+                created = str(node.created)
+            record = pushshift_comment(node, link, "test", created)
+            events.append((node.created, order, json.dumps(record, ensure_ascii=False)))
+    events.sort(key=lambda event: (event[0], event[1]))
+    for _, _, line in events:
+        yield line
+
+
+def write_pushshift(path: Path, comments: int, seed: int = 1, threads: int = 0) -> None:
+    """An RC-style dump of ``comments`` comments over many threads (default one per 200)."""
+    rng = random.Random(seed)
+    count = threads or max(1, comments // 200)
+    per = [comments // count + (1 if i < comments % count else 0) for i in range(count)]
+    trees = []
+    offset = 0
+    for number, size in enumerate(per):
+        nodes = random_tree(rng, size, id_prefix=f"p{number:x}x")
+        nodes = [node._replace(created=node.created + offset) for node in nodes]
+        offset += rng.randint(0, 50)
+        trees.append((f"s{number:x}", f"Thread {number}", nodes))
+    with open(path, "w", encoding="utf-8") as out:
+        for line in pushshift_lines(trees, rng):
+            out.write(line + "\n")
+
+
+WRITERS = {"reddit": write_reddit, "pushshift": write_pushshift}
+
+
+def main(argv: list[str]) -> None:
+    kind, target, comments = argv[0], Path(argv[1]), int(argv[2])
+    WRITERS[kind](target, comments)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

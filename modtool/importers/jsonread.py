@@ -1,0 +1,251 @@
+"""Reading JSON and NDJSON exports, with errors that name the file and the place.
+
+Shared by the JSON formats (``reddit``, ``pushshift``, ``hackernews``,
+``discourse``, ``convokit``), so each of them is only the mapping of one
+platform's fields to :mod:`~modtool.importers.records`.
+
+* :func:`load_document` reads one whole JSON document (a Reddit listing, an
+  Algolia item, a Discourse topic). Real threads nest deeply (a Reddit reply
+  chain is four JSON levels per comment), deeper than ``json.loads`` accepts
+  on the default stack; such a document is parsed again in a thread with a
+  large stack, up to :data:`MAX_NESTING` levels, and beyond that it is one
+  clean :class:`~modtool.errors.ParseError`, never a ``RecursionError``.
+* :func:`iter_ndjson` streams one JSON value per line (Pushshift dumps,
+  ConvoKit utterances) without holding the file: blank lines are skipped, a
+  line that is not JSON is a ParseError naming the line. ``.gz``, ``.bz2`` and
+  ``.xz`` are read through the standard library; ``.zst`` (how Pushshift and
+  Arctic-Shift ship their dumps) needs the optional ``zstandard`` package.
+* :func:`json_path` writes a place as ``$[1].data.children[3].data``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+import lzma
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from modtool.errors import ParseError
+
+MAX_NESTING = 100_000
+"""JSON nesting levels accepted (a 25,000-deep Reddit reply chain)."""
+DEEP_STACK_BYTES = 256 * 1024 * 1024
+"""Stack of the thread that parses deeply nested documents (virtual: pages are used as touched)."""
+
+Segment = str | int
+
+
+def json_path(segments: Sequence[Segment]) -> str:
+    """``("1", "data")`` style segments as ``$[1].data``: ints index, strings name keys."""
+    parts = ["$"]
+    for segment in segments:
+        if isinstance(segment, int):
+            parts.append(f"[{segment}]")
+        else:
+            parts.append(f".{segment}")
+    return "".join(parts)
+
+
+def strip_kind(fullname: object) -> str | None:
+    """A platform id as text without its type prefix (Reddit ``t1_abc`` → ``abc``).
+
+    ``None`` and ``""`` give ``None``; numbers become their decimal text.
+    """
+    if fullname is None or isinstance(fullname, bool):
+        return None
+    text = str(fullname).strip()
+    if not text:
+        return None
+    if len(text) > 3 and text[0] == "t" and text[1].isdigit() and text[2] == "_":
+        return text[3:]
+    return text
+
+
+def id_text(value: object) -> str | None:
+    """An id (int or string) as text; ``None``, ``""`` and booleans give ``None``."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def text(value: object) -> str:
+    """A text field that may be missing or ``null`` as ``str``."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text (UTF-8, a byte-order mark dropped)."""
+    with open_binary(path) as handle:
+        data = handle.read()
+    return decode(path, data, 0)
+
+
+def decode(path: Path, data: bytes, line: int) -> str:
+    try:
+        return data.decode("utf-8-sig" if line <= 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"line {line}, byte {exc.start + 1}" if line else f"byte {exc.start + 1}"
+        raise ParseError.at(path, where, "not UTF-8 text") from None
+
+
+ObjectHook = Callable[[dict[str, Any]], Any]
+
+
+def load_document(path: Path, object_hook: ObjectHook | None = None) -> Any:
+    """One whole JSON document, or a one-line ParseError naming file and place.
+
+    ``object_hook`` (``json.loads``'s) may slim each object as it is parsed:
+    a format keeps only the keys it reads, which for real exports (Reddit
+    things carry ~80 keys) is most of the memory.
+    """
+    return loads(path, read_text(path), object_hook=object_hook)
+
+
+def loads(
+    path: Path, document: str, line: int | None = None, object_hook: ObjectHook | None = None
+) -> Any:
+    """``json.loads`` whose errors name ``path`` and the line (``line`` for one NDJSON line)."""
+    try:
+        return json.loads(document, object_hook=object_hook)
+    except json.JSONDecodeError as exc:
+        raise _decode_error(path, exc, line) from None
+    except RecursionError:
+        pass
+    return _loads_deep(path, document, line, object_hook)
+
+
+def _decode_error(path: Path, exc: json.JSONDecodeError, line: int | None) -> ParseError:
+    if line is None:
+        where = f"line {exc.lineno} column {exc.colno}"
+    else:
+        where = f"line {line} column {exc.colno}"
+    return ParseError.at(path, where, f"not valid JSON: {exc.msg}")
+
+
+def _loads_deep(
+    path: Path, document: str, line: int | None, object_hook: ObjectHook | None = None
+) -> Any:
+    """Parse a deeply nested document in a thread whose stack holds :data:`MAX_NESTING` levels."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = json.loads(document, object_hook=object_hook)
+        except json.JSONDecodeError as exc:
+            outcome["error"] = _decode_error(path, exc, line)
+        except RecursionError:
+            where = f"line {line}" if line is not None else None
+            outcome["error"] = ParseError.at(
+                path, where, f"JSON nested more than {MAX_NESTING:,} levels deep"
+            )
+
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size()
+    try:
+        threading.stack_size(DEEP_STACK_BYTES)
+        worker = threading.Thread(target=work, name="modtool-deep-json")
+        sys.setrecursionlimit(max(previous_limit, MAX_NESTING + 200))
+        worker.start()
+    finally:
+        threading.stack_size(previous_stack)
+    try:
+        worker.join()
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when its name says ``.gz``, ``.bz2``, ``.xz`` or ``.zst``."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        return bz2.open(path, "rb")
+    if suffix in (".xz", ".lzma"):
+        return lzma.open(path, "rb")
+    if suffix == ".zst":
+        return _open_zstd(path)
+    return open(path, "rb")
+
+
+def _open_zstd(path: Path) -> IO[bytes]:
+    try:
+        import zstandard  # type: ignore[import-not-found]
+    except ImportError:
+        raise ParseError.at(
+            path,
+            None,
+            "a .zst file needs the 'zstandard' package "
+            "(pip install zstandard), or decompress it first: zstd -d FILE",
+        ) from None
+    raw = open(path, "rb")  # noqa: SIM115 (closed by the stream reader)
+    # Pushshift dumps are written with a 2 GiB window.
+    reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, closefd=True)
+    return io.BufferedReader(reader)
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of every non-blank line, streamed."""
+    with open_binary(path) as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            yield number, decode(path, raw, number)
+
+
+def iter_ndjson(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for every non-blank line of a JSON-lines file."""
+    decoder = json.loads
+    for number, line in iter_lines(path):
+        try:
+            value = decoder(line)
+        except json.JSONDecodeError as exc:
+            raise _decode_error(path, exc, number) from None
+        except RecursionError:
+            value = _loads_deep(path, line, number)
+        yield number, value
+
+
+def first_line(head: bytes) -> bytes:
+    """The first non-blank line of a sniffed head (without a byte-order mark)."""
+    for raw in head.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        if raw.strip():
+            return raw.strip()
+    return b""
+
+
+def first_value(head: bytes) -> Any:
+    """The first line parsed as JSON, or ``None`` when it is incomplete or not JSON."""
+    line = first_line(head)
+    if not line.startswith((b"{", b"[")):
+        return None
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+
+
+def strip_head(head: bytes) -> bytes:
+    """The head without a byte-order mark and leading white space."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def shape_error(path: Path, where: Sequence[Segment] | str | None, problem: str) -> ParseError:
+    """A ParseError for valid JSON of the wrong shape, placed by JSON path."""
+    if where is None or isinstance(where, str):
+        return ParseError.at(path, where, problem)
+    return ParseError.at(path, json_path(where), problem)

@@ -1,0 +1,462 @@
+"""Reddit ``/comments/<id>.json``: the post listing and its comment tree.
+
+Reddit answers ``/comments/<id>.json`` with a JSON array of two listings::
+
+    [{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {post}}]}},
+     {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {comment}}, …,
+                                               {"kind": "more", "data": {"count": 12, …}}]}}]
+
+A comment's ``replies`` is ``""`` (no replies) or another listing of the same
+shape. Also read: the comment listing alone (``{"kind": "Listing"}``, e.g. a
+saved ``/comments`` second element or a user's comment history) and a bare
+array of listings.
+
+Mapping (see ``docs/formats.md``):
+
+* the post (``t3``) is the thread: ``title``, ``selftext`` as the article,
+  the permalink as its URL, ``created_utc``, ``subreddit``/``score``/
+  ``num_comments`` in meta; without a post, the thread is each comment's
+  ``link_id``;
+* ids lose their type prefix (``t1_abc`` → ``abc``); ``parent_id`` ``t3_…``
+  is the top level, ``t1_…`` that comment (the nesting is used only when a
+  comment has no ``parent_id``);
+* ``more`` stubs are comments Reddit did not send: counted per thread
+  (``count``, else the number of ``children``; a "continue this thread" stub
+  counts 1), never stored as comments;
+* status: body ``[removed]`` → removed, ``[deleted]`` → deleted (replies are
+  kept under them); ``removed_by_category``, ``removed``/``banned_by`` and
+  ``spam`` (moderator views) likewise. An author ``[deleted]`` above a body
+  that is still there is an account deleted after posting: Reddit still shows
+  the comment, so it stays visible. The markers are kept as author and body,
+  as Reddit shows them;
+* ``body`` is markdown with ``&amp;``, ``&lt;``, ``&gt;`` escaped: unescaped,
+  not parsed as HTML (``body_html`` only when ``body`` is missing);
+* meta: ``score``, ``permalink``, ``edited`` (the edit time, or ``true`` when
+  old data gives no time; absent when not edited), ``distinguished``,
+  ``stickied``.
+
+Threads nest deeply: the tree is walked with an explicit stack, never Python
+recursion, and :func:`~modtool.importers.jsonread.load_document` parses deep
+documents on a large stack.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from modtool.errors import ParseError
+from modtool.importers import jsonread
+from modtool.importers.dates import iso_utc
+from modtool.importers.html import html_to_text
+from modtool.importers.jsonread import Segment, json_path
+from modtool.importers.records import (
+    CommentRecord,
+    MissingRecord,
+    ProblemRecord,
+    Record,
+    ThreadRecord,
+)
+
+NAME = "reddit"
+PLATFORM = "reddit"
+EXTENSIONS = (".json",)
+GROUPED = True
+DESCRIPTION = (
+    "Reddit /comments/<id>.json: a JSON array of two listings "
+    '([{"kind": "Listing"} with the t3 post, {"kind": "Listing"} with t1 comments]) '
+    "or one comment listing"
+)
+
+SITE = "https://www.reddit.com"
+_KIND_FIRST = re.compile(rb'^(?:\[\s*)?\{\s*"kind"\s*:\s*"(?:Listing|t1|t3)"')
+_LISTING = re.compile(rb'"kind"\s*:\s*"Listing"')
+_REMOVED_BY_AUTHOR = frozenset({"deleted", "author"})
+_WHERE_FULL_DEPTH = 6
+SLIM_BYTES = 8 * 1024 * 1024
+_KEEP = frozenset(
+    [
+        "kind",
+        "data",
+        "children",
+        "replies",
+        "id",
+        "name",
+        "parent_id",
+        "link_id",
+        "author",
+        "body",
+        "body_html",
+        "created_utc",
+        "created",
+        "score",
+        "permalink",
+        "edited",
+        "distinguished",
+        "stickied",
+        "removed_by_category",
+        "spam",
+        "removed",
+        "banned_by",
+        "count",
+        "title",
+        "selftext",
+        "selftext_html",
+        "url",
+        "subreddit",
+        "num_comments",
+        "link_title",
+        "link_permalink",
+    ]
+)
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    """A JSON value that starts with a Reddit thing (``{"kind": "Listing"|"t1"|"t3"``)."""
+    start = jsonread.strip_head(head)
+    if _KIND_FIRST.match(start):
+        return True
+    return start[:1] in (b"[", b"{") and b'"children"' in head and bool(_LISTING.search(head))
+
+
+def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
+    """Records of a Reddit listing document, one thread after the other."""
+    hook = _slim if _size(path) > SLIM_BYTES else None
+    return records(jsonread.load_document(path, object_hook=hook), path, warn)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _slim(value: dict[str, Any]) -> dict[str, Any]:
+    """Only the keys this module reads (a real thing has ~80; most of a large file's memory)."""
+    if len(value) <= 2:
+        return value
+    return {key: item for key, item in value.items() if key in _KEEP}
+
+
+# -- shared with pushshift.py -------------------------------------------------
+
+
+def unescape(value: object) -> str:
+    """Reddit's markdown fields (``body``, ``selftext``, ``title``) with ``&amp;`` & co. decoded."""
+    text = jsonread.text(value)
+    return html.unescape(text) if "&" in text else text
+
+
+def status(data: dict[str, Any], text_key: str = "body") -> str:
+    """``visible``/``deleted``/``removed``/``spam`` from a comment's or post's own flags."""
+    body = data.get(text_key)
+    if body == "[removed]":
+        return "removed"
+    if body == "[deleted]":
+        return "deleted"
+    category = data.get("removed_by_category")
+    if category:
+        return "deleted" if category in _REMOVED_BY_AUTHOR else "removed"
+    if data.get("spam") is True:
+        return "spam"
+    if data.get("removed") is True:
+        return "removed"
+    banned_by = data.get("banned_by")
+    if banned_by and banned_by is not False:
+        return "removed"
+    return "visible"
+
+
+def permalink(value: object) -> str | None:
+    link = jsonread.text(value).strip()
+    if not link:
+        return None
+    return SITE + link if link.startswith("/") else link
+
+
+def comment_meta(data: dict[str, Any]) -> dict[str, Any] | None:
+    meta: dict[str, Any] = {}
+    score = data.get("score")
+    if isinstance(score, int | float) and not isinstance(score, bool):
+        meta["score"] = score
+    link = permalink(data.get("permalink"))
+    if link:
+        meta["permalink"] = link
+    edited = data.get("edited")
+    if edited is True:
+        meta["edited"] = True
+    elif edited not in (None, False, 0, "", "false"):
+        meta["edited"] = iso_utc(edited) or True
+    distinguished = data.get("distinguished")
+    if distinguished:
+        meta["distinguished"] = str(distinguished)
+    if data.get("stickied") is True:
+        meta["stickied"] = True
+    return meta or None
+
+
+def comment_body(data: dict[str, Any]) -> str:
+    body = data.get("body")
+    if body is None and data.get("body_html"):
+        return html_to_text(html.unescape(jsonread.text(data["body_html"])))
+    return unescape(body)
+
+
+def created(data: dict[str, Any]) -> str | None:
+    value = data.get("created_utc")
+    return iso_utc(value if value is not None else data.get("created"))
+
+
+def thread_record(data: dict[str, Any], external_id: str) -> ThreadRecord:
+    """A post (``t3`` data, or a Pushshift submission line) as its thread."""
+    article = data.get("selftext")
+    if article is None and data.get("selftext_html"):
+        text = html_to_text(html.unescape(jsonread.text(data["selftext_html"])))
+    else:
+        text = unescape(article)
+    meta: dict[str, Any] = {}
+    for key in ("subreddit", "author"):
+        if data.get(key):
+            meta[key] = str(data[key])
+    for key in ("score", "num_comments"):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            meta[key] = value
+    link = permalink(data.get("permalink"))
+    target = jsonread.text(data.get("url")).strip() or None
+    if target and target != link:
+        meta["link_url"] = target
+    post_status = status(data, "selftext")
+    if post_status != "visible":
+        meta["status"] = post_status
+    return ThreadRecord(
+        platform=PLATFORM,
+        external_id=external_id,
+        title=unescape(data.get("title")),
+        article=text,
+        url=link or target,
+        created_at=created(data),
+        meta=meta or None,
+    )
+
+
+def linked_thread(data: dict[str, Any], external_id: str) -> ThreadRecord:
+    """The thread as a comment names it (``link_title``, ``link_permalink``, ``subreddit``)."""
+    meta = {"subreddit": str(data["subreddit"])} if data.get("subreddit") else None
+    return ThreadRecord(
+        platform=PLATFORM,
+        external_id=external_id,
+        title=unescape(data.get("link_title")),
+        url=permalink(data.get("link_permalink")),
+        meta=meta,
+    )
+
+
+def comment_record(
+    data: dict[str, Any],
+    thread: str,
+    external_id: str,
+    parent: str | None,
+    where: str | None,
+) -> CommentRecord:
+    return CommentRecord(
+        thread_external_id=thread,
+        external_id=external_id,
+        parent_external_id=parent,
+        author=jsonread.text(data.get("author")),
+        body=comment_body(data),
+        created_at=created(data),
+        status=status(data),
+        meta=comment_meta(data),
+        where=where,
+    )
+
+
+def parent_of(data: dict[str, Any], fallback: str | None) -> str | None:
+    """``t3_…`` (the post) → top level; ``t1_…`` → that comment; missing → ``fallback``."""
+    raw = data.get("parent_id")
+    if raw is None or raw == "":
+        return fallback
+    text = str(raw)
+    if text.startswith("t3_"):
+        return None
+    return jsonread.strip_kind(text)
+
+
+# -- walking a listing document -----------------------------------------------
+
+
+class _At(NamedTuple):
+    """Where a thing is: a chain up to the document root, walked only for an error."""
+
+    up: _At | None
+    tail: tuple[Segment, ...]
+    depth: int
+    head: str
+    """The top-level comment's JSON path, to write deep places short."""
+
+
+def _segments(at: _At) -> list[Segment]:
+    parts: list[tuple[Segment, ...]] = []
+    node: _At | None = at
+    while node is not None:
+        parts.append(node.tail)
+        node = node.up
+    return [segment for tail in reversed(parts) for segment in tail]
+
+
+def _where(at: _At) -> str:
+    if at.depth <= _WHERE_FULL_DEPTH:
+        return json_path(_segments(at))
+    return at.head + "…" + json_path(at.tail)[1:]
+
+
+def _error(path: Path, at: _At, problem: str) -> ParseError:
+    return ParseError.at(path, json_path(_segments(at)), problem)
+
+
+def _listings(doc: Any, path: Path) -> list[tuple[list[Any], _At]]:
+    """Each top-level listing's ``children`` with its place."""
+    if isinstance(doc, dict):
+        items: list[tuple[Any, tuple[Segment, ...]]] = [(doc, ())]
+    elif isinstance(doc, list):
+        items = [(value, (index,)) for index, value in enumerate(doc)]
+    else:
+        raise ParseError.at(path, "$", f"expected {DESCRIPTION}")
+    out: list[tuple[list[Any], _At]] = []
+    for value, tail in items:
+        at = _At(None, tail, 0, json_path(tail))
+        if not isinstance(value, dict) or value.get("kind") != "Listing":
+            raise _error(path, at, f"expected a Reddit listing: {DESCRIPTION}")
+        data = value.get("data")
+        children = data.get("children") if isinstance(data, dict) else None
+        if not isinstance(children, list):
+            raise _error(path, at, "a Listing needs data.children (a list)")
+        out.append((children, _At(at, ("data", "children"), 0, at.head)))
+    return out
+
+
+def _thing(path: Path, thing: Any, at: _At) -> tuple[str, dict[str, Any]]:
+    if not isinstance(thing, dict) or not isinstance(thing.get("kind"), str):
+        raise _error(path, at, 'expected a Reddit thing ({"kind": …, "data": {…}})')
+    data = thing.get("data")
+    if not isinstance(data, dict):
+        raise _error(path, at, f'a "{thing["kind"]}" thing needs a data object')
+    return thing["kind"], data
+
+
+def records(doc: Any, path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
+    """Flat records of a parsed listing document, grouped by thread.
+
+    A document of one thread (the normal ``/comments`` answer) streams in
+    document order; a listing that mixes threads (a user's comment history)
+    is regrouped, thread by thread, since it is in memory anyway.
+    """
+    listings = _listings(doc, path)
+    threads = _thread_ids(listings)
+    stream = _walk(listings, path, warn)
+    if len(threads) <= 1:
+        yield from stream
+        return
+    groups: dict[str | None, list[Record]] = {}
+    for record in stream:
+        key = (
+            record.external_id if isinstance(record, ThreadRecord) else (record.thread_external_id)
+        )
+        groups.setdefault(key, []).append(record)
+    for group in groups.values():
+        yield from group
+
+
+def _thread_ids(listings: list[tuple[list[Any], _At]]) -> set[str | None]:
+    found: set[str | None] = set()
+    post: str | None = None
+    for children, _ in listings:
+        for thing in children:
+            data = thing.get("data") if isinstance(thing, dict) else None
+            if not isinstance(data, dict):
+                continue
+            if thing.get("kind") == "t3":
+                post = jsonread.id_text(data.get("id")) or jsonread.strip_kind(data.get("name"))
+                found.add(post)
+            else:
+                found.add(jsonread.strip_kind(data.get("link_id")) or post)
+    return found
+
+
+def _walk(
+    listings: list[tuple[list[Any], _At]], path: Path, warn: Callable[[str], None]
+) -> Iterator[Record]:
+    post: str | None = None
+    declared: set[str] = set()
+    for children, listing_at in listings:
+        # The stack holds (thing, place, structural parent id, thread id), last first.
+        stack: list[tuple[Any, _At, str | None, str | None]] = []
+        for index in range(len(children) - 1, -1, -1):
+            at = _At(listing_at, (index,), 1, "")
+            stack.append((children[index], at._replace(head=_where(at)), None, post))
+        while stack:
+            thing, at, structural_parent, thread = stack.pop()
+            kind, data = _thing(path, thing, at)
+            if kind == "t3":
+                external_id = jsonread.id_text(data.get("id")) or jsonread.strip_kind(
+                    data.get("name")
+                )
+                if external_id is None:
+                    raise _error(path, at, "a post (t3) without an id")
+                post = external_id
+                declared.add(external_id)
+                yield thread_record(data, external_id)
+                continue
+            thread = jsonread.strip_kind(data.get("link_id")) or thread or post
+            if kind == "more":
+                if thread is None:
+                    raise _error(path, at, "a 'more' stub outside any thread (no link_id)")
+                yield MissingRecord(thread, _missing_count(data))
+                continue
+            if kind != "t1":
+                warn(f"{path}: {_where(at)}: skipped a Reddit {kind!r} thing (not a comment)")
+                continue
+            where = _where(at)
+            external_id = jsonread.id_text(data.get("id")) or jsonread.strip_kind(data.get("name"))
+            if thread is None:
+                raise _error(path, at, "a comment (t1) without link_id and no post in the file")
+            if thread not in declared:
+                # A comment listing without its post: user histories carry the
+                # post's title and permalink on each comment.
+                declared.add(thread)
+                if data.get("link_title") or data.get("link_permalink"):
+                    yield linked_thread(data, thread)
+            if external_id is None:
+                yield ProblemRecord(thread, where, "a comment (t1) without an id")
+                continue
+            yield comment_record(
+                data, thread, external_id, parent_of(data, structural_parent), where
+            )
+            replies = data.get("replies")
+            if replies in (None, ""):
+                continue
+            reply_at = _At(at, ("data", "replies"), at.depth, at.head)
+            if not isinstance(replies, dict) or replies.get("kind") != "Listing":
+                raise _error(path, reply_at, 'replies must be "" or a Listing')
+            reply_data = replies.get("data")
+            nested = reply_data.get("children") if isinstance(reply_data, dict) else None
+            if not isinstance(nested, list):
+                raise _error(path, reply_at, "a Listing needs data.children (a list)")
+            for index in range(len(nested) - 1, -1, -1):
+                child_at = _At(reply_at, ("data", "children", index), at.depth + 1, at.head)
+                stack.append((nested[index], child_at, external_id, thread))
+
+
+def _missing_count(data: dict[str, Any]) -> int:
+    count = data.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        return count
+    children = data.get("children")
+    if isinstance(children, list) and children:
+        return len(children)
+    return 1  # "continue this thread": at least one reply Reddit did not send
