@@ -1,26 +1,165 @@
-"""Bring a thread document into the store: pick the importer, stream, commit once."""
+"""Bring a document into the store: check it, pick the importer, store thread by thread.
+
+One document is one write transaction and each of its threads a savepoint in
+it: a thread with a problem is rolled back alone and reported (the others are
+stored, the command exits 1); an error in the document itself (not UTF-8, not
+XML, a bad indentation) rolls every thread of the document back, so the
+database is exactly as it was. See ``docs/formats.md``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from modtool.importers import open_document
+from modtool.importers import background, pipeline
 from modtool.store import Store
 from modtool.store.common import utc_now
 from modtool.store.threads import ImportResult
 
+__all__ = ["ImportReport", "ThreadFailure", "import_path"]
 
-def import_path(store: Store, path: Path, format: str | None = None) -> ImportResult:
-    """Import one document in a single transaction.
 
-    A parse error anywhere in the document raises :class:`~modtool.errors.ParseError`
-    and leaves the database exactly as it was.
+@dataclass(slots=True)
+class ThreadFailure:
+    """A thread that was not stored, and why."""
+
+    platform: str | None
+    external_id: str | None
+    title: str
+    problems: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What importing one document did: one :class:`ImportResult` per stored thread.
+
+    The single-thread attributes (``thread_id``, ``added``, …) are those of the
+    first thread, for the common one-thread document.
     """
-    fmt, document = open_document(path, format)
-    return store.threads.import_document(
-        source=str(path.resolve()),
-        format=fmt,
-        thread=document.thread,
-        comments=document.comments,
+
+    path: Path
+    format: str
+    threads: list[ImportResult] = field(default_factory=list)
+    failures: list[ThreadFailure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    more_warnings: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures)
+
+    def _first(self) -> ImportResult:
+        if not self.threads:
+            raise LookupError(f"{self.path}: no thread was stored")
+        return self.threads[0]
+
+    @property
+    def thread_id(self) -> int:
+        return self._first().thread_id
+
+    @property
+    def created(self) -> bool:
+        return self._first().created
+
+    @property
+    def total(self) -> int:
+        return sum(result.total for result in self.threads)
+
+    @property
+    def added(self) -> int:
+        return sum(result.added for result in self.threads)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(result.unchanged for result in self.threads)
+
+    @property
+    def updated(self) -> int:
+        return sum(result.updated for result in self.threads)
+
+    @property
+    def moved(self) -> int:
+        return sum(result.moved for result in self.threads)
+
+    @property
+    def absent(self) -> int:
+        return sum(result.absent for result in self.threads)
+
+    @property
+    def missing(self) -> int:
+        return sum(result.missing for result in self.threads)
+
+
+def import_path(
+    store: Store,
+    path: Path,
+    format: str | None = None,
+    *,
+    replace_thread: int | None = None,
+    source: str | None = None,
+) -> ImportReport:
+    """Import one document (a file, or a folder an importer knows: ConvoKit).
+
+    ``replace_thread``: store the document's one thread as thread ID (its
+    comments matched against that thread's), even though its identity differs
+    (a plain-text document whose article was edited). ``source``: what to record
+    as the source instead of the resolved path (``<stdin>``).
+    A document-level error raises (:class:`~modtool.errors.ParseError`) and
+    leaves the database exactly as it was.
+    """
+    folder = pipeline.check_input(path)
+    importer = pipeline.choose_importer(path, format, folder)
+    warnings = pipeline.Warnings()
+    if background.worth_it(path):
+        events: Iterator[pipeline.Event] = background.events_in_background(importer.NAME, path)
+    else:
+        events = pipeline.document_events(importer, path, warnings)
+    report = ImportReport(path=path, format=importer.NAME)
+    with store.threads.document(
+        source=source or str(path.resolve()),
+        format=importer.NAME,
         now=utc_now(),
-    )
+        replace_thread=replace_thread,
+    ) as document:
+        for kind, payload in events:
+            if kind == pipeline.COMMENTS:
+                document.add_comments(payload)
+            elif kind == pipeline.THREAD:
+                current = payload
+                document.start_thread(
+                    platform=payload.platform,
+                    external_id=payload.external_id,
+                    title=payload.title,
+                    article=payload.article,
+                    article_source=payload.article_source,
+                    url=payload.url,
+                    created_at=payload.created_at,
+                )
+            elif kind == pipeline.END:
+                result = document.end_thread(missing=payload.missing, failed=bool(payload.problems))
+                if result is None:
+                    report.failures.append(_failure(current, payload.problems))
+                else:
+                    report.threads.append(result)
+            elif kind == pipeline.FAILED:
+                record, problems = payload
+                report.failures.append(_failure(record, problems))
+            elif kind == pipeline.WARN:
+                warnings(payload)
+            elif kind == pipeline.RESTART:
+                document.restart()
+                report.threads.clear()
+                report.failures.clear()
+                warnings.clear()
+    report.warnings, report.more_warnings = warnings.shown, warnings.hidden
+    for result in report.threads:
+        result.warnings = report.warnings
+    return report
+
+
+def _failure(record: object, problems: tuple[str, ...]) -> ThreadFailure:
+    if record is None:
+        return ThreadFailure(None, None, "", problems)
+    return ThreadFailure(record.platform, record.external_id, record.title, problems)  # type: ignore[attr-defined]

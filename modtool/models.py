@@ -71,6 +71,18 @@ class Thread:
     imported_at: str
     comment_count: int = 0
     max_depth: int | None = None
+    platform: str = "text"
+    """Where the thread comes from: ``text``, ``wordpress``, ``disqus``, ``reddit``, …"""
+    external_id: str | None = None
+    """The platform's id of the thread (for ``text``: a hash of title + article)."""
+    url: str | None = None
+    created_at: str | None = None
+    """ISO 8601 UTC, when the platform says."""
+    missing: int = 0
+    """Comments the platform knows but the export lacked (Reddit "load more" stubs)."""
+    orphan_count: int = 0
+    first_comment_at: str | None = None
+    last_comment_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,17 @@ class Comment:
     content_hash: str
     line: int | None = None
     present: bool = True
+    external_id: str | None = None
+    """The platform's id (for ``text``: the numbering path); unique within its thread."""
+    parent_external_id: str | None = None
+    """The parent the platform named; kept for orphans, whose parent is not in the thread."""
+    orphan: bool = False
+    """Its named parent is not in the thread: stored at the top level."""
+    status: str = "visible"
+    """``visible``, ``pending``, ``spam``, ``deleted`` or ``removed``, as the platform said."""
+    created_at: str | None = None
+    meta: dict[str, object] | None = None
+    """Platform metadata (score/points, permalink, …)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,10 @@ def test_one_bad_file_does_not_stop_the_others(run_cli, sample_path: Path, tmp_p
     assert "no such file" in result.stderr
 
 
-def test_unknown_thread_is_one_line(run_cli) -> None:
+def test_unknown_thread_is_one_line(run_cli, db_path: Path) -> None:
+    from modtool.store import open_store
+
+    open_store(db_path).close()  # an empty database (a missing one is another error)
     result = run_cli("tree", "42")
     assert result.returncode == 1
     assert result.stderr == "modtool: error: no thread with id 42 (see `modtool threads`)\n"

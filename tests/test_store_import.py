@@ -55,7 +55,7 @@ def test_sample_import_ids_and_parents(sample_store: Store) -> None:
 def test_reimport_changes_nothing(sample_store: Store, sample_path: Path, db_path: Path) -> None:
     before = dump(db_path)
     result = import_path(sample_store, sample_path)
-    assert (result.created, result.added, result.unchanged, result.updated, result.missing) == (
+    assert (result.created, result.added, result.unchanged, result.updated, result.absent) == (
         False,
         0,
         27,
@@ -87,7 +87,7 @@ def test_grown_thread_keeps_ids(tmp_path: Path, store: Store) -> None:
 
 def test_edit_and_vanish_keep_ids_scores_and_labels(tmp_path: Path, store: Store) -> None:
     tree = [
-        Node("Ann", "first"),
+        Node("Ann", "first comment, about the talks"),
         Node("Bob", "to be deleted"),
         Node("Cy", "third", [Node("Dee", "r")]),
     ]
@@ -105,12 +105,16 @@ def test_edit_and_vanish_keep_ids_scores_and_labels(tmp_path: Path, store: Store
     )
     store.labels.add(ids["Bob"], "insult", moderator="ana", policy=POLICY)
     # Bob's comment is removed upstream, Cy's moves up to number 2 and Ann edits hers.
-    tree = [Node("Ann", "first, edited"), Node("Cy", "third", [Node("Dee", "r")])]
+    tree = [
+        Node("Ann", "first comment, about the talks (edited)"),
+        Node("Cy", "third", [Node("Dee", "r")]),
+    ]
     path.write_text(render("T", "A", tree), encoding="utf-8")
     result = import_path(store, path)
-    assert (result.updated, result.moved, result.missing) == (1, 2, 1)
+    assert (result.updated, result.moved, result.absent) == (1, 2, 1)
     present = {c.author: c for c in store.comments.iter_thread(1)}
-    assert present["Ann"].id == ids["Ann"] and present["Ann"].body == "first, edited"
+    assert present["Ann"].id == ids["Ann"]
+    assert present["Ann"].body == "first comment, about the talks (edited)"
     assert present["Cy"].id == ids["Cy"] and present["Cy"].path == "2"
     assert present["Dee"].id == ids["Dee"] and present["Dee"].parent_id == ids["Cy"]
     assert "Bob" not in present

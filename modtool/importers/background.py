@@ -1,35 +1,44 @@
-"""Parse a large document in a child process while the caller stores it.
+"""Read a large document in a child process while the caller stores it.
 
-Parsing is pure Python and storing is mostly SQLite, so on a machine with two
-or more cores the two overlap: the child parses and sends comments in batches
-through a pipe (it blocks when the pipe is full, so memory stays bounded) and
-the parent writes them. Errors raised by the parser (a :class:`ParseError` on
-line 190,000) reach the caller at the same point of the stream as they would
-in-process, so the store's transaction rolls back as usual.
+Parsing (and, for XML and JSON exports, HTML to text and tree building) is
+pure Python and storing is mostly SQLite, so on a machine with two or more
+cores the two overlap: the child runs
+:func:`~modtool.importers.pipeline.document_events` for any importer and sends
+the events in batches through a pipe (it blocks when the pipe is full, so
+memory stays bounded) and the parent writes them. Errors raised in the child
+(a :class:`ParseError` on line 190,000) reach the caller at the same point of
+the stream as they would in-process, so the store's transaction rolls back as
+usual.
 
-Only used where ``fork`` is available (Linux); elsewhere parsing stays in-process.
+The child never outlives its parent: it asks the kernel for SIGKILL when the
+parent dies (``prctl(PR_SET_PDEATHSIG)``), and it holds no copy of the pipe's
+read end, so a write into a pipe nobody reads fails at once (``EPIPE``) instead
+of blocking forever. Only used where ``fork`` is available (Linux); elsewhere
+the document is read in-process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from collections.abc import Iterator
-from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from modtool.errors import ModtoolError
-from modtool.importers.base import Importer, ParsedDocument
-from modtool.models import ParsedComment
+from modtool.importers.pipeline import COMMENTS, WARN, Event, document_events, load_importer
 
-BATCH = 2_000
-AHEAD = 8  # batches the parent may hold unread (bounded memory)
+BATCH = 2_000  # comments per message
+AHEAD = 8  # messages the parent may hold unread (bounded memory)
 MIN_BYTES = 4 * 1024 * 1024  # below this, starting a process costs more than it saves
+PR_SET_PDEATHSIG = 1
 
-_THREAD, _COMMENTS, _DONE, _ERROR = "thread", "comments", "done", "error"
+_DONE, _ERROR = "done", "error"
 
 
 class ParseErrorInChild(ModtoolError):
@@ -37,74 +46,112 @@ class ParseErrorInChild(ModtoolError):
 
 
 def worth_it(path: Path) -> bool:
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return False
     return (
         "fork" in multiprocessing.get_all_start_methods()
         and (os.cpu_count() or 1) > 1
-        and path.stat().st_size >= MIN_BYTES
+        and size >= MIN_BYTES
     )
 
 
-def parse_in_background(importer: Importer, path: Path) -> ParsedDocument:
+def events_in_background(format_name: str, path: Path) -> Iterator[Event]:
+    """The document's events (as :func:`document_events` yields them), read in a child.
+
+    The child starts now (before the caller opens its write transaction).
+    """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_produce, args=(importer, path, sender), daemon=True)
+    child = context.Process(
+        target=_produce,
+        args=(format_name, path, sender, receiver, os.getpid()),
+        daemon=True,
+    )
     child.start()
     sender.close()
-    try:
-        kind, payload = receiver.recv()
-        if kind == _ERROR:
-            raise payload
-    except BaseException:
-        _stop(child, receiver)
-        raise
-    thread = payload
-    return ParsedDocument(thread=thread, comments=_consume(child, receiver, thread.warnings))
+    return _consume(child, receiver)
 
 
-def _produce(importer: Importer, path: Path, sender: Connection) -> None:
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this process when ``parent`` ends (Linux ``prctl``; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _produce(
+    format_name: str, path: Path, sender: Connection, receiver: Connection, parent: int
+) -> None:
+    receiver.close()  # only the parent may hold the read end (see the module docstring)
+    die_with_parent(parent)
+    pending: list[Event] = []
+    size = 0
+
+    def warn(message: str) -> None:
+        pending.append((WARN, message))
+
     try:
-        document = importer.parse(path)
-        sender.send((_THREAD, document.thread))
-        while batch := list(islice(document.comments, BATCH)):
-            sender.send((_COMMENTS, batch))
-        sender.send((_DONE, document.thread.warnings))
-    except BaseException as exc:  # every failure goes to the parent, which re-raises it
-        sender.send((_ERROR, exc))
+        for event in document_events(load_importer(format_name), path, warn):
+            pending.append(event)
+            size += len(event[1]) if event[0] == COMMENTS else 1
+            if size >= BATCH:
+                sender.send(pending)
+                pending, size = [], 0
+        pending.append((_DONE, None))
+        sender.send(pending)
+    except BrokenPipeError:  # the parent stopped reading: nobody is left to tell
+        os._exit(1)
+    except BaseException as exc:  # every other failure goes to the parent, which re-raises it
+        with contextlib.suppress(OSError):
+            sender.send([*pending, (_ERROR, exc)])
     finally:
-        sender.close()
+        with contextlib.suppress(OSError):
+            sender.close()
 
 
-def _consume(
-    child: multiprocessing.process.BaseProcess, receiver: Connection, warnings: list[str]
-) -> Iterator[ParsedComment]:
-    """Yield the child's comments. A reader thread drains the pipe into a small
+def _consume(child: multiprocessing.process.BaseProcess, receiver: Connection) -> Iterator[Event]:
+    """Yield the child's events. A reader thread drains the pipe into a small
     queue, so the child keeps parsing while the caller is busy writing."""
-    messages: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=AHEAD)
-    reader = threading.Thread(target=_drain, args=(receiver, messages), daemon=True)
+    messages: queue.Queue[list[Event]] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+    reader = threading.Thread(target=_drain, args=(receiver, messages, stop), daemon=True)
     reader.start()
     try:
         while True:
-            kind, payload = messages.get()
-            if kind == _COMMENTS:
-                yield from payload  # type: ignore[misc]
-            elif kind == _DONE:
-                warnings[:] = payload  # type: ignore[assignment]
-                return
-            else:
-                raise payload  # type: ignore[misc]
+            for kind, payload in messages.get():
+                if kind == _DONE:
+                    return
+                if kind == _ERROR:
+                    raise payload
+                yield kind, payload
     finally:
+        stop.set()
         _stop(child, receiver)
 
 
-def _drain(receiver: Connection, messages: queue.Queue[tuple[str, object]]) -> None:
+def _drain(receiver: Connection, messages: queue.Queue[list[Event]], stop: threading.Event) -> None:
     try:
-        while True:
-            kind, payload = receiver.recv()
-            messages.put((kind, payload))
-            if kind in (_DONE, _ERROR):
+        while not stop.is_set():
+            batch = receiver.recv()
+            _put(messages, batch, stop)
+            if batch and batch[-1][0] in (_DONE, _ERROR):
                 return
     except (EOFError, OSError) as exc:  # the child died, or the caller stopped reading
-        messages.put((_ERROR, ParseErrorInChild(f"the parser process stopped: {exc!r}")))
+        error = ParseErrorInChild(f"the parser process stopped: {exc!r}")
+        _put(messages, [(_ERROR, error)], stop)
+
+
+def _put(messages: queue.Queue[list[Event]], batch: list[Event], stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            messages.put(batch, timeout=0.2)
+            return
+        except queue.Full:
+            continue
 
 
 def _stop(child: multiprocessing.process.BaseProcess, receiver: Connection) -> None:

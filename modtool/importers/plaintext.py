@@ -37,7 +37,7 @@ text indented less than its comment's body.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -47,9 +47,13 @@ import regex
 
 from modtool.errors import ParseError
 from modtool.importers.base import ParsedDocument
-from modtool.models import ParsedComment, ParsedThread
+from modtool.importers.records import CommentRecord, Record, ThreadRecord
+from modtool.models import ParsedComment, ParsedThread, content_hash
 
 NAME = "text"
+PLATFORM = "text"
+GROUPED = True
+PREORDER = True  # comments come parent first, in reply order: the tree streams
 EXTENSIONS = (".txt", ".text")
 DESCRIPTION = "plain-text article with comments nested by indentation ('  1. Name says')"
 
@@ -74,8 +78,10 @@ UNINDENTED_LINE = re.compile(r"\n[^ \n]")
 SOURCE_LINE = regex.compile(r"^\s*Source:\s*(?P<source>\S.*?)\s*$")
 
 
-def sniff(head: str) -> bool:
+def sniff(head: str | bytes, path: Path | None = None) -> bool:
     """True if the first kilobytes look like this layout (a numbered ``says`` header)."""
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", errors="replace")
     return HEADER.search(head) is not None
 
 
@@ -368,3 +374,33 @@ def _locate_bad_utf8(path: Path) -> ParseError:
                 )
             offset += len(raw)
     return ParseError.at(path, None, "not valid UTF-8; re-save the file as UTF-8")
+
+
+def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
+    """The document as importer records (``importers/records.py``): one thread whose
+    external id is the hash of title + article (a changed article is another
+    thread), comments whose external id is their numbering path."""
+    document = parse(path)
+    thread = document.thread
+    external_id = content_hash(thread.title, thread.article)
+    yield ThreadRecord(
+        "text", external_id, thread.title, thread.article, article_source=thread.article_source
+    )
+    warnings = thread.warnings
+    sent = 0
+    for comment in document.comments:
+        yield CommentRecord(
+            external_id,
+            comment.path,
+            comment.parent_path,
+            comment.author,
+            comment.body,
+            where=f"line {comment.line}",
+            line=comment.line,
+        )
+        if len(warnings) > sent:
+            for message in warnings[sent:]:
+                warn(message)
+            sent = len(warnings)
+    for message in warnings[sent:]:
+        warn(message)

@@ -63,6 +63,8 @@ class CommentRecord(NamedTuple):
     """Platform metadata worth keeping (score/points, permalink, edited, type, …)."""
     where: str | None = None
     """Where in the file it was read (``line 12``, ``record 5``, ``$[1].data.children[3]``)."""
+    line: int | None = None
+    """The line of the file it starts on, when the format has lines (stored as ``line``)."""
 
 
 class MissingRecord(NamedTuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import sqlite_utils
@@ -10,7 +11,8 @@ from modtool.errors import NotFoundError
 from modtool.models import Comment
 
 _COLUMNS = (
-    "id, thread_id, parent_id, position, depth, path, author, body, content_hash, line, present"
+    "id, thread_id, parent_id, position, depth, path, author, body, content_hash, line, present, "
+    "external_id, parent_external_id, orphan, status, created_at, meta"
 )
 
 
@@ -81,4 +83,10 @@ def _comment(row: tuple) -> Comment:
         content_hash=row[8],
         line=row[9],
         present=bool(row[10]),
+        external_id=row[11],
+        parent_external_id=row[12],
+        orphan=bool(row[13]),
+        status=row[14],
+        created_at=row[15],
+        meta=None if row[16] is None else json.loads(row[16]),
     )

@@ -158,10 +158,49 @@ def m003_policies_labels_actions(db: sqlite_utils.Database) -> None:
     )
 
 
+def m004_platform_identity(db: sqlite_utils.Database) -> None:
+    """Platform exports (issue 10): every thread and comment carries its platform identity.
+
+    Older threads were all plain text: they get ``platform = 'text'``, the hash
+    of title + article as external id (what the plain-text importer uses), and
+    their comments the numbering path. The indexes serve the identity that
+    re-imports match on: ``(platform, external_id)`` per thread and
+    ``(thread_id, external_id)`` per comment (ids repeat across threads). The
+    comment index is not UNIQUE: a plain-text comment that vanished keeps the
+    path it last had, which a newer comment may hold now, and a comment that
+    moves up takes a path another one still holds until the end of the import
+    (``importers/tree.py`` keeps platform ids unique within a thread).
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE comments ADD COLUMN external_id TEXT;
+        ALTER TABLE comments ADD COLUMN parent_external_id TEXT;
+        ALTER TABLE comments ADD COLUMN orphan INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE comments ADD COLUMN status TEXT NOT NULL DEFAULT 'visible';
+        ALTER TABLE comments ADD COLUMN created_at TEXT;
+        ALTER TABLE comments ADD COLUMN meta TEXT;
+        ALTER TABLE threads ADD COLUMN platform TEXT NOT NULL DEFAULT 'text';
+        ALTER TABLE threads ADD COLUMN external_id TEXT;
+        ALTER TABLE threads ADD COLUMN url TEXT;
+        ALTER TABLE threads ADD COLUMN created_at TEXT;
+        ALTER TABLE threads ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
+        UPDATE comments SET external_id = path;
+        UPDATE comments SET parent_external_id =
+            (SELECT p.path FROM comments p WHERE p.id = comments.parent_id)
+            WHERE parent_id IS NOT NULL;
+        UPDATE threads SET external_id = article_hash;
+        CREATE INDEX threads_platform_external ON threads(platform, external_id);
+        CREATE INDEX comments_thread_external ON comments(thread_id, external_id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_threads_and_comments,
     m002_scores,
     m003_policies_labels_actions,
+    m004_platform_identity,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,30 +1,73 @@
-"""Threads: importing a parsed document (idempotent, id-stable) and listing threads."""
+"""Threads: storing imported threads (idempotent, id-stable) and listing them.
+
+An import writes one document in one write transaction and each of its threads
+in a savepoint of its own: a thread with a problem is rolled back alone and the
+others are kept; an error in the document itself rolls back every thread of it
+(``docs/formats.md``). Identity is ``(platform, thread external id, comment
+external id)``; plain text, which has no ids, is matched by content
+(:func:`_match_text`).
+"""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from typing import Any
 
 import sqlite_utils
 
-from modtool.errors import NotFoundError
-from modtool.models import ParsedComment, ParsedThread, Thread, content_hash
+from modtool.errors import InputError, NotFoundError
+from modtool.models import Thread, content_hash
+from modtool.store.common import write_transaction
 
-BATCH = 5_000
+SIMILAR = 0.6
+"""``difflib`` ratio from which a plain-text comment at the same place by the same
+author counts as *edited* (below it: a new comment, the old one marked absent).
+Measured: a typo fix or an added sentence scores 0.75-0.98, another comment by
+the same author 0.1-0.45 (``tests/test_import_identity.py``)."""
+
+_COMMENT_INSERT = """INSERT INTO comments (id, thread_id, parent_id, position, depth, path, author,
+        body, content_hash, line, imported_at, updated_at, external_id, parent_external_id,
+        orphan, status, created_at, meta)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_COMMENT_UPDATE = """UPDATE comments SET parent_id = ?, position = ?, depth = ?, path = ?,
+        author = ?, body = ?, content_hash = ?, line = ?, present = 1, updated_at = ?,
+        external_id = ?, parent_external_id = ?, orphan = ?, status = ?, created_at = ?, meta = ?
+    WHERE id = ?"""
+_THREAD_FIELDS = (
+    "title",
+    "source",
+    "format",
+    "article",
+    "article_source",
+    "article_hash",
+    "platform",
+    "external_id",
+    "url",
+    "created_at",
+)
 
 
 @dataclass(slots=True)
 class ImportResult:
-    """What one import did to the store."""
+    """What one import did to one thread."""
 
     thread_id: int
     created: bool
+    platform: str = "text"
+    external_id: str | None = None
+    title: str = ""
     added: int = 0
     unchanged: int = 0
     updated: int = 0
     moved: int = 0
+    absent: int = 0
+    """Stored comments this import did not find again (now ``present = 0``)."""
     missing: int = 0
+    """Comments the platform knows but the export lacked (``threads.missing``)."""
+    orphans: int = 0
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -42,6 +85,13 @@ class _Known:
     position: int
     depth: int
     present: int
+    line: int | None
+    external_id: str | None
+    parent_external_id: str | None
+    orphan: int
+    status: str
+    created_at: str | None
+    meta: str | None
     matched: bool = False
 
 
@@ -50,27 +100,19 @@ class ThreadRepo:
         self.db = db
 
     # -- reading -------------------------------------------------------------
+    _SELECT = """
+        SELECT t.*, COUNT(c.id) AS comment_count, MAX(c.depth) AS max_depth,
+               COALESCE(SUM(c.orphan), 0) AS orphan_count,
+               MIN(c.created_at) AS first_comment_at, MAX(c.created_at) AS last_comment_at
+        FROM threads t LEFT JOIN comments c ON c.thread_id = t.id AND c.present = 1
+    """
+
     def list(self) -> list[Thread]:
-        rows = self.db.query(
-            """
-            SELECT t.*, COUNT(c.id) AS comment_count, MAX(c.depth) AS max_depth
-            FROM threads t LEFT JOIN comments c ON c.thread_id = t.id AND c.present = 1
-            GROUP BY t.id ORDER BY t.id
-            """
-        )
+        rows = self.db.query(self._SELECT + " GROUP BY t.id ORDER BY t.id")
         return [_thread(row) for row in rows]
 
     def get(self, thread_id: int) -> Thread:
-        rows = list(
-            self.db.query(
-                """
-                SELECT t.*, COUNT(c.id) AS comment_count, MAX(c.depth) AS max_depth
-                FROM threads t LEFT JOIN comments c ON c.thread_id = t.id AND c.present = 1
-                WHERE t.id = ? GROUP BY t.id
-                """,
-                [thread_id],
-            )
-        )
+        rows = list(self.db.query(self._SELECT + " WHERE t.id = ? GROUP BY t.id", [thread_id]))
         if not rows:
             raise NotFoundError(f"no thread with id {thread_id} (see `modtool threads`)")
         return _thread(rows[0])
@@ -98,213 +140,319 @@ class ThreadRepo:
         return self.get(row[0])
 
     # -- importing -------------------------------------------------------------
-    def import_document(
+    @contextmanager
+    def document(
+        self, source: str, format: str, now: str, replace_thread: int | None = None
+    ) -> Iterator[DocumentWriter]:
+        """One document's import: one write transaction, committed when the block ends.
+
+        An exception inside the block rolls back every thread of the document.
+        """
+        if replace_thread is not None:
+            self.get(replace_thread)  # NotFoundError before anything is written
+        with write_transaction(self.db):
+            yield DocumentWriter(self.db, source, format, now, replace_thread)
+
+
+class DocumentWriter:
+    """Writes the threads of one document, each in a savepoint of its own."""
+
+    def __init__(
         self,
+        db: sqlite_utils.Database,
         source: str,
         format: str,
-        thread: ParsedThread,
-        comments: Iterable[ParsedComment],
         now: str,
-    ) -> ImportResult:
-        """Store a parsed document in one transaction.
+        replace_thread: int | None,
+    ) -> None:
+        self.db = db
+        self.conn = db.conn
+        self.source = source
+        self.format = format
+        self.now = now
+        self.replace_thread = replace_thread
+        self._replaced = False
+        self._thread: _ThreadWrite | None = None
 
-        The same document again changes nothing; a grown one keeps the ids of the
-        comments already stored. Comments that vanished from the document are
-        kept (their labels and scores too) and marked ``present = 0``. Any error
-        while the comments stream in rolls the whole document back.
-        """
-        article_hash = content_hash(thread.title, thread.article)
-        with self.db.atomic():
-            existing = self._find_thread(source, article_hash)
-            if existing is None:
-                thread_id = self._insert_thread(source, format, thread, article_hash, now)
-                result = ImportResult(thread_id=thread_id, created=True)
-            else:
-                thread_id = existing
-                # Only when something differs: the same document again changes nothing.
-                self.db.execute(
-                    """UPDATE threads SET title = :title, source = :source, format = :format,
-                           article = :article, article_source = :article_source,
-                           article_hash = :article_hash, updated_at = :now
-                       WHERE id = :id AND (title, source, format, article, article_hash,
-                                           article_source IS :article_source)
-                             IS NOT (:title, :source, :format, :article, :article_hash, 1)""",
-                    _thread_row(source, format, thread, article_hash, now) | {"id": thread_id},
+    def restart(self) -> None:
+        """Forget everything written so far (the document is read again another way)."""
+        self.conn.execute("ROLLBACK")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._replaced = False
+        self._thread = None
+
+    def start_thread(
+        self,
+        *,
+        platform: str,
+        external_id: str,
+        title: str,
+        article: str,
+        article_source: str | None,
+        url: str | None,
+        created_at: str | None,
+    ) -> None:
+        self.conn.execute("SAVEPOINT thread")
+        fields = {
+            "title": title,
+            "source": self.source,
+            "format": self.format,
+            "article": article,
+            "article_source": article_source,
+            "article_hash": content_hash(title, article),
+            "platform": platform,
+            "external_id": external_id,
+            "url": url,
+            "created_at": created_at,
+        }
+        if self.replace_thread is not None:
+            if self._replaced:
+                raise InputError(
+                    f"{self.source}: --replace-thread needs a document with one thread; "
+                    "this one has more"
                 )
-                result = ImportResult(thread_id=thread_id, created=False)
-            self._store_comments(thread_id, comments, now, result)
-        result.warnings = list(thread.warnings)
+            self._replaced = True
+            thread_id: int | None = self.replace_thread
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM threads WHERE platform = ? AND external_id = ? ORDER BY id LIMIT 1",
+                [platform, external_id],
+            ).fetchone()
+            thread_id = None if row is None else int(row[0])
+        if thread_id is None:
+            cursor = self.conn.execute(
+                f"""INSERT INTO threads ({", ".join(_THREAD_FIELDS)}, imported_at, updated_at)
+                    VALUES ({", ".join("?" * len(_THREAD_FIELDS))}, ?, ?)""",
+                [*fields.values(), self.now, self.now],
+            )
+            thread_id = int(cursor.lastrowid)
+            result = ImportResult(thread_id, True)
+        else:
+            self._update_thread(thread_id, fields)
+            result = ImportResult(thread_id, False)
+        result.platform, result.external_id, result.title = platform, external_id, title
+        self._thread = _ThreadWrite(self.conn, thread_id, platform, self.now, result)
+
+    def _update_thread(self, thread_id: int, fields: dict[str, Any]) -> None:
+        """Only what differs, and an empty new value never blanks a stored one
+        (a comments-only dump does not erase the title a full export gave)."""
+        row = self.conn.execute(
+            f"SELECT {', '.join(_THREAD_FIELDS)} FROM threads WHERE id = ?", [thread_id]
+        ).fetchone()
+        stored = dict(zip(_THREAD_FIELDS, row, strict=True))
+        changes = {
+            name: value
+            for name, value in fields.items()
+            if value != stored[name] and (value or name in ("source", "format"))
+        }
+        if "title" in changes or "article" in changes:
+            title = changes.get("title", stored["title"])
+            changes["article_hash"] = content_hash(title, changes.get("article", stored["article"]))
+        elif "article_hash" in changes:
+            del changes["article_hash"]
+        if changes:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            self.conn.execute(
+                f"UPDATE threads SET {assignments}, updated_at = ? WHERE id = ?",
+                [*changes.values(), self.now, thread_id],
+            )
+
+    def add_comments(self, comments: Iterable[Any]) -> None:
+        assert self._thread is not None
+        self._thread.add(comments)
+
+    def end_thread(self, *, missing: int, failed: bool) -> ImportResult | None:
+        """Finish the thread (``failed``: roll it back alone and return ``None``)."""
+        assert self._thread is not None
+        write, self._thread = self._thread, None
+        if failed:
+            self.conn.execute("ROLLBACK TO thread")
+            self.conn.execute("RELEASE thread")
+            return None
+        result = write.finish(missing)
+        self.conn.execute("RELEASE thread")
         return result
 
-    def _find_thread(self, source: str, article_hash: str) -> int | None:
-        row = self.db.execute(
-            "SELECT id FROM threads WHERE source = ? ORDER BY id LIMIT 1", [source]
-        ).fetchone()
-        if row is None:
-            row = self.db.execute(
-                "SELECT id FROM threads WHERE article_hash = ? ORDER BY id LIMIT 1", [article_hash]
-            ).fetchone()
-        return None if row is None else int(row[0])
 
-    def _insert_thread(
-        self, source: str, format: str, thread: ParsedThread, article_hash: str, now: str
-    ) -> int:
-        cursor = self.db.execute(
-            """INSERT INTO threads (title, source, format, article, article_source, article_hash,
-                                   imported_at, updated_at)
-               VALUES (:title, :source, :format, :article, :article_source, :article_hash,
-                       :now, :now)""",
-            _thread_row(source, format, thread, article_hash, now),
-        )
-        return int(cursor.lastrowid)
+class _ThreadWrite:
+    """Matches one thread's comments to the stored ones (keeping their ids) or inserts them."""
 
-    def _next_comment_id(self) -> int:
-        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM comments").fetchone()[0])
-
-    def _store_comments(
-        self,
-        thread_id: int,
-        comments: Iterable[ParsedComment],
-        now: str,
-        result: ImportResult,
-    ) -> None:
-        """Match each parsed comment to a stored one (keeping its id) or insert it.
-
-        Matching, in order: same path, parent and content; same parent and
-        content (a comment that moved because an earlier one vanished); same
-        path, parent and author (an edited comment). Anything else is new. New
-        rows stream to the database in batches, so a first import holds only
-        the path-to-id map in memory.
-        """
-        known = [
+    def __init__(self, conn: Any, thread_id: int, platform: str, now: str, result: ImportResult):
+        self.conn = conn
+        self.thread_id = thread_id
+        self.now = now
+        self.result = result
+        self.text = platform == "text"
+        self.known = [
             _Known(*row)
-            for row in self.db.execute(
-                """SELECT id, path, parent_id, author, content_hash, position, depth, present
-                   FROM comments WHERE thread_id = ? ORDER BY position""",
+            for row in conn.execute(
+                """SELECT id, path, parent_id, author, content_hash, position, depth, present,
+                          line, external_id, parent_external_id, orphan, status, created_at, meta
+                   FROM comments WHERE thread_id = ? ORDER BY position, id""",
                 [thread_id],
             )
         ]
-        by_path = {item.path: item for item in known}
-        by_parent_content: dict[tuple[int | None, str], list[_Known]] = {}
-        for item in known:
-            by_parent_content.setdefault((item.parent_id, item.content_hash), []).append(item)
-        ids_by_path: dict[str, int] = {}
-        next_id = self._next_comment_id()
+        self.ids: list[int] = []  # database id by position in this import
+        if self.text:
+            self.by_path = {item.path: item for item in self.known if item.present}
+            self.by_parent_content: dict[tuple[int | None, str], list[_Known]] = {}
+            for item in self.known:
+                key = (item.parent_id, item.content_hash)
+                self.by_parent_content.setdefault(key, []).append(item)
+        else:
+            self.by_external = {item.external_id: item for item in self.known}
+        self.next_id = int(
+            conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM comments").fetchone()[0]
+        )
 
-        def new_rows() -> Iterator[tuple]:
-            nonlocal next_id
-            for comment in comments:
-                parent_id = ids_by_path.get(comment.parent_path) if comment.parent_path else None
-                chash = comment.content_hash
-                if known:
-                    match, kind = _match(comment, chash, parent_id, by_path, by_parent_content)
-                else:
-                    match, kind = None, "added"
-                if match is None:
-                    comment_id = next_id
-                    next_id += 1
-                    result.added += 1
-                    yield (
+    def add(self, comments: Iterable[Any]) -> None:
+        rows = []
+        ids = self.ids
+        result = self.result
+        thread_id, now = self.thread_id, self.now
+        for c in comments:
+            parent_id = None if c.parent_position is None else ids[c.parent_position]
+            if c.orphan:
+                result.orphans += 1
+            match, kind = (None, "added") if not self.known else self._match(c, parent_id)
+            if match is None:
+                comment_id = self.next_id
+                self.next_id += 1
+                result.added += 1
+                rows.append(
+                    (
                         comment_id,
                         thread_id,
                         parent_id,
-                        comment.position,
-                        comment.depth,
-                        comment.path,
-                        comment.author,
-                        comment.body,
-                        chash,
-                        comment.line,
+                        c.position,
+                        c.depth,
+                        c.path,
+                        c.author,
+                        c.body,
+                        c.content_hash,
+                        c.line,
                         now,
                         now,
+                        c.external_id,
+                        c.parent_external_id,
+                        int(c.orphan),
+                        c.status,
+                        c.created_at,
+                        c.meta,
                     )
-                else:
-                    match.matched = True
-                    comment_id = match.id
-                    setattr(result, kind, getattr(result, kind) + 1)
-                    if (
-                        kind != "unchanged"
-                        or match.position != comment.position
-                        or not match.present
-                    ):
-                        self._update_comment(comment_id, parent_id, comment, now)
-                ids_by_path[comment.path] = comment_id
+                )
+            else:
+                match.matched = True
+                comment_id = match.id
+                setattr(result, kind, getattr(result, kind) + 1)
+                if kind != "unchanged" or _differs(match, c, parent_id):
+                    self.conn.execute(
+                        _COMMENT_UPDATE,
+                        (
+                            parent_id,
+                            c.position,
+                            c.depth,
+                            c.path,
+                            c.author,
+                            c.body,
+                            c.content_hash,
+                            c.line,
+                            now,
+                            c.external_id,
+                            c.parent_external_id,
+                            int(c.orphan),
+                            c.status,
+                            c.created_at,
+                            c.meta,
+                            comment_id,
+                        ),
+                    )
+            ids.append(comment_id)
+        if rows:
+            self.conn.executemany(_COMMENT_INSERT, rows)
 
-        self._insert_rows(new_rows())
-        vanished = [item.id for item in known if not item.matched and item.present]
-        self.db.conn.executemany(
+    def _match(self, c: Any, parent_id: int | None) -> tuple[_Known | None, str]:
+        if not self.text:
+            known = self.by_external.get(c.external_id)
+            if known is None or known.matched:
+                return None, "added"
+            if (known.content_hash, known.status, known.created_at, known.meta) != (
+                c.content_hash,
+                c.status,
+                c.created_at,
+                c.meta,
+            ):
+                return known, "updated"
+            return known, "unchanged"
+        return self._match_text(c, parent_id)
+
+    def _match_text(self, c: Any, parent_id: int | None) -> tuple[_Known | None, str]:
+        """Plain text has no ids: a stored comment is the same one only on evidence.
+
+        In order: same path, parent and text → unchanged; same parent and text (an
+        earlier sibling vanished) → moved; same path, parent and author with text
+        similar by :data:`SIMILAR` → edited. Anything else is new, and the old one
+        is marked absent with its labels: a label never moves onto other text.
+        """
+        same_path = self.by_path.get(c.path)
+        if same_path is not None and (same_path.matched or same_path.parent_id != parent_id):
+            same_path = None
+        if same_path is not None and same_path.content_hash == c.content_hash:
+            return same_path, "unchanged"
+        for candidate in self.by_parent_content.get((parent_id, c.content_hash), ()):
+            if not candidate.matched:
+                return candidate, "moved"
+        if same_path is not None and same_path.author == c.author:
+            old = self.conn.execute(
+                "SELECT body FROM comments WHERE id = ?", [same_path.id]
+            ).fetchone()[0]
+            if similar(old, c.body):
+                return same_path, "updated"
+        return None, "added"
+
+    def finish(self, missing: int) -> ImportResult:
+        vanished = [item.id for item in self.known if not item.matched and item.present]
+        self.conn.executemany(
             "UPDATE comments SET present = 0, updated_at = ? WHERE id = ?",
-            [(now, item_id) for item_id in vanished],
+            [(self.now, item_id) for item_id in vanished],
         )
-        result.missing = len(vanished)
-
-    def _update_comment(
-        self, comment_id: int, parent_id: int | None, comment: ParsedComment, now: str
-    ) -> None:
-        self.db.execute(
-            """UPDATE comments SET parent_id = ?, position = ?, depth = ?, path = ?, author = ?,
-                   body = ?, content_hash = ?, line = ?, present = 1, updated_at = ?
-               WHERE id = ?""",
-            [
-                parent_id,
-                comment.position,
-                comment.depth,
-                comment.path,
-                comment.author,
-                comment.body,
-                comment.content_hash,
-                comment.line,
-                now,
-                comment_id,
-            ],
+        self.conn.execute(
+            "UPDATE threads SET missing = ? WHERE id = ? AND missing IS NOT ?",
+            [missing, self.thread_id, missing],
         )
-
-    def _insert_rows(self, rows: Iterator[tuple]) -> int:
-        count = 0
-        while batch := list(islice(rows, BATCH)):
-            self.db.conn.executemany(
-                """INSERT INTO comments (id, thread_id, parent_id, position, depth, path, author,
-                                         body, content_hash, line, imported_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                batch,
-            )
-            count += len(batch)
-        return count
+        self.result.absent = len(vanished)
+        self.result.missing = missing
+        return self.result
 
 
-def _thread_row(
-    source: str, format: str, thread: ParsedThread, article_hash: str, now: str
-) -> dict[str, object]:
-    """The named parameters of a thread row, shared by insert and update."""
-    return {
-        "title": thread.title,
-        "source": source,
-        "format": format,
-        "article": thread.article,
-        "article_source": thread.article_source,
-        "article_hash": article_hash,
-        "now": now,
-    }
+def similar(old: str, new: str) -> bool:
+    """Is ``new`` an edit of ``old``? (difflib ratio ≥ :data:`SIMILAR`; cheap bounds first)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=len(old) + len(new) > 4000)
+    return (
+        matcher.real_quick_ratio() >= SIMILAR
+        and matcher.quick_ratio() >= SIMILAR
+        and matcher.ratio() >= SIMILAR
+    )
 
 
-def _match(
-    comment: ParsedComment,
-    chash: str,
-    parent_id: int | None,
-    by_path: dict[str, _Known],
-    by_parent_content: dict[tuple[int | None, str], list[_Known]],
-) -> tuple[_Known | None, str]:
-    same_path = by_path.get(comment.path)
-    if same_path is not None and (same_path.matched or same_path.parent_id != parent_id):
-        same_path = None
-    if same_path is not None and same_path.content_hash == chash:
-        return same_path, "unchanged"
-    for candidate in by_parent_content.get((parent_id, chash), ()):
-        if not candidate.matched:
-            return candidate, "moved"
-    if same_path is not None and same_path.author == comment.author:
-        return same_path, "updated"
-    return None, "added"
+def _differs(known: _Known, c: Any, parent_id: int | None) -> bool:
+    """Does a matched comment's row need rewriting (it moved, or came back)?"""
+    return (
+        not known.present
+        or known.position != c.position
+        or known.parent_id != parent_id
+        or known.path != c.path
+        or known.depth != c.depth
+        or known.line != c.line
+        or known.external_id != c.external_id
+        or known.parent_external_id != c.parent_external_id
+        or bool(known.orphan) != bool(c.orphan)
+        or known.author != c.author
+        or known.content_hash != c.content_hash
+        or known.status != c.status
+        or known.created_at != c.created_at
+        or known.meta != c.meta
+    )
 
 
 def _thread(row: dict) -> Thread:
@@ -318,4 +466,15 @@ def _thread(row: dict) -> Thread:
         imported_at=row["imported_at"],
         comment_count=row["comment_count"] or 0,
         max_depth=row["max_depth"],
+        platform=row.get("platform") or "text",
+        external_id=row.get("external_id"),
+        url=row.get("url"),
+        created_at=row.get("created_at"),
+        missing=row.get("missing") or 0,
+        orphan_count=row.get("orphan_count") or 0,
+        first_comment_at=row.get("first_comment_at"),
+        last_comment_at=row.get("last_comment_at"),
     )
+
+
+__all__ = ["SIMILAR", "DocumentWriter", "ImportResult", "ThreadRepo", "similar"]

@@ -1,0 +1,389 @@
+"""From a path to a stream of placed threads: the part every format shares.
+
+:func:`check_input` refuses what is not a document (before anything is
+opened, so a FIFO cannot hang the import); :func:`choose_importer` picks the
+format; :func:`document_events` reads the importer's flat records, cleans them
+(NUL bytes, values too large for the store), groups them per thread (in memory
+for ``GROUPED`` formats, on disk through :mod:`~modtool.importers.staging` for
+the others), builds each thread's tree (:mod:`~modtool.importers.tree`) and
+yields events the store consumes one thread at a time:
+
+* ``(THREAD, ThreadRecord)``: a thread starts (its declarations merged);
+* ``(COMMENTS, [TreeComment, ...])``: its comments, pre-order, in batches;
+* ``(END, ThreadEnd)``: its ``missing`` count and problems (any problem: the
+  store rolls the thread back and reports it);
+* ``(FAILED, (ThreadRecord, problems))``: a thread with a problem, known before
+  any of it was sent;
+* ``(WARN, message)`` (only from a background parser, see
+  :mod:`~modtool.importers.background`);
+* ``(RESTART, None)``: a ``GROUPED`` format broke its promise (a thread came
+  back after another one): forget what was stored, the document is re-read
+  through staging.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from modtool.errors import InputError
+from modtool.importers import tree
+from modtool.importers.records import (
+    STATUSES,
+    CommentRecord,
+    MissingRecord,
+    ProblemRecord,
+    Record,
+    ThreadRecord,
+)
+
+SNIFF_BYTES = 64 * 1024
+BATCH = 2_000
+MAX_TEXT_CHARS = 250_000_000
+"""The longest body or article stored: SQLite holds at most 10^9 bytes per value
+(``SQLITE_MAX_LENGTH``) and a character takes up to 4 bytes in UTF-8."""
+KERNEL_FILES = ("/proc", "/sys", "/dev")
+
+THREAD, COMMENTS, END, FAILED, WARN, RESTART = (
+    "thread",
+    "comments",
+    "end",
+    "failed",
+    "warn",
+    "restart",
+)
+Event = tuple[str, Any]
+Warn = Callable[[str], None]
+
+
+class ThreadEnd(NamedTuple):
+    missing: int
+    problems: tuple[str, ...]
+
+
+class _NotGrouped(Exception):
+    """A GROUPED format yielded a thread again after another one."""
+
+
+# -- the input --------------------------------------------------------------------------
+
+
+def check_input(path: Path) -> bool:
+    """Refuse what is not a document, in one line; ``True`` for a folder.
+
+    ``os.stat`` first, never ``open``: opening a FIFO without a writer blocks
+    forever. Character devices (``/dev/zero``), FIFOs, sockets and kernel files
+    (``/proc/self/status`` says size 0 yet is not empty) are refused.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError.at(path, None, "no such file") from None
+    except OSError as exc:
+        raise InputError.at(path, None, f"cannot read: {exc.strerror}") from None
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        return True
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a character device"
+            if stat.S_ISCHR(mode)
+            else "a block device"
+            if stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise InputError.at(
+            path, None, f"is {kind}, not a thread document (to read a pipe, use `-` for stdin)"
+        )
+    resolved = str(Path(path).resolve())
+    if any(resolved == top or resolved.startswith(top + "/") for top in KERNEL_FILES):
+        raise InputError.at(path, None, "is a kernel file, not a thread document")
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise InputError.at(path, None, f"cannot read: {exc.strerror}") from None
+    if info.st_size == 0:
+        raise InputError.at(path, None, "the document is empty")
+    return False
+
+
+def load_importer(name: str) -> ModuleType:
+    """The importer module for a ``--format`` name, imported now (lazily)."""
+    from modtool.importers import IMPORTERS
+
+    return importlib.import_module(f"modtool.importers.{IMPORTERS[name]}")
+
+
+def choose_importer(path: Path, format: str | None, folder: bool = False) -> ModuleType:
+    """``--format``, else the first importer whose ``sniff`` knows the content,
+    else by extension; else one line saying what each format expects."""
+    from modtool.importers import IMPORTERS
+
+    if format is not None:
+        if format not in IMPORTERS:
+            known = ", ".join(IMPORTERS)
+            raise InputError(f"unknown format {format!r} (known: {known})")
+        importer = load_importer(format)
+        if not folder:
+            _refuse_binary(path, importer, _head(path), sniffed=False)
+        return importer
+    head = b"" if folder else _head(path)
+    for name in _sniff_order(head):
+        importer = load_importer(name)
+        if _sniffs(importer, head, path):
+            return importer
+    if folder:
+        raise InputError.at(
+            path, None, "is a directory, not a thread document (no format reads this folder)"
+        )
+    suffix = path.suffix.lower()
+    for name in IMPORTERS:
+        importer = load_importer(name)
+        if suffix and suffix in importer.EXTENSIONS:
+            _refuse_binary(path, importer, head, sniffed=False)
+            return importer
+    expected = "; ".join(f"{name}: {load_importer(name).DESCRIPTION}" for name in IMPORTERS)
+    raise InputError.at(
+        path, None, f"cannot tell the document's format; expected {expected} (or --format)"
+    )
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(SNIFF_BYTES)
+
+
+def _sniff_order(head: bytes) -> list[str]:
+    """Structured formats first when the head looks like markup or JSON (a comment
+    body in an XML export may hold a ``1. X says`` line), plain text first
+    otherwise (so a text import does not load the XML and HTML libraries)."""
+    from modtool.importers import IMPORTERS
+
+    names = list(IMPORTERS)
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if "text" in names and first in (b"<", b"{", b"[", b""):
+        names.remove("text")
+        names.append("text")
+    return names
+
+
+def _sniffs(importer: ModuleType, head: bytes, path: Path) -> bool:
+    try:
+        return bool(importer.sniff(head, path))
+    except (ValueError, UnicodeError, OSError):
+        return False
+
+
+def _refuse_binary(path: Path, importer: ModuleType, head: bytes, *, sniffed: bool) -> None:
+    """A document picked by name or extension whose start is mostly NUL bytes is
+    binary (a sparse file, an image), not text: refused before it is read."""
+    if not sniffed and head and head.count(0) * 8 > len(head):
+        raise InputError.at(
+            path, "byte 0", f"binary data (NUL bytes), not a {importer.NAME} document"
+        )
+
+
+# -- records to threads -----------------------------------------------------------------
+
+
+def document_events(importer: ModuleType, path: Path, warn: Warn) -> Iterator[Event]:
+    """Every thread of the document, placed, as events (see the module docstring)."""
+    platform = getattr(importer, "PLATFORM", importer.NAME)
+    if getattr(importer, "GROUPED", False):
+        try:
+            yield from _grouped(importer, _clean(importer.read(path, warn), path, warn), warn)
+            return
+        except _NotGrouped:
+            yield RESTART, None
+    from modtool.importers.staging import stage
+
+    for staged in stage(_clean(importer.read(path, warn), path, warn)):
+        if not staged.external_id:  # problems that name no thread
+            for problem in staged.problems:
+                yield FAILED, (None, (_problem_text(problem),))
+            continue
+        record = _merge(staged.threads, platform, staged.external_id)
+        if staged.problems:
+            yield FAILED, (record, tuple(_problem_text(p) for p in staged.problems))
+            continue
+        yield THREAD, record
+        placed = tree.build(staged.external_id, staged.comments, warn)
+        for start in range(0, len(placed), BATCH):
+            yield COMMENTS, placed[start : start + BATCH]
+        yield END, ThreadEnd(staged.missing, ())
+
+
+def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Iterator[Event]:
+    """One thread at a time, in memory (streamed for ``PREORDER`` formats)."""
+    platform = getattr(importer, "PLATFORM", importer.NAME)
+    preorder = getattr(importer, "PREORDER", False)
+    done: set[str] = set()
+    current: str | None = None
+    declared: list[ThreadRecord] = []
+    comments: list[CommentRecord] = []
+    placed: list[tree.TreeComment] = []
+    streaming: tree.PreorderTree | None = None
+    missing = 0
+    problems: list[str] = []
+
+    def flush() -> Iterator[Event]:
+        record = _merge(declared, platform, current)  # type: ignore[arg-type]
+        if streaming is not None:
+            if placed:
+                yield COMMENTS, list(placed)
+            yield END, ThreadEnd(missing, tuple(problems))
+            return
+        if problems:
+            yield FAILED, (record, tuple(problems))
+            return
+        yield THREAD, record
+        built = tree.build(current, comments, warn)
+        for start in range(0, len(built), BATCH):
+            yield COMMENTS, built[start : start + BATCH]
+        yield END, ThreadEnd(missing, ())
+
+    for record in records:
+        kind = type(record)
+        thread = record.external_id if kind is ThreadRecord else record.thread_external_id
+        if thread is None:  # a problem that names no thread: the current one's
+            if current is None:
+                yield FAILED, (None, (_problem_text(record),))
+                continue
+            thread = current
+        if thread != current:
+            if current is not None:
+                yield from flush()
+                done.add(current)
+            if thread in done:
+                raise _NotGrouped
+            current, declared, comments, placed = thread, [], [], []
+            streaming, missing, problems = None, 0, []
+        if kind is CommentRecord:
+            if preorder:
+                if streaming is None:
+                    streaming = tree.PreorderTree(current)
+                    yield THREAD, _merge(declared, platform, current)
+                placed.append(streaming.place(record))
+                if len(placed) >= BATCH:
+                    yield COMMENTS, placed
+                    placed = []
+            else:
+                comments.append(record)
+        elif kind is ThreadRecord:
+            if streaming is not None:
+                warn(f"thread {thread!r} declared again after its comments: the later one ignored")
+            else:
+                declared.append(record)
+        elif kind is MissingRecord:
+            missing += record.count
+        else:
+            problems.append(_problem_text(record))
+    if current is not None:
+        yield from flush()
+
+
+def _merge(records: list[ThreadRecord], platform: str, external_id: str) -> ThreadRecord:
+    """One thread from its declarations: later non-empty fields win; none: a bare thread."""
+    if not records:
+        return ThreadRecord(platform, external_id)
+    merged = records[0]
+    for later in records[1:]:
+        merged = merged._replace(
+            **{
+                name: value
+                for name, value in later._asdict().items()
+                if value not in (None, "", {}) and name != "external_id"
+            }
+        )
+    return merged
+
+
+def _problem_text(problem: ProblemRecord) -> str:
+    place = f"{problem.where}: " if problem.where else ""
+    return f"{place}{problem.message}"
+
+
+def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record]:
+    """What every format gets: NUL bytes stripped with a warning (SQLite dumps and
+    CSV cut text at them), values the store cannot hold refused as a problem of
+    their thread, an unknown status or a missing id caught."""
+    for record in records:
+        kind = type(record)
+        if kind is CommentRecord:
+            body, author = record.body, record.author
+            if "\x00" in body or "\x00" in author:
+                record = record._replace(
+                    body=body.replace("\x00", ""), author=author.replace("\x00", "")
+                )
+                warn(
+                    f"{path}: {record.where or 'comment ' + repr(record.external_id)}: "
+                    "NUL bytes removed"
+                )
+                body = record.body
+            if len(body) > MAX_TEXT_CHARS:
+                yield ProblemRecord(
+                    record.thread_external_id,
+                    record.where,
+                    f"comment {record.external_id!r} is {len(body):,} characters long: "
+                    "more than the database can hold in one value",
+                )
+                continue
+            if not isinstance(record.external_id, str) or not record.external_id:
+                if record.external_id is None or record.external_id == "":
+                    yield ProblemRecord(
+                        record.thread_external_id, record.where, "a comment without an id"
+                    )
+                    continue
+                record = record._replace(external_id=str(record.external_id))
+            if record.status not in STATUSES:
+                warn(
+                    f"{path}: {record.where or record.external_id}: unknown status "
+                    f"{record.status!r}, kept as visible"
+                )
+                record = record._replace(status="visible")
+        elif kind is ThreadRecord:
+            if "\x00" in record.title or "\x00" in record.article:
+                record = record._replace(
+                    title=record.title.replace("\x00", ""),
+                    article=record.article.replace("\x00", ""),
+                )
+                warn(f"{path}: thread {record.external_id!r}: NUL bytes removed")
+            if len(record.article) > MAX_TEXT_CHARS:
+                yield ProblemRecord(
+                    record.external_id,
+                    None,
+                    f"the article is {len(record.article):,} characters long: "
+                    "more than the database can hold in one value",
+                )
+                continue
+        yield record
+
+
+class Warnings:
+    """Warnings of one document: the first :attr:`limit` kept, the rest counted
+    (a document with 100,000 numbering slips prints 20 lines and a count)."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit = limit
+        self.shown: list[str] = []
+        self.hidden = 0
+
+    def __call__(self, message: str) -> None:
+        if len(self.shown) < self.limit:
+            self.shown.append(message if len(message) <= 500 else message[:499] + "…")
+        else:
+            self.hidden += 1
+
+    def clear(self) -> None:
+        self.shown.clear()
+        self.hidden = 0

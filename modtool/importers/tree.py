@@ -1,0 +1,236 @@
+"""Flat comment records to a reply tree: the one place every format's tree is built.
+
+A format module yields :class:`~modtool.importers.records.CommentRecord` s that
+name their parent by external id, in file order; parents may come after their
+replies. :func:`build` turns one thread's records into :class:`TreeComment` s in
+pre-order (a parent before its replies, siblings in file order), with what the
+store needs and no format computes itself:
+
+* ``position``: the pre-order index (0-based), i.e. the order a reader sees;
+* ``depth`` (0 = top level) and ``path``, the reply path numbered by sibling
+  order (``7.4.2`` = the 2nd reply to the 4th reply to the 7th top-level
+  comment; for the plain-text layout it is the document's own numbering);
+* ``orphan``: the named parent is not in the thread. The comment is put at the
+  top level (never under a guessed parent), keeps ``parent_external_id``, and
+  its own replies hang under it;
+* ``parent_position``: where the parent is in this list (``None`` at the top level).
+
+Rules decided here once for every format (see ``docs/formats.md``):
+
+* **duplicates**: the same external id twice in one thread: the later record
+  wins (it is the newer state of the comment in every export we know), with a
+  warning naming both places;
+* **cycles** (``a`` replies to ``b`` which replies to ``a``): the first member in
+  file order becomes an orphan at the top level, with a warning; the loop is
+  broken there, never followed;
+* parent = the thread's own id (some formats name the post as the parent of a
+  top-level comment) means top level, not an orphan.
+
+:func:`stream` is the fast path for formats whose records already come in
+pre-order with parents first (the plain-text layout): it builds the same
+comments without holding the thread in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from modtool.importers.records import CommentRecord
+from modtool.models import content_hash
+
+Warn = Callable[[str], None]
+
+
+class TreeComment(NamedTuple):
+    """One comment placed in its thread's tree, ready for the store."""
+
+    external_id: str
+    parent_external_id: str | None
+    parent_position: int | None
+    position: int
+    depth: int
+    path: str
+    orphan: bool
+    author: str
+    body: str
+    status: str
+    created_at: str | None
+    meta: str | None
+    """JSON text (sorted keys, so the same metadata is the same text)."""
+    line: int | None
+    content_hash: str
+    """Hash of author + body: scores are tied to it (a status change keeps it)."""
+
+
+def meta_json(meta: dict | None) -> str | None:
+    if not meta:
+        return None
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _place(
+    record: CommentRecord,
+    parent_position: int | None,
+    position: int,
+    depth: int,
+    path: str,
+    orphan: bool,
+) -> TreeComment:
+    return TreeComment(
+        record.external_id,
+        record.parent_external_id,
+        parent_position,
+        position,
+        depth,
+        path,
+        orphan,
+        record.author,
+        record.body,
+        record.status,
+        record.created_at,
+        meta_json(record.meta),
+        record.line,
+        content_hash(record.author, record.body),
+    )
+
+
+def _is_top(parent: str | None, thread_external_id: str | None) -> bool:
+    return parent is None or parent == "" or parent == thread_external_id
+
+
+def _where(record: CommentRecord) -> str:
+    return f" ({record.where})" if record.where else ""
+
+
+def build(
+    thread_external_id: str | None, records: Sequence[CommentRecord], warn: Warn
+) -> list[TreeComment]:
+    """The thread's comments in pre-order; ``records`` in file order, any parent order."""
+    latest: dict[str, int] = {}
+    duplicated = False
+    for index, record in enumerate(records):
+        earlier = latest.get(record.external_id)
+        if earlier is not None:
+            duplicated = True
+            warn(
+                f"comment {record.external_id!r} appears twice in thread "
+                f"{thread_external_id!r}{_where(records[earlier])}{_where(record)}: "
+                "the later one is kept"
+            )
+        latest[record.external_id] = index
+    order = sorted(latest.values()) if duplicated else list(latest.values())
+    children: dict[str, list[int]] = {}
+    roots: list[int] = []
+    orphans: set[int] = set()
+    for index in order:
+        record = records[index]
+        parent = record.parent_external_id
+        if _is_top(parent, thread_external_id):
+            roots.append(index)
+        elif parent != record.external_id and parent in latest:
+            children.setdefault(parent, []).append(index)  # type: ignore[arg-type]
+        else:
+            roots.append(index)
+            orphans.add(index)
+    placed = _walk(records, roots, children)
+    if len(placed) < len(order):
+        # Whatever no root reaches hangs in a reply cycle: break each at its
+        # first member in file order.
+        reached = {index for index, *_ in placed}
+        for index in order:
+            if index in reached:
+                continue
+            record = records[index]
+            warn(
+                f"comment {record.external_id!r}{_where(record)} is part of a reply cycle in "
+                f"thread {thread_external_id!r}: shown at the top level"
+            )
+            roots.append(index)
+            orphans.add(index)
+            reached.update(i for i, *_ in _walk(records, [index], children))
+        roots.sort()
+        placed = _walk(records, roots, children)
+    return [
+        _place(records[index], parent, position, depth, path, index in orphans)
+        for position, (index, parent, depth, path) in enumerate(placed)
+    ]
+
+
+def _walk(
+    records: Sequence[CommentRecord],
+    roots: list[int],
+    children: dict[str, list[int]],
+) -> list[tuple[int, int | None, int, str]]:
+    """Pre-order ``(record index, parent position, depth, path)``, iteratively
+    (reply chains thousands deep do not recurse), each record at most once."""
+    out: list[tuple[int, int | None, int, str]] = []
+    seen: set[int] = set()
+    stack: list[tuple[int, int | None, int, str]] = [
+        (index, None, 0, str(number)) for number, index in reversed(list(enumerate(roots, 1)))
+    ]
+    while stack:
+        index, parent, depth, path = stack.pop()
+        if index in seen:
+            continue
+        seen.add(index)
+        position = len(out)
+        out.append((index, parent, depth, path))
+        replies = [i for i in children.get(records[index].external_id, ()) if i not in seen]
+        for number in range(len(replies), 0, -1):
+            stack.append((replies[number - 1], position, depth + 1, f"{path}.{number}"))
+    return out
+
+
+class PreorderTree:
+    """Places records that arrive in pre-order (every parent before its replies,
+    each reply right after its parent's subtree so far), one at a time.
+
+    Gives the same result as :func:`build` for such input, without holding the
+    thread in memory. A record whose parent is not an open ancestor (the input
+    was not in pre-order, or the parent is missing) is placed as an orphan at
+    the top level.
+    """
+
+    def __init__(self, thread_external_id: str | None) -> None:
+        self.thread_external_id = thread_external_id
+        # The open ancestors, deepest last: [external id, position, path, replies so far].
+        self._stack: list[list] = []
+        self._open_at: dict[str, int] = {}
+        self._top = 0
+        self._position = 0
+
+    def place(self, record: CommentRecord) -> TreeComment:
+        stack, open_at = self._stack, self._open_at
+        parent = record.parent_external_id
+        top = _is_top(parent, self.thread_external_id)
+        at = None if top else open_at.get(parent)  # type: ignore[arg-type]
+        keep = 0 if at is None else at + 1
+        for gone in stack[keep:]:
+            del open_at[gone[0]]
+        del stack[keep:]
+        if at is None:
+            self._top += 1
+            path = str(self._top)
+            parent_position = None
+        else:
+            above = stack[at]
+            above[3] += 1
+            path = f"{above[2]}.{above[3]}"
+            parent_position = above[1]
+        position = self._position
+        self._position += 1
+        placed = _place(record, parent_position, position, len(stack), path, at is None and not top)
+        open_at[record.external_id] = len(stack)
+        stack.append([record.external_id, position, path, 0])
+        return placed
+
+
+def stream(
+    thread_external_id: str | None, records: Iterable[CommentRecord]
+) -> Iterator[TreeComment]:
+    """:class:`PreorderTree` over an iterable."""
+    tree = PreorderTree(thread_external_id)
+    for record in records:
+        yield tree.place(record)
