@@ -16,6 +16,7 @@ suggestion, so the UI can show why (and highlight the matched spans)::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 import regex
 
 from modtool.policy.attributes import model_matches
+from modtool.policy.wordlist import WordMatcher
 
 Reason = dict[str, Any]
 Verdict = bool | None
@@ -30,6 +32,15 @@ Verdict = bool | None
 MAX_SPANS = 50
 """Matches kept per pattern and comment (enough to highlight; bounded storage)."""
 MAX_MATCHED_CHARS = 200
+MAX_SHOWN_WORDS = 5
+"""Words of a list named in a timeout report (a 20k-word list on one line helps no one)."""
+
+
+def shown_words(words: tuple[str, ...]) -> str:
+    """The first few entries of a word list and how many more, for messages."""
+    head = ", ".join(word[:40] for word in words[:MAX_SHOWN_WORDS])
+    more = len(words) - MAX_SHOWN_WORDS
+    return f"{head} (+{more} more)" if more > 0 else head
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +87,29 @@ class Subject:
 
 @dataclass(slots=True)
 class Context:
-    """Per-evaluation settings and the problems met on the way."""
+    """Per-evaluation settings and the problems met on the way.
+
+    ``timeout`` bounds each regex search; ``deadline`` (a ``time.perf_counter``
+    value shared by every rule of one comment) bounds all of them together:
+    once it passes, the remaining regex searches are not run, ``skipped`` is
+    set, and the rule's answer is unknown (reported, never silent).
+    """
 
     timeout: float
+    deadline: float | None = None
     timeouts: list[Reason] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
+    skipped: bool = False
+
+    def search_timeout(self) -> float | None:
+        """Seconds the next regex search may take; ``None``: the budget is spent."""
+        if self.deadline is None:
+            return self.timeout
+        remaining = self.deadline - time.perf_counter()
+        if remaining <= 0:
+            self.skipped = True
+            return None
+        return min(self.timeout, remaining)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +219,12 @@ class TextMatch:
         for pattern in self.patterns:
             spans: list[list[int]] = []
             matched: list[str] = []
+            seconds = ctx.search_timeout()
+            if seconds is None:  # the comment's regex budget is spent
+                timed_out = True
+                break
             try:
-                for match in pattern.compiled.finditer(text, timeout=ctx.timeout):
+                for match in pattern.compiled.finditer(text, timeout=seconds):
                     if match.end() == match.start():
                         continue
                     spans.append([match.start(), match.end()])
@@ -201,7 +234,7 @@ class TextMatch:
             except TimeoutError:
                 timed_out = True
                 ctx.timeouts.append(
-                    {"pattern": pattern.source, "field": self.field, "timeout": ctx.timeout}
+                    {"pattern": pattern.source[:200], "field": self.field, "timeout": seconds}
                 )
                 continue
             if spans:
@@ -227,12 +260,13 @@ class TextMatch:
 
 @dataclass(frozen=True, slots=True)
 class WordList:
-    """Any of ``words`` occurs as a whole word: one combined pattern, whose named
-    group ``w<i>`` tells which word matched, so reasons name the word (one
-    reason per word, like :class:`TextMatch` gives one per pattern)."""
+    """Any of ``words`` occurs as a whole word. :class:`~modtool.policy.wordlist.WordMatcher`
+    finds them (sets for plain words, a trie regex for phrases, the fuzzy
+    alternation for edits) and tells which word matched, so reasons name the
+    word (one reason per word, like :class:`TextMatch` gives one per pattern)."""
 
     words: tuple[str, ...]
-    compiled: regex.Pattern[str]
+    matcher: WordMatcher
     field: str = "body"
 
     def score_conditions(self) -> list[ScoreCondition]:
@@ -240,36 +274,24 @@ class WordList:
 
     def evaluate(self, subject: Subject, ctx: Context) -> Outcome:
         text = subject.body if self.field == "body" else subject.author
-        found: dict[int, tuple[list[list[int]], list[str]]] = {}
-        total = 0
-        try:
-            for match in self.compiled.finditer(text, timeout=ctx.timeout):
-                if match.end() == match.start():
-                    continue
-                index = int(match.lastgroup[1:]) if match.lastgroup else 0
-                spans, matched = found.setdefault(index, ([], []))
-                spans.append([match.start(), match.end()])
-                matched.append(match.group()[:MAX_MATCHED_CHARS])
-                total += 1
-                if total >= MAX_SPANS:
-                    break
-        except TimeoutError:
+        found, failed = self.matcher.find(text, ctx.search_timeout, MAX_SPANS)
+        if failed and not ctx.skipped:
             ctx.timeouts.append(
-                {"pattern": ", ".join(self.words), "field": self.field, "timeout": ctx.timeout}
+                {"pattern": shown_words(self.words), "field": self.field, "timeout": ctx.timeout}
             )
-            if not found:
-                return Outcome(None)
         reasons = tuple(
             {
                 "kind": "regex",
                 "pattern": self.words[index],
                 "field": self.field,
                 "spans": spans,
-                "matched": matched,
+                "matched": [text[:MAX_MATCHED_CHARS] for text in matched],
             }
             for index, (spans, matched) in sorted(found.items())
         )
-        return Outcome(True, reasons) if reasons else Outcome(False)
+        if reasons:
+            return Outcome(True, reasons)
+        return Outcome(None) if failed else Outcome(False)
 
     def describe(self) -> str:
         shown = ", ".join(self.words[:4])

@@ -39,13 +39,26 @@ from modtool.policy.conditions import (
 from modtool.policy.errors import PolicyError, Problem
 from modtool.policy.model import ACTIONS, APPROVE_HOTKEY, RESERVED_HOTKEYS, LabelDef, Policy, Rule
 from modtool.policy.regex_guard import MAX_POLICY_WEIGHT, UnsafePattern, check_pattern
+from modtool.policy.wordlist import (  # noqa: F401  (word_pattern: public, documented here)
+    MASK_CLASS,
+    WordListTooBig,
+    build_matcher,
+    word_list_pattern,
+    word_pattern,
+)
 
 DEFAULT_POLICY = "news-comments"
 LOCAL_DIR = "policies"
 HASH_LENGTH = 16
 DEFAULT_TIMEOUT = 0.25
 MAX_TIMEOUT = 10.0
+DEFAULT_BUDGET = 1.0
+MAX_BUDGET = 60.0
 MAX_FUZZY = 3
+MAX_NESTING = 16
+"""How deep ``all``/``any``/``not`` may nest (a 400-deep policy gave a 3,000-line
+RecursionError; 16 is far more than any rulebook needs, and far below what
+tomllib and the evaluator's recursion can take)."""
 FIELDS = ("body", "author")
 KEY_PATTERN = regex.compile(r"^[a-z][a-z0-9_-]*$")
 HEX_COLOUR = regex.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -54,10 +67,8 @@ NAMED_COLOURS = frozenset(
 )
 """Colour names both Rich and Textual understand (anything else: use ``#rrggbb``)."""
 BASE_FLAGS = regex.ENHANCEMATCH
-MASK_CLASS = r"[^\s\p{L}]"
-"""What may stand in for a letter in a ``masked`` word: ``f*ck``, ``sh1t``, ``a$$``."""
 
-TOP_KEYS = {"name", "version", "description", "regex_timeout", "labels", "rules"}
+TOP_KEYS = {"name", "version", "description", "regex_timeout", "regex_budget", "labels", "rules"}
 LABEL_KEYS = {"key", "name", "guidance", "examples", "hotkey", "action", "colour", "color"}
 RULE_META_KEYS = {"id", "name", "label", "automatic", "description"}
 CONDITION_KEYS = {
@@ -152,6 +163,15 @@ def check_policy_bytes(data: bytes) -> Policy | list[Problem]:
         return [Problem(f"not UTF-8 text (byte {exc.start})")]
     try:
         document = tomllib.loads(text)
+    except RecursionError:
+        line, depth = _deepest_bracket(text)
+        return [
+            Problem(
+                f"not readable TOML: brackets nest {depth} deep, deeper than the TOML "
+                f"reader can follow (a policy needs a few dozen at most)",
+                line=line,
+            )
+        ]
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = regex.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -161,6 +181,33 @@ def check_policy_bytes(data: bytes) -> Policy | list[Problem]:
     builder = _Builder(_Locator(text))
     policy = builder.build(document)
     return builder.problems if builder.problems or policy is None else policy
+
+
+_TOML_TOKEN = regex.compile(
+    r'''"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|#[^\n]*|[\[\]{}\n]''',
+    regex.S,
+)
+
+
+def _deepest_bracket(text: str) -> tuple[int | None, int]:
+    """``(line, depth)`` where ``[``/``{`` nesting (outside strings and comments) is deepest.
+
+    Only run when tomllib gave up with a RecursionError, to say where.
+    """
+    depth = deepest = 0
+    line = 1
+    where: int | None = None
+    for token in _TOML_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in ("[", "{"):
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, line
+        elif mark in ("]", "}"):
+            depth = max(depth - 1, 0)
+        else:
+            line += mark.count("\n")
+    return where, deepest
 
 
 def _with_origin(policy: Policy, data: bytes, path: str) -> Policy:
@@ -247,6 +294,7 @@ class _Builder:
         self.locator = locator
         self.problems: list[Problem] = []
         self.regex_weight = 0  # compiled size of every regex so far (see regex_guard)
+        self.nesting = 0  # all/any/not levels around the condition being built
 
     def problem(
         self, place: _Place | None, message: str, key: str | None = None, value: Any = None
@@ -299,6 +347,19 @@ class _Builder:
                 "regex_timeout",
             )
             timeout = DEFAULT_TIMEOUT
+        budget = document.get("regex_budget", DEFAULT_BUDGET)
+        if (
+            isinstance(budget, bool)
+            or not isinstance(budget, int | float)
+            or not 0 < budget <= MAX_BUDGET
+        ):
+            self.problem(
+                None,
+                f"regex_budget must be a number of seconds in (0, {MAX_BUDGET}] "
+                "(regex time all rules together may spend on one comment)",
+                "regex_budget",
+            )
+            budget = DEFAULT_BUDGET
         labels = self.labels(document.get("labels"))
         rules = self.rules(document.get("rules", []), labels)
         if self.problems or name is None or version is None:
@@ -312,6 +373,7 @@ class _Builder:
             labels=tuple(labels.values()),
             rules=tuple(rules),
             regex_timeout=float(timeout),
+            regex_budget=float(budget),
         )
 
     def text(
@@ -521,6 +583,17 @@ class _Builder:
 
     # -- conditions ----------------------------------------------------------------
     def condition(self, place: _Place, table: Any) -> Condition | None:
+        if self.nesting > MAX_NESTING:
+            kind = next(
+                (k for k in ("not", "any", "all") if isinstance(table, dict) and k in table), None
+            )
+            self.problem(
+                place,
+                f"conditions nest more than {MAX_NESTING} levels deep (all/any/not); "
+                "flatten the rule or split it into several rules",
+                kind,
+            )
+            return None
         if not isinstance(table, dict):
             self.problem(
                 place,
@@ -573,13 +646,21 @@ class _Builder:
         if not isinstance(items, list) or not items:
             self.problem(place, f"{key} must be a non-empty list of conditions", key)
             return None
-        built = [self.condition(place, item) for item in items]
+        self.nesting += 1
+        try:
+            built = [self.condition(place, item) for item in items]
+        finally:
+            self.nesting -= 1
         if any(item is None for item in built):
             return None
         return kind(tuple(built))  # type: ignore[arg-type]
 
     def c_not(self, place: _Place, table: dict[str, Any]) -> Condition | None:
-        inner = self.condition(place, table["not"])
+        self.nesting += 1
+        try:
+            inner = self.condition(place, table["not"])
+        finally:
+            self.nesting -= 1
         return None if inner is None else Not(inner)
 
     def c_score(self, place: _Place, table: dict[str, Any]) -> Condition | None:
@@ -776,65 +857,14 @@ class _Builder:
         if options is None:
             return None
         field, flags = options
-        checked = [
-            self.compile(place, word, word_pattern(word, **edits), flags, "words", word)
-            for word in words
-        ]
-        if any(p is None for p in checked):
+        try:
+            matcher = build_matcher(words, edits["fuzzy"], edits["masked"], flags)
+        except WordListTooBig as exc:
+            self.problem(place, f"the words list {exc}", "words")
             return None
-        combined = regex.compile(word_list_pattern(words, **edits), flags)
-        return WordList(tuple(words), combined, field=field)
+        return WordList(tuple(words), matcher, field=field)
 
 
 def _short(text: str, limit: int = 80) -> str:
     """A pattern as shown in a problem line: long ones are cut (a 4 KB line helps no one)."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
-
-
-def _edits(word: str, fuzzy: int, masked: int) -> tuple[int, int]:
-    """Edits a word gets: one fuzzy edit per 5 letters; masking leaves 2 letters."""
-    letters = len(word.replace("*", "").replace(" ", ""))
-    return min(fuzzy, letters // 5), min(masked, max(letters - 2, 0))
-
-
-def _literal(word: str) -> str:
-    return r"\s+".join(
-        regex.escape(part, special_only=True).replace(r"\*", r"\w*") for part in word.split()
-    )
-
-
-def _constrained(core: str, fuzzy: int, masked: int) -> str:
-    if fuzzy:
-        return f"(?:{core}){{e<={fuzzy}}}"
-    if masked:
-        return f"(?:{core}){{s<={masked}:{MASK_CLASS}}}"
-    return f"(?:{core})"
-
-
-def word_pattern(word: str, fuzzy: int = 0, masked: int = 0) -> str:
-    """One entry of a ``words`` list as a whole-word pattern (Coral-style word lists).
-
-    ``*`` stands for any word characters (``idiot*`` matches ``idiots``,
-    ``idiotic``); spaces match any run of whitespace. ``fuzzy = N`` allows N
-    edits, one per 5 letters of the word, so short words stay exact
-    (``arsewipe`` catches ``arzewipe``, ``dumb`` does not catch ``dump``);
-    ``masked = N`` allows N letters replaced by a symbol or digit (``f*cks``,
-    ``sh1t``) without matching other words (``shirt``).
-    """
-    return rf"(?<!\w){_constrained(_literal(word), *_edits(word, fuzzy, masked))}(?!\w)"
-
-
-def word_list_pattern(words: list[str], fuzzy: int = 0, masked: int = 0) -> str:
-    """All words as one whole-word pattern; named group ``w<i>`` is ``words[i]``.
-
-    Words that get the same number of edits share one fuzzy constraint around
-    their alternation: one scan of the text instead of one per word (about 5
-    times faster on a list of 13 masked words).
-    """
-    groups: dict[tuple[int, int], list[str]] = {}
-    for index, word in enumerate(words):
-        groups.setdefault(_edits(word, fuzzy, masked), []).append(f"(?P<w{index}>{_literal(word)})")
-    alternatives = "|".join(
-        _constrained("|".join(members), *edits) for edits, members in groups.items()
-    )
-    return rf"(?<!\w)(?:{alternatives})(?!\w)"

@@ -105,6 +105,8 @@ class Policy:
     labels: tuple[LabelDef, ...]
     rules: tuple[Rule, ...] = ()
     regex_timeout: float = 0.25
+    regex_budget: float = 1.0
+    """Seconds of regex searching all rules together may spend on one comment."""
     source: str = field(default="", repr=False)
 
     @property

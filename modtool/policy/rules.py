@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from modtool.models import Comment
 from modtool.policy.conditions import Context, Reason, Subject
 from modtool.policy.model import Policy, Rule
+
+MAX_SHOWN_RULES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,9 @@ class Evaluation:
     """What a policy's rules said about one comment.
 
     ``timeouts``: ``{"rule", "pattern", "field", "timeout"}`` for each regex search
-    that ran out of time (the rule could not be decided). ``undecided``: rules
+    that ran out of time (the rule could not be decided), plus at most one entry
+    with ``"budget": True`` and ``"skipped": [rule ids]`` when the comment's regex
+    budget (``Policy.regex_budget``) ran out and later regex rules were not run. ``undecided``: rules
     whose answer was unknown (missing scores or a timeout), with what was missing.
     """
 
@@ -51,8 +56,12 @@ def evaluate(policy: Policy, subject: Subject, *, timeout: float | None = None) 
     """
     result = Evaluation(subject.comment_id)
     approve = policy.approve_label
+    per_search = policy.regex_timeout if timeout is None else timeout
+    budget = max(policy.regex_budget, per_search)
+    deadline = time.perf_counter() + budget
+    skipped: list[str] = []
     for rule in policy.rules:
-        ctx = Context(timeout=policy.regex_timeout if timeout is None else timeout)
+        ctx = Context(timeout=per_search, deadline=deadline)
         outcome = rule.condition.evaluate(subject, ctx)
         for problem in ctx.timeouts:
             result.timeouts.append({"rule": rule.id, **problem})
@@ -62,7 +71,27 @@ def evaluate(policy: Policy, subject: Subject, *, timeout: float | None = None) 
             missing = sorted(ctx.missing)
             if ctx.timeouts:
                 missing.append("regex timeout")
+            if ctx.skipped:
+                missing.append("regex budget")
+                skipped.append(rule.id)
             result.undecided[rule.id] = missing
+    if skipped:
+        # One report per comment for every rule the budget left out.
+        shown = ", ".join(skipped[:MAX_SHOWN_RULES])
+        more = (
+            f" (+{len(skipped) - MAX_SHOWN_RULES} more)" if len(skipped) > MAX_SHOWN_RULES else ""
+        )
+        result.timeouts.append(
+            {
+                "rule": skipped[0],
+                "pattern": f"regex time budget of {budget:g} s per comment spent; "
+                f"not run: {shown}{more}",
+                "field": "body",
+                "timeout": budget,
+                "budget": True,
+                "skipped": skipped,
+            }
+        )
     if approve is not None and any(f.rule.label != approve.key for f in result.fired):
         result.fired = [f for f in result.fired if f.rule.label != approve.key]
     return result
