@@ -151,7 +151,9 @@ def test_failure_mid_write_leaves_the_old_file(
             handle.write(json.dumps(next(iter(records))) + "\n")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(export_runner.FORMATS, "jsonl", (broken, "jsonl"))
+    monkeypatch.setitem(
+        export_runner.FORMATS, "jsonl", export_runner.FORMATS["jsonl"]._replace(writer=broken)
+    )
     with pytest.raises(InputError, match="disk full"):
         export(sample_store, fmt="jsonl", output=out, selection=Selection())
     assert out.read_text() == "the previous export\n"

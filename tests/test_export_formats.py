@@ -102,13 +102,20 @@ def test_jsonl_loads_with_pandas_and_arrow(labeled, tmp_path):
     assert len(frame) == 27 and list(frame.columns) == list(FIELDS)
     assert frame.loc[frame["id"] == 4, "labels"].iloc[0] == ["insult"]
 
-    # What Hugging Face `datasets` does with a JSON file: pyarrow's JSON reader,
-    # block by block. One consistent schema over all rows, however small the blocks.
+    # What Hugging Face `datasets` does with a JSON file and the card's features:
+    # pyarrow's JSON reader, block by block, with the schema given. Every block
+    # conforms to it, however small the blocks.
+    from modtool.export.parquet import schema
+
     rows = read_jsonl(path)
     whole = pa.Table.from_pylist(rows)
     for block in (64, 4096):
-        table = paj.read_json(path, read_options=paj.ReadOptions(block_size=block * 64))
-        assert table.num_rows == 27
+        table = paj.read_json(
+            path,
+            read_options=paj.ReadOptions(block_size=block * 64),
+            parse_options=paj.ParseOptions(explicit_schema=schema()),
+        )
+        assert table.num_rows == 27 and table.schema == schema()
         assert table.schema.field("scores").type == whole.schema.field("scores").type
     singles = [pa.Table.from_pylist([row]) for row in rows]
     assert pa.concat_tables(singles, promote_options="default").num_rows == 27
@@ -135,7 +142,9 @@ def test_csv_columns_and_cells(labeled, bodies, tmp_path):
     header, rows = table[0], table[1:]
     assert header == [
         "id",
+        "global_id",
         "thread_id",
+        "thread_global_id",
         "parent_id",
         "depth",
         "path",
@@ -210,6 +219,7 @@ def test_convokit_corpus_files(labeled, bodies, tmp_path):
     store, model = labeled
     folder = run(store, tmp_path, "convokit", "corpus")
     assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
         "conversations.json",
         "corpus.json",
         "index.json",
@@ -231,28 +241,32 @@ def test_convokit_corpus_files(labeled, bodies, tmp_path):
     ids = [u["id"] for u in utterances]
     assert len(set(ids)) == 28
     roots = [u for u in utterances if u["reply_to"] is None]
-    assert [r["id"] for r in roots] == ["t1"]  # exactly one root: the article
+    t1 = roots[0]["id"]  # the thread's global id: text:<hash of file name + article>
+    assert len(roots) == 1 and t1.startswith("text:") and t1 == roots[0]["conversation_id"]
     assert roots[0]["text"].startswith("US-South Korea Talks") and roots[0]["meta"]["is_article"]
     seen: set[str] = set()
     for u in utterances:  # every reply points at an utterance that came before it
-        assert u["conversation_id"] == "t1"
+        assert u["conversation_id"] == t1
         assert u["reply_to"] is None or u["reply_to"] in seen
         seen.add(u["id"])
-    by_id = {u["id"]: u for u in utterances}
-    assert by_id["c1"]["reply_to"] == "t1" and by_id["c14"]["reply_to"] == "c13"
-    assert by_id["c4"]["speaker"] == "Ilya" and by_id["c4"]["text"] == bodies[4]
-    meta = by_id["c4"]["meta"]
+    by_id = {u["meta"]["comment_id"]: u for u in utterances if not u["meta"]["is_article"]}
+    assert by_id[1]["id"] == f"{t1}:1" and by_id[14]["id"] == f"{t1}:7.1.3.1"
+    assert by_id[1]["reply_to"] == t1 and by_id[14]["reply_to"] == by_id[13]["id"]
+    assert by_id[4]["speaker"] == "Ilya" and by_id[4]["text"] == bodies[4]
+    meta = by_id[4]["meta"]
     assert meta["labels"] == ["insult"] and meta["comment_id"] == 4
     assert set(meta["scores"]) == {model} and set(meta["scores"][model]) == {"profanity"}
-    assert by_id["c9"]["meta"]["tied_labels"] == ["insult"]
+    assert by_id[9]["meta"]["tied_labels"] == ["insult"]
     assert [u["timestamp"] for u in utterances] == list(range(28))
 
     speakers = json.loads((folder / "speakers.json").read_text())
     assert set(speakers) == {u["speaker"] for u in utterances}
     assert speakers["Joe"] == {"meta": {"comments": 5}, "vectors": []}  # 3, 14, 21, 24, 26
     conversations = json.loads((folder / "conversations.json").read_text())
-    assert list(conversations) == ["t1"]
-    assert conversations["t1"]["meta"]["title"].startswith("US-South Korea")
+    assert list(conversations) == [t1]
+    assert conversations[t1]["meta"]["title"].startswith("US-South Korea")
+    # the file name, not the local absolute path of the thread file
+    assert conversations[t1]["meta"]["source"] == "sample-thread-korea-talks-collapse.txt"
     corpus = json.loads((folder / "corpus.json").read_text())
     assert corpus["name"] == "corpus" and corpus["policy"] == POLICY
     index = json.loads((folder / "index.json").read_text())
@@ -300,14 +314,15 @@ def test_convokit_labeled_only_stays_one_rooted(labeled, tmp_path):
     store, _ = labeled
     folder = run(store, tmp_path, "convokit", "some", labeled_only=True)
     utterances = read_jsonl(folder / "utterances.jsonl")
-    assert [u["id"] for u in utterances] == ["t1", "c1", "c4", "c8", "c9", "c16", "c17"]
+    t1 = utterances[0]["id"]
+    assert [u["meta"]["comment_id"] for u in utterances] == [None, 1, 4, 8, 9, 16, 17]
     ids = {u["id"] for u in utterances}
     assert all(u["reply_to"] is None or u["reply_to"] in ids for u in utterances)
-    by_id = {u["id"]: u for u in utterances}
+    by_id = {u["meta"]["comment_id"]: u for u in utterances}
     # 7.1.5 (#16) replies to #10, which is not exported: attached to the article,
     # the real parent kept in meta
-    assert by_id["c16"]["reply_to"] == "t1" and by_id["c16"]["meta"]["parent_id"] == 10
-    assert by_id["c8"]["reply_to"] == "t1" and by_id["c8"]["meta"]["parent_id"] == 7
+    assert by_id[16]["reply_to"] == t1 and by_id[16]["meta"]["parent_id"] == 10
+    assert by_id[8]["reply_to"] == t1 and by_id[8]["meta"]["parent_id"] == 7
 
 
 def test_parquet_without_pyarrow_says_how_to_get_it(labeled, tmp_path, monkeypatch):

@@ -73,7 +73,12 @@ def test_split_export_never_crosses_a_thread(store: Store, tmp_path: Path) -> No
         split=parse_split("train=0.75,test=0.25"),
         seed=7,
     )
-    assert sorted(p.name for p in out.iterdir()) == ["split.json", "test.jsonl", "train.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md",
+        "split.json",
+        "test.jsonl",
+        "train.jsonl",
+    ]
     rows = {
         name: [json.loads(line) for line in (out / f"{name}.jsonl").read_text().splitlines()]
         for name in ("train", "test")

@@ -55,6 +55,12 @@ policy_option = click.option(
     is_flag=True,
     help="Only comments at least one moderator reviewed (labeled or approved).",
 )
+@click.option(
+    "--unreviewed",
+    "unreviewed_only",
+    is_flag=True,
+    help="Only comments no moderator reviewed yet under the policy (what is left to do).",
+)
 @policy_option
 @click.option(
     "--split",
@@ -70,23 +76,39 @@ policy_option = click.option(
     help="Seed for --split: the same seed gives the same split.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing non-empty output folder.")
+@click.option(
+    "--pseudonymize",
+    is_flag=True,
+    help="Replace moderators' names by pseudonymous ids (moderator-1a2b3c4d) in the "
+    "data and the card.",
+)
+@click.option(
+    "--no-card",
+    is_flag=True,
+    help="Do not write the dataset card (README.md, or NAME.card.md beside a file).",
+)
 @db_option
 def export_command(
     format_name: str | None,
     output: Path,
     thread_refs: tuple[str, ...],
     labeled_only: bool,
+    unreviewed_only: bool,
     policy_ref: str | None,
     split_spec: str | None,
     seed: int,
     force: bool,
+    pseudonymize: bool,
+    no_card: bool,
     db_path: Path,
 ) -> None:
     """Export comments with scores and moderators' labels as a dataset.
 
     One record per comment with the text it replies to, every score, the
     majority labels (ties marked) and each moderator's labels. Written to a
-    temporary file and renamed, so OUTPUT is never half-written.
+    temporary file and renamed, so OUTPUT is never half-written; `-o -` writes
+    to standard output. A dataset card (README.md in a folder, NAME.card.md
+    beside a file) says what is in it and types every column for `datasets`.
 
     \b
     Examples:
@@ -98,6 +120,8 @@ def export_command(
     from modtool.analysis.policy_choice import choose_policy
     from modtool.export import Selection, export, format_for, parse_split
 
+    if labeled_only and unreviewed_only:
+        raise InputError("--labeled-only and --unreviewed exclude each other: choose one")
     if split_spec is not None and format_name is None:
         raise InputError("--split writes a folder: give --format (jsonl, csv, parquet, convokit)")
     fmt = format_for(format_name, output)
@@ -109,7 +133,10 @@ def export_command(
             f"no labels under policy {choice.name} yet: the export has scores but no labels"
         )
     selection = Selection(
-        thread_ids=_thread_ids(store, thread_refs), labeled_only=labeled_only, policy=choice.name
+        thread_ids=_thread_ids(store, thread_refs),
+        labeled_only=labeled_only,
+        unreviewed_only=unreviewed_only,
+        policy=choice.name,
     )
     result = export(
         store,
@@ -120,6 +147,10 @@ def export_command(
         split=parts,
         seed=seed,
         force=force,
+        policy_def=choice.policy,
+        pseudonymize=pseudonymize,
+        command=_command_line(),
+        card=not no_card,
     )
     for warning in result.warnings:
         out.warning(warning)
@@ -133,6 +164,23 @@ def export_command(
     )
     for name, part in result.parts.items():
         out.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
+
+
+def _command_line() -> str:
+    """The command as typed, for the dataset card, with every path cut to its last
+    part: an export holds no local absolute path."""
+    import shlex
+    import sys
+
+    words = ["modtool"]
+    for word in sys.argv[1:]:
+        if "/" in word and not word.startswith("-"):
+            word = Path(word).name or word
+        elif word.startswith("--") and "=" in word and "/" in word:
+            name, _, value = word.partition("=")
+            word = f"{name}={Path(value).name}"
+        words.append(word)
+    return shlex.join(words)
 
 
 def _print(renderable: object) -> None:

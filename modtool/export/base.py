@@ -14,14 +14,16 @@ Record = dict[str, Any]
 class ExportContext:
     """``label_keys``: the policy's label keys (CSV columns); ``score_columns``:
     ``(model, attribute)`` pairs present in the selection; ``thread_info(id)``:
-    ``{id, title, source, article, article_source}`` of a thread; ``name``: the
-    output's name (a ConvoKit corpus records it)."""
+    ``{id, title, source, article, article_source, article_hash, platform,
+    external_id, url}`` of a thread; ``name``: the output's name (a ConvoKit corpus
+    records it); ``policy_def``: the loaded policy, when there is a file."""
 
     policy: str | None
     label_keys: tuple[str, ...]
     score_columns: tuple[tuple[str, str], ...]
     thread_info: Callable[[int], dict[str, Any]]
     name: str = "modtool-export"
+    policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
 
 
 class Writer(Protocol):

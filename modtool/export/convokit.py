@@ -2,20 +2,22 @@
 
 * ``utterances.jsonl``: one utterance per line with ``id``, ``speaker``,
   ``conversation_id``, ``reply_to``, ``timestamp``, ``text``, ``meta``.
-  Each thread is one conversation whose root is the article (id ``t<thread
-  id>``, speaker ``[article]``, ``reply_to`` null), so the tree has exactly one
-  root; comment ``<id>`` is ``c<id>`` and replies to its parent comment, or to
-  the article when top-level. When the parent is not in the export (with
+  Each thread is one conversation whose root is the article (id: the thread's
+  global id, speaker ``[article]``, ``reply_to`` null), so the tree has exactly
+  one root; a comment's id is its global id (:mod:`modtool.export.ids`), so
+  corpora exported from two databases merge without colliding, and it replies
+  to its parent comment, or to the article when top-level. When the parent is not in the export (with
   ``--labeled-only``), the comment replies to the article so that the corpus
   stays loadable; ``meta.parent_id`` keeps the real parent. modtool threads carry no times, so
   ``timestamp`` is the document order (0 for the article, position + 1 for a
   comment): ordering by it gives the order of the page.
 * ``meta`` holds ``thread_id``, ``comment_id``, ``parent_id``, ``depth``, ``path``,
-  ``is_article``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
-  ``tied_labels``, ``reviewers``, ``annotations`` and ``policy`` (as in JSONL).
+  ``is_article``, ``global_id``, ``platform``, ``external_id``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
+  ``tied_labels``, ``reviewers``, ``annotations``, ``suggestions`` and ``policy`` (as in JSONL).
 * ``speakers.json``: ``{speaker: {"meta": {"comments": n}, "vectors": []}}``.
-* ``conversations.json``: ``{"t<id>": {"meta": {title, source, thread_id},
-  "vectors": []}}``.
+* ``conversations.json``: ``{"<thread global id>": {"meta": {title, source,
+  thread_id, platform}, "vectors": []}}``; ``source`` is the platform URL or the
+  file name, never a local path.
 * ``corpus.json``: corpus metadata; ``index.json``: the metadata index
   (field → list of type names), ``version`` and ``vectors``.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from modtool.export.base import ExportContext, Record
+from modtool.export.ids import file_name, thread_global_id
 
 EXTENSION = ""
 ARTICLE_SPEAKER = "[article]"
@@ -41,11 +44,15 @@ UTTERANCE_META_TYPES = {
     "depth": "int",
     "path": "str",
     "is_article": "bool",
+    "global_id": "str",
+    "platform": "str",
+    "external_id": "str",
     "scores": "dict",
     "labels": "list",
     "tied_labels": "list",
     "reviewers": "int",
     "annotations": "list",
+    "suggestions": "list",
     "policy": "dict",
 }
 
@@ -54,20 +61,27 @@ def _type(name: str) -> list[str]:
     return [f"<class '{name}'>"]
 
 
-def article_id(thread_id: int) -> str:
-    return f"t{thread_id}"
+def article_id(info: dict[str, Any]) -> str:
+    """The thread's global id: the conversation id, and the id of its root utterance."""
+    return thread_global_id(
+        str(info.get("platform") or "text"),
+        info.get("external_id"),
+        str(info["source"]),
+        str(info.get("article_hash") or ""),
+    )
 
 
-def comment_id(comment: int) -> str:
-    return f"c{comment}"
+def source_name(info: dict[str, Any]) -> str:
+    """The platform URL, else the file name: never a local absolute path."""
+    return str(info.get("url") or file_name(str(info["source"])))
 
 
 def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
     title, article = str(info["title"]), str(info.get("article") or "")
     return {
-        "id": article_id(int(info["id"])),
+        "id": article_id(info),
         "speaker": ARTICLE_SPEAKER,
-        "conversation_id": article_id(int(info["id"])),
+        "conversation_id": article_id(info),
         "reply_to": None,
         "timestamp": 0,
         "text": f"{title}\n\n{article}".strip(),
@@ -78,11 +92,15 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
             "depth": -1,
             "path": "",
             "is_article": True,
+            "global_id": article_id(info),
+            "platform": str(info.get("platform") or "text"),
+            "external_id": info.get("external_id"),
             "scores": {},
             "labels": [],
             "tied_labels": [],
             "reviewers": 0,
             "annotations": [],
+            "suggestions": [],
             "policy": {"name": policy, "hashes": []},
         },
     }
@@ -93,11 +111,12 @@ def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
     for score in record["scores"]:
         scores.setdefault(score["model"], {})[score["attribute"]] = score["score"]
     parent = record["parent_id"]
+    thread = record["thread_global_id"]
     return {
-        "id": comment_id(record["id"]),
+        "id": record["global_id"],
         "speaker": record["author"],
-        "conversation_id": article_id(record["thread_id"]),
-        "reply_to": comment_id(parent) if parent in written else article_id(record["thread_id"]),
+        "conversation_id": thread,
+        "reply_to": record["parent_global_id"] if parent in written else thread,
         "timestamp": record["position"] + 1,
         "text": record["text"],
         "meta": {
@@ -107,11 +126,15 @@ def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
             "depth": record["depth"],
             "path": record["path"],
             "is_article": False,
+            "global_id": record["global_id"],
+            "platform": record["platform"],
+            "external_id": record["external_id"],
             "scores": scores,
             "labels": record["labels"],
             "tied_labels": record["tied_labels"],
             "reviewers": record["reviewers"],
             "annotations": record["annotations"],
+            "suggestions": record["suggestions"],
             "policy": record["policy"],
         },
     }
@@ -141,11 +164,12 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
                 info = context.thread_info(thread_id)
                 out.write(encode(_article(info, context.policy)) + "\n")
                 speakers[ARTICLE_SPEAKER] += 0
-                conversations[article_id(thread_id)] = {
+                conversations[article_id(info)] = {
                     "meta": {
                         "title": info["title"],
-                        "source": info["source"],
+                        "source": source_name(info),
                         "thread_id": thread_id,
+                        "platform": str(info.get("platform") or "text"),
                     },
                     "vectors": [],
                 }
@@ -177,6 +201,7 @@ def write_convokit(folder: Path, records: Iterable[Record], context: ExportConte
                 "title": _type("str"),
                 "source": _type("str"),
                 "thread_id": _type("int"),
+                "platform": _type("str"),
             },
             "overall-index": {
                 "name": _type("str"),

@@ -1,7 +1,7 @@
 """CSV for spreadsheets: one row per comment, one 0/1 column per policy label.
 
-Columns: ``id, thread_id, parent_id, depth, path, author, text, parent_text,
-reviewers``, then ``label:<key>`` for each label of the policy (``1`` when a
+Columns: ``id, global_id, thread_id, thread_global_id, parent_id, depth, path,
+author, text, parent_text, reviewers``, then ``label:<key>`` for each label of the policy (``1`` when a
 majority of the reviewing moderators gave it, ``0`` when a majority did not,
 empty when nobody reviewed the comment or the moderators tied on it), then
 ``tied_labels`` (``;``-separated) and ``score:<model>:<attribute>`` for each
@@ -22,13 +22,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from modtool.export.base import ExportContext, Record
+from modtool.export.schema import Fields, Type
 
 EXTENSION = "csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_START)
 BASE_COLUMNS = (
     "id",
+    "global_id",
     "thread_id",
+    "thread_global_id",
     "parent_id",
     "depth",
     "path",
@@ -37,6 +40,8 @@ BASE_COLUMNS = (
     "parent_text",
     "reviewers",
 )
+
+_PARENT = BASE_COLUMNS.index("parent_id")
 
 
 def neutralise(cell: str) -> str:
@@ -55,6 +60,21 @@ def neutralise(cell: str) -> str:
     return "'" + cell if normal in _FORMULA_FIRST else cell
 
 
+def csv_fields(context: ExportContext) -> Fields:
+    """The type of every CSV column, for the dataset card (a label cell is 0, 1 or empty)."""
+    types = {"id": "int64", "thread_id": "int64", "parent_id": "int64", "depth": "int64"}
+    types["reviewers"] = "int64"
+    fields: list[tuple[str, Type]] = []
+    for name in header(context):
+        if name.startswith("label:"):
+            fields.append((name, "int64"))
+        elif name.startswith("score:"):
+            fields.append((name, "float64"))
+        else:
+            fields.append((name, types.get(name, "string")))
+    return tuple(fields)
+
+
 def header(context: ExportContext) -> list[str]:
     return [
         *BASE_COLUMNS,
@@ -69,7 +89,7 @@ def row_cells(record: Record, context: ExportContext) -> list[object]:
     reviewed = record["reviewers"] > 0
     scores = {(s["model"], s["attribute"]): s["score"] for s in record["scores"]}
     cells: list[object] = [record[name] for name in BASE_COLUMNS]
-    cells[2] = "" if record["parent_id"] is None else record["parent_id"]
+    cells[_PARENT] = "" if record["parent_id"] is None else record["parent_id"]
     for key in context.label_keys:
         cells.append("" if not reviewed or key in tied else int(key in labels))
     cells.append(";".join(record["tied_labels"]))

@@ -11,6 +11,7 @@ from typing import Any
 
 from modtool.errors import ModtoolError
 from modtool.export.base import ExportContext, Record
+from modtool.export.schema import RECORD, arrow_schema
 
 EXTENSION = "parquet"
 ROW_GROUP = 10_000
@@ -28,51 +29,9 @@ def _pyarrow() -> tuple[Any, Any]:
 
 
 def schema() -> Any:
-    pa, _ = _pyarrow()
-    strings = pa.list_(pa.string())
-    return pa.schema(
-        [
-            ("id", pa.int64()),
-            ("thread_id", pa.int64()),
-            ("parent_id", pa.int64()),
-            ("depth", pa.int64()),
-            ("path", pa.string()),
-            ("position", pa.int64()),
-            ("author", pa.string()),
-            ("text", pa.string()),
-            ("parent_text", pa.string()),
-            (
-                "scores",
-                pa.list_(
-                    pa.struct(
-                        [
-                            ("model", pa.string()),
-                            ("attribute", pa.string()),
-                            ("score", pa.float64()),
-                        ]
-                    )
-                ),
-            ),
-            ("labels", strings),
-            ("tied_labels", strings),
-            ("reviewers", pa.int64()),
-            (
-                "annotations",
-                pa.list_(
-                    pa.struct(
-                        [
-                            ("moderator", pa.string()),
-                            ("state", pa.string()),
-                            ("labels", strings),
-                            ("updated_at", pa.string()),
-                            ("policy_hash", pa.string()),
-                        ]
-                    )
-                ),
-            ),
-            ("policy", pa.struct([("name", pa.string()), ("hashes", strings)])),
-        ]
-    )
+    """The pyarrow schema of a record (from :mod:`modtool.export.schema`)."""
+    _pyarrow()
+    return arrow_schema(RECORD)
 
 
 class _Forward(io.RawIOBase):

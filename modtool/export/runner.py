@@ -1,31 +1,58 @@
-"""Run an export: choose the rows, pick the writer, write atomically."""
+"""Run an export: choose the rows, pick the writer, write atomically, add the card."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from modtool.errors import InputError, ModtoolError
-from modtool.export.atomic import atomic_dir, atomic_file, write_error
-from modtool.export.base import ExportContext, Writer
+from modtool.export.atomic import atomic_dir, atomic_file, is_stdout, write_error, writes_in_place
+from modtool.export.base import ExportContext, Record, Writer
+from modtool.export.card import CardInput, CardStats, SplitInfo, render
 from modtool.export.convokit import write_convokit
-from modtool.export.csv_format import write_csv
+from modtool.export.csv_format import csv_fields, write_csv
 from modtool.export.jsonl import write_jsonl
 from modtool.export.parquet import write_parquet
 from modtool.export.records import iter_records
+from modtool.export.schema import RECORD, Fields
 from modtool.export.split import Part, assign
 from modtool.store import Store
 from modtool.store.dataset import Selection
 
-FORMATS: dict[str, tuple[Writer, str]] = {
-    "jsonl": (write_jsonl, "jsonl"),
-    "csv": (write_csv, "csv"),
-    "parquet": (write_parquet, "parquet"),
-    "convokit": (write_convokit, ""),
+
+class Format(NamedTuple):
+    """``extension`` empty: the output is a folder. ``fields(context)``: the columns'
+    types for the card (``None``: not a table ``datasets`` loads). ``options``: what
+    the card's ``configs`` passes to ``datasets``' reader for this format."""
+
+    writer: Writer
+    extension: str
+    fields: Callable[[ExportContext], Fields | None] = lambda context: None
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+def _record_fields(context: ExportContext) -> Fields:
+    return RECORD
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(write_jsonl, "jsonl", _record_fields),
+    "csv": Format(
+        write_csv,
+        "csv",
+        csv_fields,
+        # the BOM is for Excel; "NA", "null" … in a comment stay text (only an empty cell is null)
+        (("encoding", "utf-8-sig"), ("keep_default_na", False), ("na_values", [""])),
+    ),
+    "parquet": Format(write_parquet, "parquet", _record_fields),
+    "convokit": Format(write_convokit, ""),
 }
 EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -38,6 +65,7 @@ class ExportResult:
     threads: int
     parts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    card: Path | None = None
 
 
 def format_for(name: str | None, output: Path) -> str:
@@ -62,9 +90,36 @@ def _describe(selection: Selection) -> str:
         bits.append("thread " + ", ".join(map(str, selection.thread_ids)))
     if selection.labeled_only:
         bits.append("labeled only")
+    if selection.unreviewed_only:
+        bits.append("unreviewed only")
     if selection.policy:
         bits.append(f"policy {selection.policy}")
     return f" ({'; '.join(bits)})" if bits else ""
+
+
+def card_path(output: Path) -> Path:
+    """``labeled.jsonl`` → ``labeled.card.md`` (beside a single-file export)."""
+    return output.with_name(f"{output.stem or output.name}.card.md")
+
+
+class Pseudonyms:
+    """``moderator-<8 hex>`` per moderator, keyed by a secret made for this export,
+    so the ids cannot be turned back into names by hashing guesses."""
+
+    def __init__(self) -> None:
+        self.key = secrets.token_bytes(16)
+        self.names: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.names:
+            digest = hashlib.blake2b(name.encode(), key=self.key, digest_size=4).hexdigest()
+            self.names[name] = f"moderator-{digest}"
+        return self.names[name]
+
+    def record(self, record: Record) -> Record:
+        for annotation in record["annotations"]:
+            annotation["moderator"] = self(annotation["moderator"])
+        return record
 
 
 def export(
@@ -77,10 +132,15 @@ def export(
     split: list[Part] | None = None,
     seed: int = 0,
     force: bool = False,
+    policy_def: Any = None,
+    pseudonymize: bool = False,
+    command: str = "",
+    card: bool = True,
 ) -> ExportResult:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
-    writer, extension = FORMATS[fmt]
+    spec = FORMATS[fmt]
+    writer, extension = spec.writer, spec.extension
     sizes = store.dataset.thread_sizes(selection)
     total = sum(n for _, n in sizes)
     if not total:
@@ -99,39 +159,79 @@ def export(
             score_columns=tuple(store.dataset.score_columns(selection)),
             thread_info=thread_info,
             name=name,
+            policy_def=policy_def,
+        )
+
+    stats = CardStats()
+    pseudonyms = Pseudonyms() if pseudonymize else None
+
+    def observed(records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            if pseudonyms is not None:
+                record = pseudonyms.record(record)
+            stats.observe(record)
+            yield record
+
+    def card_input(title: str, splits: list[SplitInfo], ctx: ExportContext) -> CardInput:
+        return CardInput(
+            title=title,
+            fmt=fmt,
+            fields=spec.fields(ctx),
+            splits=splits,
+            command=command or f"modtool export --format {fmt}",
+            policy=selection.policy,
+            label_keys=tuple(label_keys),
+            pseudonymized=pseudonymize,
+            builder_options=dict(spec.options),
         )
 
     result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes))
     protect = [store.path] if store.path is not None else []
     try:
         if split is None:
-            opener: Callable[..., Any] = (
+            ctx = context(output.name)
+            opener: Any = (
                 atomic_dir(output, force=force, protect=protect)
                 if not extension
                 else atomic_file(output, protect=protect)
             )
             with opener as target:
-                result.comments = writer(
-                    target, iter_records(store, selection), context(output.name)
-                )
+                result.comments = writer(target, observed(iter_records(store, selection)), ctx)
+                if not extension and card:  # a folder: the card inside it
+                    info = SplitInfo("train", None, result.comments, len(sizes))
+                    (target / "README.md").write_text(
+                        render(card_input(output.name, [info], ctx), stats, store),
+                        encoding="utf-8",
+                    )
+            if extension and card and not is_stdout(output) and not writes_in_place(output):
+                size = os.stat(output).st_size
+                info = SplitInfo("train", output.name, result.comments, len(sizes), size)
+                text = render(card_input(output.stem, [info], ctx), stats, store)
+                result.card = card_path(output)
+                with atomic_file(result.card, protect=protect) as target:
+                    target.write_text(text, encoding="utf-8")
             return result
         with atomic_dir(output, force=force, protect=protect) as folder:
             manifest: dict[str, Any] = {"seed": seed, "format": fmt, "parts": {}}
+            infos: list[SplitInfo] = []
             for name, thread_ids in assign(sizes, split, seed).items():
-                target = folder / (f"{name}.{extension}" if extension else name)
+                file_name = f"{name}.{extension}" if extension else name
+                target = folder / file_name
                 part = replace(selection, thread_ids=tuple(thread_ids))
+                count = 0
                 if thread_ids:
-                    rows = iter_records(store, part)
+                    count = writer(target, observed(iter_records(store, part)), context(name))
+                    num_bytes = target.stat().st_size if extension else 0
+                    infos.append(SplitInfo(name, file_name, count, len(thread_ids), num_bytes))
                 else:
-                    rows = iter(())
+                    infos.append(SplitInfo(name, None, 0, 0))
                     result.warnings.append(
-                        f"split {name!r} got no thread: {len(sizes)} thread(s) cannot be "
-                        "divided further (threads are never split)"
+                        f"split {name!r} got no thread and is not written: {len(sizes)} "
+                        "thread(s) cannot be divided further (threads are never split)"
                     )
-                count = writer(target, rows, context(name))
                 result.parts[name] = {"threads": len(thread_ids), "comments": count}
                 manifest["parts"][name] = {
-                    "file": target.name,
+                    "file": file_name if thread_ids else None,
                     "threads": thread_ids,
                     "comments": count,
                 }
@@ -139,6 +239,11 @@ def export(
             (folder / "split.json").write_text(
                 json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
             )
+            if card:
+                (folder / "README.md").write_text(
+                    render(card_input(output.name, infos, context(output.name)), stats, store),
+                    encoding="utf-8",
+                )
         return result
     except ModtoolError:
         raise

@@ -23,11 +23,24 @@ BATCH = 2_000
 @dataclass(frozen=True, slots=True)
 class Selection:
     """Which comments: all present ones, or those of some threads, optionally only
-    those at least one moderator reviewed (labeled or approved) under ``policy``."""
+    those at least one moderator reviewed (labeled or approved) under ``policy``
+    (``labeled_only``), or only those nobody reviewed under it (``unreviewed_only``)."""
 
     thread_ids: tuple[int, ...] | None = None
     labeled_only: bool = False
     policy: str | None = None
+    unreviewed_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSuggestion:
+    """What a rule of the selected policy suggested for a comment (never a label)."""
+
+    rule: str
+    label: str
+    automatic: bool
+    reasons: list[dict[str, object]]
+    policy_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +67,17 @@ class DatasetRow:
     author: str
     text: str
     parent_text: str
+    platform: str = "text"
+    thread_external_id: str | None = None
+    external_id: str | None = None
+    created_at: str | None = None
+    parent_external_id: str | None = None
+    parent_path: str | None = None
+    source: str = ""
+    article_hash: str = ""
     scores: list[tuple[str, str, float]] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
+    suggestions: list[StoredSuggestion] = field(default_factory=list)
 
     def scores_by_model(self) -> dict[str, dict[str, float]]:
         result: dict[str, dict[str, float]] = {}
@@ -67,6 +89,18 @@ class DatasetRow:
 class DatasetRepo:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self._columns: dict[str, frozenset[str]] = {}
+
+    def _has(self, table: str, column: str) -> bool:
+        """Whether the schema has a column (the platform columns came with m004)."""
+        if table not in self._columns:
+            self._columns[table] = frozenset(
+                row[1] for row in self.db.execute(f"PRAGMA table_info({table})")
+            )
+        return column in self._columns[table]
+
+    def _column(self, alias: str, table: str, column: str, default: str = "NULL") -> str:
+        return f"{alias}.{column}" if self._has(table, column) else default
 
     # -- what is there -------------------------------------------------------------
     def policy_names(self) -> list[str]:
@@ -143,9 +177,13 @@ class DatasetRepo:
 
     def threads(self, thread_ids: Sequence[int]) -> Iterator[dict[str, object]]:
         """``id, title, source, article, article_source`` of the given threads."""
+        platform = self._column("t", "threads", "platform", "'text'")
+        external = self._column("t", "threads", "external_id")
+        url = self._column("t", "threads", "url")
         yield from self.db.query(
-            """SELECT id, title, source, article, article_source FROM threads
-               WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id""",
+            f"""SELECT t.id, t.title, t.source, t.article, t.article_source, t.article_hash,
+                       {platform} AS platform, {external} AS external_id, {url} AS url
+                FROM threads t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id""",
             [json.dumps(list(thread_ids))],
         )
 
@@ -154,9 +192,15 @@ class DatasetRepo:
         """Selected comments in thread and document order, each with its scores and
         (when ``selection.policy`` is set) every moderator's verdict under it."""
         where, params = _where(selection)
+        platform = self._column("t", "threads", "platform", "'text'")
         cursor = self.db.conn.execute(
             f"""SELECT c.id, c.thread_id, c.parent_id, c.depth, c.path, c.position, c.author,
-                       c.body, COALESCE(p.body, t.title)
+                       c.body, COALESCE(p.body, t.title), {platform},
+                       {self._column("t", "threads", "external_id")},
+                       {self._column("c", "comments", "external_id")},
+                       {self._column("c", "comments", "created_at")},
+                       {self._column("p", "comments", "external_id")}, p.path,
+                       t.source, t.article_hash
                 FROM comments c JOIN threads t ON t.id = c.thread_id
                 LEFT JOIN comments p ON p.id = c.parent_id
                 WHERE {where} ORDER BY c.thread_id, c.position, c.id""",
@@ -184,6 +228,15 @@ class DatasetRepo:
             by_id[comment_id].scores.append((model, attribute, float(score)))
         if policy is None:
             return
+        for comment_id, rule, label, automatic, reasons, policy_hash in self.db.conn.execute(
+            """SELECT comment_id, rule, label, automatic, reasons, policy_hash FROM suggestions
+               WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
+               ORDER BY comment_id, id""",
+            [ids, policy],
+        ):
+            by_id[comment_id].suggestions.append(
+                StoredSuggestion(rule, label, bool(automatic), json.loads(reasons), policy_hash)
+            )
         labels: dict[tuple[int, str], list[str]] = {}
         hashes: dict[tuple[int, str], str] = {}
         for comment_id, moderator, label, policy_hash in self.db.conn.execute(
@@ -226,12 +279,15 @@ def _where(selection: Selection) -> tuple[str, list[object]]:
     if selection.thread_ids is not None:
         clauses.append("c.thread_id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(selection.thread_ids)))
+    policy = "" if selection.policy is None else "AND r.policy_name = ?"
+    reviewed = f"""EXISTS (SELECT 1 FROM reviews r WHERE r.comment_id = c.id
+                           AND r.state != 'unreviewed' {policy})"""
     if selection.labeled_only:
-        policy = "" if selection.policy is None else "AND r.policy_name = ?"
-        clauses.append(
-            f"""EXISTS (SELECT 1 FROM reviews r WHERE r.comment_id = c.id
-                        AND r.state != 'unreviewed' {policy})"""
-        )
+        clauses.append(reviewed)
+        if selection.policy is not None:
+            params.append(selection.policy)
+    if selection.unreviewed_only:
+        clauses.append("NOT " + reviewed)
         if selection.policy is not None:
             params.append(selection.policy)
     return " AND ".join(clauses), params
