@@ -240,7 +240,7 @@ def pushshift_comment(node: Node, link: str, subreddit: str, created: Any) -> di
         "all_awardings": [],
         "author": author,
         "author_flair_text": None,
-        "body": body,
+        "body": html.escape(body, quote=False),  # as Reddit's API gave it: &amp; &lt; &gt;
         "created_utc": created,
         "edited": False,
         "id": node.id,

@@ -50,7 +50,6 @@ from typing import Any, NamedTuple
 
 from modtool.errors import ParseError
 from modtool.importers import jsonread
-from modtool.importers.dates import iso_utc
 from modtool.importers.html import html_to_text
 from modtool.importers.jsonread import Segment, json_path
 from modtool.importers.records import (
@@ -190,7 +189,7 @@ def comment_meta(data: dict[str, Any]) -> dict[str, Any] | None:
     if edited is True:
         meta["edited"] = True
     elif edited not in (None, False, 0, "", "false"):
-        meta["edited"] = iso_utc(edited) or True
+        meta["edited"] = jsonread.epoch_utc(edited) or True
     distinguished = data.get("distinguished")
     if distinguished:
         meta["distinguished"] = str(distinguished)
@@ -208,7 +207,7 @@ def comment_body(data: dict[str, Any]) -> str:
 
 def created(data: dict[str, Any]) -> str | None:
     value = data.get("created_utc")
-    return iso_utc(value if value is not None else data.get("created"))
+    return jsonread.epoch_utc(value if value is not None else data.get("created"))
 
 
 def thread_record(data: dict[str, Any], external_id: str) -> ThreadRecord:

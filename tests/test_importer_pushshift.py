@@ -1,0 +1,202 @@
+"""Pushshift / Arctic-Shift NDJSON dumps read into flat records (``modtool.importers.pushshift``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.formats_json import Node, pushshift_lines
+from modtool.errors import ParseError
+from modtool.importers import pushshift
+from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
+from tests.json_formats import comments, no_warnings, node_shape, shape, trees
+
+FIXTURE = Path(__file__).parent / "fixtures" / "pushshift" / "RC_2024-01-sample.ndjson"
+
+
+def read(path: Path) -> list:
+    return list(pushshift.read(path, no_warnings))
+
+
+def by_id(records: list) -> dict[str, CommentRecord]:
+    return {record.external_id: record for record in comments(records)}
+
+
+def test_submission_lines_are_threads_and_comments_name_theirs_by_link_id() -> None:
+    records = read(FIXTURE)
+    thread = records[0]
+    assert thread == ThreadRecord(
+        platform="reddit",
+        external_id="19abc01",
+        title="Why castles?",
+        article="Why were castles built on hills & rivers?",
+        url="https://www.reddit.com/r/AskHistorians/comments/19abc01/why_castles/",
+        created_at="2024-01-01T00:00:00Z",
+        meta={"subreddit": "AskHistorians", "author": "op_person", "score": 88, "num_comments": 4},
+    )
+    found = by_id(records)
+    assert {r.thread_external_id for r in found.values()} == {"19abc01", "19zzz99"}
+    assert found["kh00010"].thread_external_id == "19zzz99"  # undeclared thread
+
+
+def test_threads_interleave_in_file_order_and_parents_may_come_later() -> None:
+    records = read(FIXTURE)
+    order = [(r.external_id, r.parent_external_id) for r in comments(records)]
+    assert order == [
+        ("kh00001", None),
+        ("kh00003", "kh00002"),  # before its parent
+        ("kh00010", None),  # another thread, between
+        ("kh00002", "kh00001"),
+        ("kh00004", "kh00001"),
+        ("kh00005", None),
+        ("kh00006", "kgzzzzz"),  # parent outside the dump: kept by name
+        ("kh00011", "kh00010"),
+    ]
+    assert [r.where for r in comments(records)][:3] == ["line 2", "line 3", "line 5"]
+
+
+def test_created_utc_as_int_float_or_string_and_edited_time() -> None:
+    found = by_id(read(FIXTURE))
+    assert found["kh00001"].created_at == "2024-01-01T00:01:40Z"  # int
+    assert found["kh00003"].created_at == "2024-01-01T00:05:00Z"  # string
+    assert found["kh00010"].created_at == "2024-01-01T00:02:30Z"  # float
+    assert found["kh00002"].created_at == "2024-01-01T00:03:20Z"  # float with fraction
+    assert found["kh00002"].meta == {"score": 12, "edited": "2024-01-01T00:46:40Z"}
+
+
+def test_status_entities_and_link_title() -> None:
+    records = read(FIXTURE)
+    found = by_id(records)
+    assert found["kh00004"].status == "removed"
+    assert found["kh00005"].status == "deleted"
+    assert found["kh00001"].body == "Defence > comfort, mostly."
+    named = [r for r in records if isinstance(r, ThreadRecord) and r.external_id == "19zzz99"]
+    assert [r.title for r in named] == ["Undeclared & found"]
+
+
+def test_sniff() -> None:
+    assert pushshift.sniff(FIXTURE.read_bytes()[:65536], Path("dump.txt"))
+    line = json.dumps({"id": "a", "link_id": "t3_b", "parent_id": "t3_b", "body": "x" * 70000})
+    assert pushshift.sniff(line.encode()[:65536], Path("big.txt"))  # first line cut by the head
+    assert pushshift.sniff(b"\x28\xb5\x2f\xfd", Path("RC_2024-01.zst"))
+    listing = b'[{"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"link_id": "t3_x"}}]}}]'
+    assert not pushshift.sniff(listing, Path("x.json"))
+    assert not pushshift.sniff(b'{"kind": "Listing", "data": {"link_id": "t3_x"}}', Path("x"))
+    assert not pushshift.sniff(b'{"id": "1", "speaker": "a", "reply_to": null}\n', Path("x"))
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            ['{"id": "a", "link_id": "t3_b", "body": "x"}', '{"id": "b", "link_id": '],
+            "line 2 column",
+        ),
+        (
+            ['{"id": "a", "link_id": "t3_b", "body": "x"}', "", "[1, 2]"],
+            "line 3: expected a JSON object",
+        ),
+        (['{"hello": "world"}'], "line 1: neither a Reddit comment nor a submission"),
+    ],
+)
+def test_bad_lines_are_one_parse_error_naming_the_line(
+    tmp_path: Path, lines: list[str], message: str
+) -> None:
+    path = tmp_path / "RC_bad.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ParseError, match=message) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_records_stream_before_a_bad_line_far_down(tmp_path: Path) -> None:
+    path = tmp_path / "RC_stream.ndjson"
+    good = json.dumps({"id": "a", "link_id": "t3_b", "parent_id": "t3_b", "body": "x"})
+    path.write_text((good + "\n") * 3 + "{not json\n", encoding="utf-8")
+    stream = pushshift.read(path, no_warnings)
+    assert isinstance(next(stream), CommentRecord)  # read before the bad line is reached
+    with pytest.raises(ParseError, match="line 4 column 2: not valid JSON"):
+        list(stream)
+
+
+def test_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "RC_latin1.ndjson"
+    path.write_bytes(
+        b'{"id": "a", "link_id": "t3_b", "body": "ok"}\n{"id": "b", "body": "caf\xe9"}\n'
+    )
+    with pytest.raises(ParseError, match="line 2, byte 25: not UTF-8"):
+        read(path)
+
+
+def test_a_comment_without_id_is_a_problem_for_its_thread_only(tmp_path: Path) -> None:
+    path = tmp_path / "RC_noid.ndjson"
+    path.write_text(
+        '{"link_id": "t3_b", "parent_id": "t3_b", "body": "who am I"}\n'
+        '{"id": "c", "link_id": "t3_d", "parent_id": "t3_d", "body": "fine"}\n',
+        encoding="utf-8",
+    )
+    records = read(path)
+    assert records[0] == ProblemRecord("b", "line 1", "a comment without an id")
+    assert [r.external_id for r in comments(records)] == ["c"]
+
+
+def test_gzip_dumps_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "RC_2024-01.ndjson.gz"
+    path.write_bytes(gzip.compress(FIXTURE.read_bytes()))
+    assert read(path) == read(FIXTURE)
+
+
+def test_zst_without_zstandard_says_to_decompress(tmp_path: Path) -> None:
+    try:
+        import zstandard  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("zstandard is installed: .zst is read directly")
+    path = tmp_path / "RC_2024-01.zst"
+    path.write_bytes(b"\x28\xb5\x2f\xfd\x00")
+    with pytest.raises(ParseError) as caught:
+        read(path)
+    message = str(caught.value)
+    assert "zstandard" in message and "decompress" in message and "\n" not in message
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(forest=st.lists(trees(max_size=12), min_size=1, max_size=4), seed=st.integers(0, 99))
+def test_random_threads_interleaved_in_a_dump_read_back_the_same(
+    tmp_path: Path, forest: list[list[Node]], seed: int
+) -> None:
+    threads = [
+        (
+            f"s{number}",
+            f"Title {number}",
+            [
+                n._replace(id=f"{number}x{n.id}", parent=n.parent and f"{number}x{n.parent}")
+                for n in nodes
+            ],
+        )
+        for number, nodes in enumerate(forest)
+    ]
+    path = tmp_path / "RC_random.ndjson"
+    path.write_text(
+        "\n".join(pushshift_lines(threads, random.Random(seed))) + "\n", encoding="utf-8"
+    )
+    records = read(path)
+    for link, title, nodes in threads:
+        mine = [r for r in comments(records) if r.thread_external_id == link]
+        mine.sort(key=lambda r: int(r.external_id.split("n")[-1]))  # the dump is in time order
+        assert shape(mine) == node_shape(nodes)
+        for record, node in zip(mine, nodes, strict=True):
+            if node.status == "visible":
+                assert (record.author, record.body) == (node.author, node.body)
+        assert [
+            r.title for r in records if isinstance(r, ThreadRecord) and r.external_id == link
+        ] == [title]
