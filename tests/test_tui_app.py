@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from modtool.tui.app import QUEUE, TREE, ModtoolApp
 from modtool.tui.screens.filters import FilterScreen
 from modtool.tui.screens.guidance import GuidanceScreen
 from modtool.tui.screens.search import SearchScreen
-from tests.tui_support import HOT, SIZE, build_sample, copy_db, make_app, policy
+from tests.tui_support import HOT, SIZE, build_sample, copy_db, make_app, policy, screen_lines
 
 REF: PolicyRef = policy().ref
 
@@ -204,12 +205,23 @@ async def test_filter_screen_by_keyboard(db: Path) -> None:
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert ids[:2] == ["unreviewed", "score-0.5"]
         await pilot.press("down", "enter")  # the first option is highlighted; next: "Score ≥ 0.5"
+        assert isinstance(app.screen, FilterScreen)  # enter ticks; the dialog stays open
+        assert app.screen.pending.min_score == 0.5 and not app.queue_filter.active
+        await pilot.press("up", "space")  # ... and a second one: unreviewed only
+        assert app.screen.pending.unreviewed and app.screen.pending.min_score == 0.5
+        assert "● Unreviewed only" in "\n".join(screen_lines(app))  # ticks are shown
+        await pilot.press("a")  # applies both
+        assert not isinstance(app.screen, FilterScreen)
         assert app.view == QUEUE and app.queue_filter.min_score == 0.5
-        assert app.queue.rows == [4, 13, 9, 22]
-        await pilot.press("escape")  # clears the filters
+        assert app.queue_filter.unreviewed and app.queue.rows == [4, 13, 9, 22]
+        await pilot.press("f", "space", "escape")  # untick, then cancel: nothing changes
+        assert not isinstance(app.screen, FilterScreen)
+        assert app.queue_filter.unreviewed and app.queue_filter.min_score == 0.5
+        await pilot.press("f", "down", "space", "end", "enter")  # the last line: Apply
+        assert app.queue_filter.min_score is None and app.queue_filter.unreviewed
+        assert len(app.queue.rows) == 27
+        await pilot.press("escape")  # outside the dialog, esc clears the filters
         assert not app.queue_filter.active and len(app.queue.rows) == 27
-        await pilot.press("f", "escape")  # closing the dialog changes nothing
-        assert not isinstance(app.screen, FilterScreen) and not app.queue_filter.active
 
 
 async def choose(pilot, app: ModtoolApp, option_id: str) -> None:
@@ -217,7 +229,8 @@ async def choose(pilot, app: ModtoolApp, option_id: str) -> None:
     await pilot.press("f")
     screen = app.screen
     assert isinstance(screen, FilterScreen)
-    screen.dismiss(screen.choices[option_id])
+    screen.toggle(option_id)
+    screen.action_apply()
     await pilot.pause()
 
 
@@ -283,10 +296,20 @@ async def test_guidance_lists_every_label_and_closes(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, GuidanceScreen)
-        text = str(app.screen.query_one("#guidance-text").render())
+        text = rendered(app.screen.renderable(), 60)
         for label in policy().labels:
             assert label.name in text and label.key in text
         assert "Personal attack" in text and "Undo" in text
+        lines = text.splitlines()
+        assert "esc or ? closes" in lines[0] and "esc or ? closes" in lines[-1]
+        for key, what in (("space", "fold"), ("^p", "command palette"), ("esc", "Clear")):
+            assert any(line.split()[:1] == [key] and what in line for line in lines), key
+        assert "Scoring" in text and "No background scoring" in text
+        # Wrapped lines keep their paragraph's indent (a hanging indent), at 60 columns.
+        start = next(i for i, line in enumerate(lines) if line.startswith("    Name-calling"))
+        assert lines[start + 1].startswith("    ") and lines[start + 1][4] != " "
+        legend = next(line for line in lines if line.split()[:1] == ["i2"])
+        assert "labelled insult" in legend
         await pilot.press("escape")
         assert not isinstance(app.screen, GuidanceScreen)
 
@@ -355,6 +378,16 @@ async def test_other_moderators_labels_appear_by_polling(db: Path) -> None:
         await pilot.pause(0.3)
         assert app.session.others(1)["bo"].labels == {"spam"}
         assert "bo:" in detail_text(app)
+
+
+def rendered(renderable, width: int) -> str:
+    """What a Rich renderable shows at ``width`` columns, as plain text."""
+    from rich.console import Console
+
+    with open(os.devnull, "w") as sink:
+        console = Console(width=width, record=True, color_system=None, file=sink)
+        console.print(renderable)
+    return console.export_text()
 
 
 def go_to(app: ModtoolApp, comment_id: int) -> None:

@@ -90,3 +90,8 @@ def write_thread(path: Path, comments: list[tuple[str, str]], title: str = "A te
         lines.append("")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def screen_lines(app: ModtoolApp) -> list[str]:
+    """The screen as the terminal shows it now, one string per row (what the user reads)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -29,6 +29,7 @@ from modtool.store import Store, open_store
 from modtool.tui.messages import (
     CommentHighlighted,
     ImportFinished,
+    ScorerChosen,
     ScoringFinished,
     ScoringProgress,
     WorkFailed,
@@ -37,13 +38,57 @@ from modtool.tui.screens.filters import FilterScreen
 from modtool.tui.screens.guidance import GuidanceScreen
 from modtool.tui.screens.search import SearchScreen
 from modtool.tui.widgets.detail import DetailPane
-from modtool.tui.widgets.footer import QuietFooter
+from modtool.tui.widgets.footer import FooterKey, KeyFooter
 from modtool.tui.widgets.queue import QueueView
 from modtool.tui.widgets.status import StatusBar
 from modtool.tui.widgets.thread_tree import CommentTree
 
 TREE, QUEUE = "tree", "queue"
 POLL_SECONDS = 1.0
+NARROW_SCREEN = 100
+"""Below this many columns the detail pane takes less of the width (``#main.-narrow``)."""
+FOOTER_ORDER = (
+    "guidance",
+    "approve",
+    "next_unreviewed",
+    "undo",
+    "redo",
+    "switch_view",
+    "context",
+    "filter",
+    "sort",
+    "search",
+    "clear_filter",
+    "toggle_advance",
+    "command_palette",
+    "quit",
+)
+FOOTER_PRIORITY = (
+    "guidance",
+    "approve",
+    "next_unreviewed",
+    "filter",
+    "sort",
+    "search",
+    "clear_filter",
+    "undo",
+    "quit",
+    "switch_view",
+    "redo",
+    "context",
+    "command_palette",
+    "toggle_advance",
+)
+"""The footer keeps keys in this order as the width shrinks: all fit at 120 columns,
+everything but redo, context and the palette at 80 (``?`` shows every key)."""
+EXTRA_KEYS = [
+    ("↑ ↓", "move (also j k)"),
+    ("space", "tree: fold or unfold the comment's replies (also enter)"),
+    ("pgup pgdn", "a page up or down; home, end: first, last"),
+]
+"""Keys the tree and queue handle themselves, listed in ``?`` with the app's."""
+FOOTER_TEXT = {"clear_filter": "Clear", "toggle_advance": "Auto", "guidance": "Help"}
+"""Below this many columns the detail pane takes less of the width (``#main.-narrow``)."""
 
 
 class ModtoolApp(App[None]):
@@ -108,6 +153,7 @@ class ModtoolApp(App[None]):
             "clear_filter",
             "Clear filter",
             id="clear_filter",
+            key_display="esc",
             tooltip="Remove the queue's filters and search",
         ),
         Binding("j", "cursor_down", "Down", id="cursor_down", tooltip="Move down (also ↓)"),
@@ -117,6 +163,7 @@ class ModtoolApp(App[None]):
             "toggle_advance",
             "Auto-advance",
             id="toggle_advance",
+            key_display="^t",
             tooltip="After a label, move to the next unreviewed comment",
         ),
     ]
@@ -149,6 +196,8 @@ class ModtoolApp(App[None]):
         self.queue_filter = QueueFilter()
         self.sort = SORT_SCORE
         self.error: str | None = None
+        self.scorer_note: str | None = None
+        """Why ``auto`` did not use Detoxify (shown in ``?``), once the worker has chosen."""
         self._queue_dirty = True
         self._label_keys: list[tuple[str, str, str]] = []
         taken = {b.key for b in _bindings(self.BINDINGS)}
@@ -171,13 +220,15 @@ class ModtoolApp(App[None]):
 
     # -- layout --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
+        status = StatusBar(id="status")
+        status.scorer = f"{self.scorer_name}…" if self.scorer_name else ""  # until chosen
+        yield status
         with Horizontal(id="main"):
             with ContentSwitcher(initial=TREE, id="views"):
                 yield CommentTree(id=TREE)
                 yield QueueView(id=QUEUE)
             yield DetailPane(id="detail")
-        yield QuietFooter(compact=True)
+        yield KeyFooter(id="footer")
 
     @property
     def tree(self) -> CommentTree:
@@ -195,8 +246,17 @@ class ModtoolApp(App[None]):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    @property
+    def footer(self) -> KeyFooter:
+        return self.query_one(KeyFooter)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#main").set_class(event.size.width < NARROW_SCREEN, "-narrow")
+
     # -- opening -------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.query_one("#main").set_class(self.size.width < NARROW_SCREEN, "-narrow")
+        self.footer.show(self._footer_keys())
         try:
             self.store = open_store(self.db_path)
         except ModtoolError as exc:
@@ -272,6 +332,7 @@ class ModtoolApp(App[None]):
         try:
             with open_store(self.db_path) as store:
                 scorer = make_scorer(self.scorer_name or "auto")
+                self.post_message(ScorerChosen(scorer.model.name, scorer.note))
                 summary = score_store(
                     store,
                     scorer,
@@ -286,6 +347,12 @@ class ModtoolApp(App[None]):
             self.post_message(WorkFailed("scoring", exc.message))
             return
         self.post_message(ScoringFinished(summary.scored, scorer.note))
+
+    def on_scorer_chosen(self, message: ScorerChosen) -> None:
+        self.status.scorer = message.name
+        self.status.scorer_fallback = bool(message.note)
+        self.scorer_note = message.note
+        self._refresh_status()
 
     def on_scoring_progress(self, message: ScoringProgress) -> None:
         if message.total:
@@ -307,8 +374,6 @@ class ModtoolApp(App[None]):
         if self.selected is not None:
             self.detail.show(session, self.selected)
         self._refresh_status()
-        if message.note:
-            self.notify(message.note, title="Scoring", timeout=8)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         if message.what == "import":
@@ -512,15 +577,45 @@ class ModtoolApp(App[None]):
     # -- actions: other --------------------------------------------------------------
     def action_guidance(self) -> None:
         keys = [(hotkey, f"toggle label {key} ({name})") for hotkey, key, name in self._label_keys]
-        keys += [(_key_name(b), b.description) for b in _bindings(self.BINDINGS)]
-        self.push_screen(GuidanceScreen(self.policy, keys))
+        for binding in _bindings(self.BINDINGS):
+            keys.append((_key_name(binding), binding.description))
+            if binding.action == "cursor_up":
+                keys += EXTRA_KEYS
+        keys.append(("^p", "command palette: every key above is also a command"))
+        if self.status.scorer:
+            scoring = f"Scoring with {self.status.scorer.rstrip('…')}."
+            if self.scorer_note:
+                scoring += f" {self.scorer_note[0].upper()}{self.scorer_note[1:]}."
+        else:
+            scoring = "No background scoring (--scorer none)."
+        self.push_screen(GuidanceScreen(self.policy, keys, scoring))
 
     def action_toggle_advance(self) -> None:
         self.auto_advance = not self.auto_advance
         self.notify(f"Auto-advance {'on' if self.auto_advance else 'off'}.", timeout=2)
         self._refresh_status()
 
+    def _footer_keys(self) -> list[FooterKey]:
+        """The footer's keys in their usual order; the lower ``FOOTER_PRIORITY``, the
+        longer a key stays when the width runs out (``?`` lists them all)."""
+        shown = {b.action: b for b in _bindings(self.BINDINGS)}
+        keys = []
+        for action in FOOTER_ORDER:
+            binding = shown.get(action)
+            if action == "command_palette":
+                key, description = "^p", "Palette"
+            elif binding is None:
+                continue
+            else:
+                key = _key_name(binding)
+                description = FOOTER_TEXT.get(action, binding.description)
+            if action == "switch_view":
+                description = "Tree" if self.view == QUEUE else "Queue"
+            keys.append(FooterKey(key, description, action, FOOTER_PRIORITY.index(action)))
+        return keys
+
     def _refresh_status(self) -> None:
+        self.footer.show(self._footer_keys())
         if self.session is not None:
             self.status.show(
                 self.session,

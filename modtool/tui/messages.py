@@ -32,6 +32,14 @@ class WorkFailed(Message):
 
 
 @dataclass
+class ScorerChosen(Message):
+    """The scoring worker scores with ``name``; ``note`` says why when ``auto`` fell back."""
+
+    name: str
+    note: str | None = None
+
+
+@dataclass
 class ScoringProgress(Message):
     """The scoring worker has scored ``done`` of ``total`` comments."""
 

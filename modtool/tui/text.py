@@ -116,11 +116,58 @@ def score_colour(value: float | None) -> str:
     return "green4"
 
 
-def badge(value: float | None) -> Text:
-    """The toxicity badge: the headline score on a background coloured by it."""
+def badge(value: float | None, *, compact: bool = False) -> Text:
+    """The toxicity badge: the headline score on a background coloured by it
+    (``compact``: without the padding, for narrow rows)."""
+    pad = "" if compact else " "
     if value is None:
-        return styled("  --  ", "dim")
-    return styled(f" {value:.2f} ", f"bold white on {score_colour(value)}")
+        return styled(f"{pad} -- {pad}", "dim")
+    return styled(f"{pad}{value:.2f}{pad}", f"bold white on {score_colour(value)}")
+
+
+def comment_ref(path: str, comment_id: int) -> str:
+    """How a comment is named on screen: its reply path, then ``#`` and its database id
+    (``7.4.2 #22``). ``#N`` is always the id that ``modtool label N`` takes; the path
+    never carries a ``#`` (issue 11.1)."""
+    return f"{path} #{comment_id}"
+
+
+def elide_path(path: str, width: int) -> str:
+    """``path`` in at most ``width`` cells: whole when it fits, else its first and last
+    steps around a ``…`` (``7.4…1.1.1``), so the top-level comment and the position
+    near the end both stay visible; the plain cut ``….2.1.1`` made siblings of
+    different branches look alike."""
+    if len(path) <= width:
+        return path
+    steps = path.split(".")
+    head: list[str] = []
+    tail: list[str] = []
+    left, right = 0, len(steps) - 1
+
+    def length(a: list[str], b: list[str]) -> int:
+        return len(".".join(a)) + 1 + len(".".join(b))
+
+    while left <= right:
+        # Alternate: the end first (the position among siblings), then the start;
+        # when one side does not fit, the other may still.
+        end_first = len(tail) <= len(head)
+        grown = False
+        for end in (end_first, not end_first):
+            if end and length(head, [steps[right], *tail]) <= width:
+                tail.insert(0, steps[right])
+                right -= 1
+                grown = True
+                break
+            if not end and length([*head, steps[left]], tail) <= width:
+                head.append(steps[left])
+                left += 1
+                grown = True
+                break
+        if not grown:
+            break
+    if not tail:
+        return "…" + path[-(width - 1) :] if width > 1 else "…"
+    return ".".join(head) + "…" + ".".join(tail)
 
 
 def bar(value: float, width: int) -> Text:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from modtool.models import Comment
 from modtool.moderation import Session
 from modtool.safe_text import hidden_characters
-from modtool.tui.text import bar, body_text, chip, safe, safe_line, styled
+from modtool.tui.text import bar, body_text, chip, comment_ref, safe, safe_line, styled
 from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
 BAR_WIDTH = 12
+Block = tuple[Text, int, int]
+"""A paragraph of the pane: its text, its indent, and the extra (hanging) indent of
+its wrapped lines."""
 ARTICLE_PREVIEW = 400
 
 
@@ -33,6 +39,7 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         self.context = False
         self.text = Text("")
         """What the pane shows now (tests and snapshots read it)."""
+        self._blocks: list[Block] = []
         self._lines: list[Text] = []
         self._strips: dict[int, Strip] = {}
         self._wrapped_width = 0
@@ -45,17 +52,15 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         if cid is None or cid not in session.nodes:
             self._set_text(styled("No comment selected.", "italic dim"))
             return
-        self._set_text(
-            Text("\n").join(
-                [
-                    self._part_context(session, cid),
-                    Text(""),
-                    self._part_comment(session, cid),
-                    self._part_scores(session, cid),
-                    self._part_suggestions(session, cid),
-                    self._part_labels(session, cid),
-                ]
-            )
+        self._set_blocks(
+            [
+                *self._part_context(session, cid),
+                (Text(""), 0, 0),
+                (self._part_comment(session, cid), 0, 0),
+                (self._part_scores(session, cid), 0, 0),
+                *self._part_suggestions(session, cid),
+                (self._part_labels(session, cid), 0, 0),
+            ]
         )
         if moved:
             self.scroll_to(y=0, animate=False)
@@ -66,7 +71,16 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
             self.show(self.session, self.comment_id)
 
     def _set_text(self, text: Text) -> None:
-        self.text = text
+        self._set_blocks([(text, 0, 0)])
+
+    def _set_blocks(self, blocks: list[Block]) -> None:
+        """Show ``blocks``: ``(text, indent, hang)``, each wrapped on its own so that
+        its lines keep their indent (``indent`` for every line, ``hang`` more for the
+        lines after the first: a hanging indent)."""
+        self._blocks = blocks
+        self.text = Text("\n").join(
+            Text.assemble(" " * indent, text) if indent else text for text, indent, _ in blocks
+        )
         self._wrap()
 
     def _wrap(self) -> None:
@@ -74,7 +88,16 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         if width <= 0:
             return
         self._wrapped_width = width
-        self._lines = list(self.text.wrap(self.app.console, width))
+        console = self.app.console
+        lines: list[Text] = []
+        for text, indent, hang in self._blocks:
+            if not indent and not hang:
+                lines += text.wrap(console, width)
+                continue
+            for number, line in enumerate(text.wrap(console, max(8, width - indent - hang))):
+                line.pad_left(indent + (hang if number else 0))
+                lines.append(line)
+        self._lines = lines
         self._strips.clear()
         set_virtual_size(self, Size(width, len(self._lines)))
         self.refresh()
@@ -105,49 +128,56 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         return strip
 
     # -- parts ---------------------------------------------------------------------
-    def _part_context(self, session: Session, cid: int) -> Text:
+    def _part_context(self, session: Session, cid: int) -> list[Block]:
         chain = session.ancestors(cid)
-        text = Text()
         if not self.context:
-            if chain:
-                parent = chain[-1]
-                text.append("↳ in reply to ", style="dim")
-                text.append_text(safe_line(parent.author, 30, style="bold"))
-                text.append(": ", style="dim")
-                text.append_text(safe_line(parent.body, 90, style="dim italic"))
-                text.append("\n  c: show the whole chain up to the article", style="dim")
-            else:
-                text.append("top-level comment on the article · c: show the article", style="dim")
-            return text
+            if not chain:
+                hint = "top-level comment on the article · c: show the article"
+                return [(styled(hint, "dim"), 0, 0)]
+            parent = chain[-1]
+            text = Text()
+            text.append("↳ in reply to ", style="dim")
+            text.append_text(safe_line(parent.author, 30, style="bold"))
+            text.append(f" {comment_ref(parent.path, parent.id)}: ", style="dim")
+            text.append_text(safe_line(parent.body, 90, style="dim italic"))
+            return [
+                (text, 0, 2),
+                (styled("c: show the whole chain up to the article", "dim"), 2, 0),
+            ]
         thread = session.thread
-        text.append("ARTICLE  ", style="bold reverse")
-        text.append(" ")
-        text.append_text(safe(thread.title, style="bold"))
+        title = Text()
+        title.append("ARTICLE  ", style="bold reverse")
+        title.append(" ")
+        title.append_text(safe(thread.title, style="bold"))
+        blocks: list[Block] = [(title, 0, 0)]
         article = " ".join(thread.article.split())
         if article:
-            text.append("\n")
-            text.append_text(safe_line(article, ARTICLE_PREVIEW, style="dim"))
+            blocks.append((safe_line(article, ARTICLE_PREVIEW, style="dim"), 0, 0))
         for depth, ancestor in enumerate(chain, 1):
-            text.append("\n" + "  " * depth + "└ ", style="dim")
-            text.append_text(safe(ancestor.author, style="bold"))
-            text.append(f" #{ancestor.path}\n", style="dim")
+            head = styled("└ ", "dim")
+            head.append_text(safe(ancestor.author, style="bold"))
+            head.append(f" {comment_ref(ancestor.path, ancestor.id)}", style="dim")
             body = safe(" ".join(ancestor.body.split()))
             body.stylize("dim")
-            text.append("  " * depth + "  ")
-            text.append_text(body)
-        text.append("\n  c: fold the context", style="dim")
-        return text
+            blocks += [(head, 2 * depth, 2), (body, 2 * depth + 2, 0)]
+        blocks.append((styled("c: fold the context", "dim"), 2, 0))
+        return blocks
 
     def _part_comment(self, session: Session, cid: int) -> Text:
         info = session.nodes[cid]
         comment = info.comment
         text = Text()
         text.append_text(safe(comment.author, style="bold underline"))
-        text.append(f"  #{comment.path}", style="dim")
+        text.append(f"  {comment_ref(comment.path, comment.id)}", style="bold")
         if comment.line is not None:
             text.append(f"  line {comment.line}", style="dim")
         if info.descendants:
-            text.append(f"  {info.descendants} replies below", style="dim")
+            replies = "reply" if info.descendants == 1 else "replies"
+            text.append(f"  {info.descendants} {replies} below", style="dim")
+        origin = _origin(session, comment)
+        if origin.plain:
+            text.append("\n")
+            text.append_text(origin)
         hidden = sorted(
             set(hidden_characters(comment.body)) | set(hidden_characters(comment.author))
         )
@@ -186,22 +216,21 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
                 text.append(f" {value:.3f}", style="bold" if marker != " " else "")
         return text
 
-    def _part_suggestions(self, session: Session, cid: int) -> Text:
+    def _part_suggestions(self, session: Session, cid: int) -> list[Block]:
         suggestions = session.suggestions.get(cid, ())
         if not suggestions:
-            return Text("")
-        text = styled("\nSUGGESTED BY THE POLICY", "bold")
+            return [(Text(""), 0, 0)]
+        blocks: list[Block] = [(styled("\nSUGGESTED BY THE POLICY", "bold"), 0, 0)]
         for suggestion in suggestions:
             definition = session.labels.get(suggestion.label)
-            text.append("\n ")
-            text.append_text(chip(suggestion.label, getattr(definition, "colour", None)))
+            text = chip(suggestion.label, getattr(definition, "colour", None))
             text.append(f" rule {suggestion.rule}", style="dim")
             if suggestion.automatic:
                 text.append(" (automatic)", style="dim")
+            blocks.append((text, 1, 2))
             for reason in suggestion.reasons:
-                text.append("\n   · ")
-                text.append_text(_reason(reason))
-        return text
+                blocks.append((Text.assemble("· ", _reason(reason)), 3, 2))
+        return blocks
 
     def _part_labels(self, session: Session, cid: int) -> Text:
         text = styled("\nREVIEW", "bold")
@@ -214,6 +243,37 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
             text.append(": ")
             text.append_text(_state(session, state.state, state.labels))
         return text
+
+
+def _origin(session: Session, comment: Comment) -> Text:
+    """Where an imported platform comment comes from: the platform's own id, its date,
+    and its status there when it is not simply visible (m004 columns; plain-text
+    threads have none of this beyond the path, which is already shown)."""
+    text = Text()
+    platform = getattr(session.thread, "platform", None) or "text"
+    external = getattr(comment, "external_id", None)
+    if external and platform != "text":
+        text.append(f"{platform} ", style="dim")
+        text.append_text(safe_line(str(external), 60))
+    created = getattr(comment, "created_at", None)
+    if created:
+        if text.plain:
+            text.append(" · ", style="dim")
+        text.append(when(str(created)), style="dim")
+    status = getattr(comment, "status", None)
+    if status and status != "visible":
+        if text.plain:
+            text.append(" · ", style="dim")
+        text.append_text(safe_line(f"{status} on the platform", 40, style="bold yellow"))
+    return text
+
+
+def when(iso: str) -> str:
+    """An ISO 8601 UTC time as ``2024-05-01 12:03 UTC`` (anything else as it came, made safe)."""
+    found = re.match(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d)", iso)
+    if found and (iso.endswith(("Z", "+00:00")) or len(iso) <= 19):
+        return f"{found.group(1)} {found.group(2)} UTC"
+    return " ".join(safe_line(iso, 40).plain.split())
 
 
 def _state(session: Session, state: str, labels: frozenset[str]) -> Text:

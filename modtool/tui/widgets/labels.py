@@ -9,15 +9,19 @@ from modtool.moderation import Session
 from modtool.tui.text import chip, label_ink
 
 
-def label_chips(session: Session, cid: int) -> Text:
+def label_chips(session: Session, cid: int, *, compact: bool = False) -> Text:
     """This moderator's labels as solid chips, suggestions not yet applied as ``key?``,
-    other moderators' labels dimmed, an approval as ``✓``."""
+    other moderators' labels dimmed, an approval as ``✓``.
+
+    ``compact`` names each label by its hotkey (``i``, ``i?``), as the progress line
+    does, for rows too narrow for whole names (chips are never cut midway)."""
+    name = _hotkey if compact else _key
     text = Text()
     mine = session.mine(cid)
     if mine.state == "approved":
         text.append("✓ ", style="bold green")
     for key in sorted(mine.labels, key=_policy_order(session)):
-        text.append_text(chip(key, _colour(session, key)))
+        text.append_text(chip(name(session, key), _colour(session, key)))
         text.append(" ")
     for key in session.suggested(cid):
         if key in mine.labels:
@@ -26,11 +30,23 @@ def label_chips(session: Session, cid: int) -> Text:
             if mine.state == "unreviewed":
                 text.append("✓? ", style="dim green")  # "looks fine": quiet on purpose
             continue
-        text.append(f"{key}? ", style=Style(color=label_ink(_colour(session, key)), italic=True))
+        text.append(
+            f"{name(session, key)}? ",
+            style=Style(color=label_ink(_colour(session, key)), italic=True),
+        )
     others = sorted({label for state in session.others(cid).values() for label in state.labels})
     if others:
-        text.append("(" + " ".join(others) + ") ", style="dim")
+        joined = ("" if compact else " ").join(name(session, key) for key in others)
+        text.append("(" + joined + ") ", style="dim")
     return text
+
+
+def _key(session: Session, key: str) -> str:
+    return key
+
+
+def _hotkey(session: Session, key: str) -> str:
+    return getattr(session.labels.get(key), "hotkey", "") or key
 
 
 def _colour(session: Session, key: str) -> str | None:

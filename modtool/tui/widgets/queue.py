@@ -21,12 +21,18 @@ from textual.strip import Strip
 
 from modtool.moderation import Session
 from modtool.tui.messages import CommentHighlighted
-from modtool.tui.text import badge, safe_line, styled
+from modtool.tui.text import badge, elide_path, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
 from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
 AUTHOR_WIDTH = 16
-PATH_WIDTH = 7
+NARROW_AUTHOR_WIDTH = 10
+PATH_WIDTH = 13
+NARROW_PATH_WIDTH = 9
+NARROW = 64
+"""Rows narrower than this (an 80-column terminal) use the narrow columns."""
+MIN_BODY = 12
+"""Label chips switch to hotkeys when whole names would leave less of the body."""
 
 
 class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
@@ -53,10 +59,15 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         """Drawn non-cursor rows, for :attr:`_drawn_with` (width and base style)."""
         self._drawn_with: tuple[int, Style] | None = None
+        self._id_width = 2
+        self._path_width = 1
         self._empty = styled("no comments match the filter (esc clears it)", "italic dim")
 
     def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
         """Show ``rows`` (comment ids); keep the cursor on ``keep`` when it is among them."""
+        if session is not self.session:
+            self._id_width = len(str(max(session.nodes, default=0))) + 1
+            self._path_width = max((len(n.comment.path) for n in session.nodes.values()), default=1)
         self.session = session
         self.rows = rows
         self._forget()
@@ -188,24 +199,29 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         return strip
 
     def _row(self, cid: int, width: int) -> Text:
+        """``path #id score ⚠author chips body``: the path whole when it fits its
+        column, else elided in the middle; narrow rows use narrower columns and
+        hotkey chips, so the body keeps a readable share."""
         assert self.session is not None
         info = self.session.nodes[cid]
         comment = info.comment
+        narrow = width < NARROW
+        path_width = min(self._path_width, NARROW_PATH_WIDTH if narrow else PATH_WIDTH)
+        author_width = NARROW_AUTHOR_WIDTH if narrow else AUTHOR_WIDTH
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        path = (
-            comment.path
-            if len(comment.path) <= PATH_WIDTH
-            else "…" + comment.path[-PATH_WIDTH + 1 :]
-        )
-        text.append(f"{path:>{PATH_WIDTH}} ", style="dim")
-        text.append_text(badge(info.headline.value if info.headline else None))
+        text.append(f"{elide_path(comment.path, path_width):>{path_width}} ", style="dim")
+        text.append(f"{'#' + str(comment.id):<{self._id_width}} ", style="dim")
+        text.append_text(badge(info.headline.value if info.headline else None, compact=narrow))
         text.append(" ")
         text.append("⚠" if info.flags else " ", style="bold red")
-        author = safe_line(comment.author, AUTHOR_WIDTH, style="bold")
-        author.pad_right(AUTHOR_WIDTH - author.cell_len)
+        author = safe_line(comment.author, author_width, style="bold")
+        author.pad_right(author_width - author.cell_len)
         text.append_text(author)
         text.append(" ")
-        text.append_text(label_chips(self.session, cid))
+        chips = label_chips(self.session, cid)
+        if width - text.cell_len - chips.cell_len < MIN_BODY:
+            chips = label_chips(self.session, cid, compact=True)
+        text.append_text(chips)
         rest = max(0, width - text.cell_len)
         text.append_text(safe_line(comment.body, rest, style="dim"))
         text.truncate(width)
