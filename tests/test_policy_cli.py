@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -27,12 +28,14 @@ def test_label_add_remove_approve_and_log(imported, db_path: Path) -> None:
     run = imported
     added = run("label", 9, "insult", "--moderator", "ana")
     assert added.returncode == 0, added.stderr
-    assert "comment 9: added insult by ana" in added.stdout
-    assert "now: labeled (insult)" in added.stdout
+    assert added.stdout.splitlines()[0].startswith(
+        'labelled #9 7 Nick Rhynes "trumputin would love to…": insult (by ana, news-comments@'
+    )
+    assert "#9 now: labeled (insult)" in added.stdout
     again = run("label", 9, "insult", "--moderator", "ana")
     assert "unchanged" in again.stdout
     removed = run("label", 9, "insult", "--remove", "--moderator", "ana")
-    assert "removed insult" in removed.stdout and "now: unreviewed" in removed.stdout
+    assert "unlabelled #9 7 Nick Rhynes" in removed.stdout and "now: unreviewed" in removed.stdout
     approved = run("label", 4, "approve", "--moderator", "ben", "--note", "satire")
     assert "approved" in approved.stdout, approved.stderr
 
@@ -78,10 +81,46 @@ def test_label_errors(imported) -> None:
     assert no_label.returncode == 1 and "name at least one label" in no_label.stderr
     remove_approval = imported("label", 9, "approve", "--remove", "-m", "ana")
     assert remove_approval.returncode == 1 and "use --reset" in remove_approval.stderr
-    no_moderator = imported("label", 9, "insult")
-    assert no_moderator.returncode == 2 and "--moderator" in no_moderator.stderr
-    for result in (missing, no_label, remove_approval, no_moderator):
+    bad_ref = imported("label", "1:9.9.9", "insult", "-m", "ana")
+    assert bad_ref.returncode == 1
+    assert bad_ref.stderr == "modtool: error: no comment at path 9.9.9 in thread 1\n"
+    for result in (missing, no_label, remove_approval, bad_ref):
         no_traceback(result)
+
+
+def test_label_by_id_hash_or_path_and_the_moderator_default(imported, db_path: Path) -> None:
+    """11.1: #9 is the database id, 1:7.4.2 the reply path; the answer shows which comment."""
+    by_path = imported("label", "1:7.4.2", "threat", env={"MODTOOL_MODERATOR": "carol"})
+    assert by_path.returncode == 0, by_path.stderr
+    assert by_path.stdout.startswith('labelled #22 7.4.2 Nick Rhynes "I’d prefer it not to be…"')
+    assert "(by carol, " in by_path.stdout
+    by_hash = imported("label", "#22", "threat", "--remove", "-m", "carol")
+    assert by_hash.stdout.startswith("unlabelled #22 7.4.2 Nick Rhynes"), by_hash.stderr
+    wrong_thread = imported("label", "22", "threat", "--thread", "2", "-m", "carol")
+    assert wrong_thread.returncode == 1 and "no thread with id 2" in wrong_thread.stderr
+    no_name = imported("label", "9", "insult", env={"MODTOOL_MODERATOR": ""})
+    assert no_name.returncode == 0, no_name.stderr  # the OS user, as in `modtool tui`
+    from modtool.moderator import default_moderator
+
+    assert f"(by {default_moderator()}, " in no_name.stdout or "MODTOOL" in os.environ.get(
+        "MODTOOL_MODERATOR", ""
+    )
+    log = imported("log", "--comment", 22)
+    assert "#22 7.4.2" in log.stdout
+
+
+def test_log_tells_an_undo_from_its_redo(imported, sample_store) -> None:
+    from modtool.policy import load_policy
+    from modtool.policy.suggest import register
+
+    policy = load_policy("news-comments")
+    register(sample_store, policy)
+    sample_store.labels.add(9, "insult", moderator="ana", policy=policy.ref)
+    sample_store.labels.undo(moderator="ana", policy=policy.ref)
+    sample_store.labels.redo(moderator="ana", policy=policy.ref)
+    log = imported("log", "--wide")
+    assert "undo insult (undoes action 1)" in log.stdout
+    assert "redo insult (redoes action 1, undone before)" in log.stdout
 
 
 def test_label_under_another_policy(imported) -> None:
@@ -107,7 +146,7 @@ def test_suggest_and_apply_policy(imported, tmp_path: Path) -> None:
     assert "test (" in suggested.stdout and "1 suggestions on 1 of 27 comments" in suggested.stdout
     applied = imported("apply-policy", "--policy", "policies/site.toml")
     assert applied.returncode == 0, applied.stderr
-    assert "comment 16: add_label insult by policy:test (rule auto)" in applied.stdout
+    assert "comment #16: add_label insult by policy:test (rule auto)" in applied.stdout
     log = imported("log", "--actor", "policy:test", "--json")
     (entry,) = [json.loads(line) for line in log.stdout.splitlines()]
     assert entry["actor_kind"] == "policy" and entry["comment_id"] == 16
@@ -131,7 +170,7 @@ def test_suggest_reports_a_timed_out_rule(imported, tmp_path: Path) -> None:
     assert imported("import", doc).returncode == 0
     result = imported("suggest", "--policy", path)
     assert result.returncode == 0, result.stderr
-    assert "warning: rule slow timed out on comment 28" in result.stderr
+    assert "warning: rule slow timed out on comment #28" in result.stderr
     assert "rules not decided for some comments" in result.stderr
 
 

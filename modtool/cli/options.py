@@ -12,6 +12,64 @@ from modtool.store import DEFAULT_DB, Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+MAX_ID = 2**63 - 1
+"""SQLite's largest integer: every database id and count fits below it."""
+
+CREATING_COMMANDS = frozenset({"import", "tui"})
+"""Commands that bring new data from outside and so may create a database
+(``tui`` only with a FILE: it checks that itself). Every other command refuses a
+missing ``--db`` instead of leaving an empty file behind a typo."""
+
+
+class IdType(click.ParamType):
+    """A whole number from 1 to 2^63-1 (a database id, a count, a limit).
+
+    One type for every such option, so a number SQLite cannot hold is refused
+    by click in one line, before anything is opened or written.
+    """
+
+    name = "integer"
+
+    def __init__(self, what: str = "an id", *, accept_hash: bool = False) -> None:
+        self.what = what
+        self.accept_hash = accept_hash
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if self.accept_hash and text.startswith("#"):
+                text = text[1:]
+            if not text.isascii() or not text.isdigit():
+                self.fail(f"{value!r} is not a whole number ({self.what})", param, ctx)
+            number = int(text)
+        if not 1 <= number <= MAX_ID:
+            shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:27]}…"
+            self.fail(f"{shown} is out of range ({self.what}: 1 to 2^63-1)", param, ctx)
+        return number
+
+
+ID = IdType("a database id", accept_hash=True)
+COUNT = IdType("a count")
+
+
+class ThreadRefType(click.ParamType):
+    """A thread id or source path; an id must fit SQLite (1 to 2^63-1)."""
+
+    name = "thread"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        bare = text[1:] if text.startswith("#") else text
+        if bare.isascii() and bare.isdigit():
+            return str(ID.convert(bare, param, ctx))
+        return text
+
+
+THREAD_REF = ThreadRefType()
+
+
 db_option = click.option(
     "--db",
     "db_path",
@@ -20,18 +78,27 @@ db_option = click.option(
     default=DEFAULT_DB,
     show_default=True,
     show_envvar=True,
-    help="SQLite database to use (created if missing).",
+    help="SQLite database to use (only `import` and `tui FILE` create it).",
 )
 
 thread_option = click.option(
     "--thread",
     "thread_ref",
     metavar="ID",
+    type=THREAD_REF,
     default=None,
     help="Thread id or source path (default: all threads, or the latest for views).",
 )
 
 
-def store_for(db_path: Path) -> Store:
-    """Open the store for a command (errors become one-line messages)."""
-    return open_store(db_path)
+def store_for(db_path: Path, *, create: bool | None = None) -> Store:
+    """Open the store for a command (errors become one-line messages).
+
+    ``create=None`` decides by the running command: only
+    :data:`CREATING_COMMANDS` may create a missing database; the rest say
+    ``no database at PATH``.
+    """
+    if create is None:
+        ctx = click.get_current_context(silent=True)
+        create = ctx is not None and ctx.command.name in CREATING_COMMANDS
+    return open_store(db_path, create=create)

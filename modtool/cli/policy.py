@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from modtool.cli.options import db_option, store_for, thread_option
-from modtool.errors import InputError, ModtoolError
+from modtool.cli import output, tables
+from modtool.cli.options import COUNT, ID, THREAD_REF, db_option, store_for, thread_option
+from modtool.cli.tables import Column, Grid
+from modtool.errors import InputError, ModtoolError, NotFoundError
+from modtool.models import Comment
+from modtool.moderator import resolve_moderator
 from modtool.safe_text import one_line, terminal_safe
+
+wide_option = click.option(
+    "--wide", is_flag=True, help="Every column, however wide (default: what fits the terminal)."
+)
 
 policy_option = click.option(
     "--policy",
@@ -48,7 +53,8 @@ def policy_group() -> None:
 
 
 @policy_group.command("list")
-def policy_list() -> None:
+@wide_option
+def policy_list(wide: bool) -> None:
     """List shipped policies and the ones in ./policies/*.toml.
 
     \b
@@ -57,9 +63,17 @@ def policy_list() -> None:
     """
     from modtool.policy import PolicyError, load_policy, local_policies, shipped_policies
 
-    table = Table(title="Policies", title_justify="left")
-    for column in ("name", "version", "labels", "rules", "where", "file"):
-        table.add_column(column, overflow="fold")
+    table = Grid(
+        "Policies",
+        [
+            Column("name"),
+            Column("version", 2),
+            Column("labels", 1, "right"),
+            Column("rules", 1, "right"),
+            Column("where", 3, fold=True, min_width=8),
+            Column("file", 0, fold=True, min_width=20),
+        ],
+    )
     local = local_policies()
     shipped = shipped_policies()
     entries = []
@@ -85,7 +99,7 @@ def policy_list() -> None:
             policy = load_policy(source)
         except PolicyError as exc:
             table.add_row(
-                Text(Path(str(source)).stem),
+                Text(terminal_safe(Path(str(source)).stem)),
                 "-",
                 "-",
                 "-",
@@ -95,19 +109,21 @@ def policy_list() -> None:
             continue
         shown = f"policies/{source.name}" if where.startswith("local") else str(source)
         table.add_row(
-            Text(policy.name),
-            Text(policy.version),
+            policy.name,
+            policy.version,
             str(len(policy.labels)),
             str(len(policy.rules)),
             where,
-            Text(terminal_safe(shown)),
+            shown,
         )
-    Console().print(table)
+    tables.show(table, wide=wide)
 
 
 @policy_group.command("show")
 @click.argument("policy_ref", metavar="FILE|NAME", required=False)
-def policy_show(policy_ref: str | None) -> None:
+@click.option("--examples", is_flag=True, help="Also the labels' examples.")
+@wide_option
+def policy_show(policy_ref: str | None, examples: bool, wide: bool) -> None:
     """Show a policy: its labels (hotkeys, actions, colours, guidance) and rules.
 
     \b
@@ -115,39 +131,59 @@ def policy_show(policy_ref: str | None) -> None:
       modtool policy show policies/news-comments.toml
     """
     policy = _load(policy_ref)
-    console = Console()
-    console.print(
+    parts: list = [
         Text.assemble(
-            (policy.name, "bold"),
-            f" {policy.version}  ",
+            (terminal_safe(policy.name), "bold"),
+            f" {terminal_safe(policy.version)}  ",
             (f"hash {policy.hash}", "dim"),
             "\n",
-            (policy.path, "dim"),
+            (terminal_safe(str(policy.path)), "dim"),
         )
-    )
+    ]
     if policy.description:
-        console.print(Text(policy.description))
-    labels = Table(title="Labels", title_justify="left", show_lines=True)
-    for column in ("key", "name", "hotkey", "action", "guidance"):
-        labels.add_column(column, overflow="fold")
+        parts.append(Text(terminal_safe(_flow(policy.description))))
+    labels = Grid(
+        "Labels",
+        [
+            Column("key"),
+            Column("hotkey", 0),
+            Column("action", 1),
+            Column("name", 2, fold=True, min_width=12),
+            Column("guidance", 0, fold=True, min_width=30),
+        ],
+    )
     for label in policy.labels:
-        guidance = label.guidance + "".join(f"\n  e.g. {e}" for e in label.examples)
+        guidance = _flow(label.guidance)
+        if examples or wide:
+            guidance += "".join(f"\n  e.g. {e}" for e in label.examples)
         labels.add_row(
-            Text(label.key, style=_style(label.colour)),
-            Text(label.name),
-            Text(label.hotkey),
-            Text(label.action),
-            Text(guidance),
+            Text(terminal_safe(label.key), style=_style(label.colour)),
+            label.hotkey,
+            label.action,
+            label.name,
+            guidance,
         )
-    console.print(labels)
-    rules = Table(title="Rules", title_justify="left")
-    for column in ("rule", "label", "automatic", "condition"):
-        rules.add_column(column, overflow="fold")
+    parts.append(labels)
+    if not (examples or wide) and any(label.examples for label in policy.labels):
+        parts.append(Text("(examples: --examples)", style="dim"))
+    rules = Grid(
+        "Rules",
+        [
+            Column("rule", 0, fold=True, min_width=12),
+            Column("label"),
+            Column("auto", 1),
+            Column("condition", 0, fold=True, min_width=30),
+        ],
+    )
     for rule in policy.rules:
-        rules.add_row(
-            Text(rule.id), Text(rule.label), "yes" if rule.automatic else "", Text(rule.describe())
-        )
-    console.print(rules)
+        rules.add_row(rule.id, rule.label, "yes" if rule.automatic else "", rule.describe())
+    parts.append(rules)
+    tables.show(*parts, wide=wide)
+
+
+def _flow(text: str) -> str:
+    """TOML text with its line breaks undone (paragraphs kept), so it wraps to the column."""
+    return "\n".join(" ".join(p.split()) for p in text.strip().split("\n\n"))
 
 
 def _style(colour: str) -> str:
@@ -178,11 +214,11 @@ def policy_check(files: tuple[str, ...]) -> None:
             failed = True
             if exc.problems:
                 for problem in exc.problems:
-                    click.echo(problem.format(exc.path), err=True)
+                    output.echo(problem.format(exc.path), err=True)
             else:
-                click.echo(f"modtool: error: {exc.message}", err=True)
+                output.error(exc.message)
             continue
-        click.echo(
+        output.echo(
             f"{policy.path}: ok: {policy.name} {policy.version}, "
             f"{len(policy.labels)} labels, {len(policy.rules)} rules, hash {policy.hash}"
         )
@@ -220,7 +256,7 @@ def suggest_command(
     report = suggest(store, policy, _thread_id(store, thread_ref), timeout=timeout)
     _echo_report(report)
     counts = ", ".join(f"{label} {n}" for label, n in sorted(report.by_label.items()))
-    click.echo(
+    output.echo(
         f"{policy.name} ({policy.hash}): {len(report.suggestions)} suggestions on "
         f"{report.commented} of {report.comments} comments in "
         f"{len(report.threads)} thread(s)" + (f": {counts}" if counts else "")
@@ -229,22 +265,62 @@ def suggest_command(
 
 def _echo_report(report) -> None:
     for problem in report.timeouts:
-        click.echo(
-            f"modtool: warning: rule {problem['rule']} timed out on comment "
-            f"{problem['comment_id']} (regex {problem['pattern']!r} took more than "
-            f"{problem['timeout']} s); that rule was not decided for it",
-            err=True,
+        output.warning(
+            f"rule {problem['rule']} timed out on comment #{problem['comment_id']} "
+            f"(regex {problem['pattern']!r} took more than {problem['timeout']} s); "
+            "that rule was not decided for it"
         )
     if report.undecided:
         missing = sorted(set().union(*report.missing.values()) - {"regex timeout"})
         rules = ", ".join(
             f"{rule_id} ({count})" for rule_id, count in sorted(report.undecided.items())
         )
-        hint = f"; missing scores: {', '.join(missing)} (run `modtool score`)" if missing else ""
-        click.echo(
-            f"modtool: note: rules not decided for some comments (rule (comments)): {rules}{hint}",
-            err=True,
+        output.note(
+            f"rules not decided for some comments (rule (comments)): {rules}"
+            + (f"; {missing_scores_hint(missing)}" if missing else "")
         )
+
+
+PROFANITY_ATTRIBUTES = frozenset({"profanity"})
+"""What profanity-check (bundled, offline) yields; every other attribute is Detoxify's."""
+
+
+def missing_scores_hint(missing: list[str]) -> str:
+    """What the undecided rules need and how to get it, honestly (offline too).
+
+    ``run modtool score`` does not help when Detoxify cannot run here: then it
+    says how to fetch the model, and that until then those rules are skipped.
+    """
+    attributes = sorted({m.rsplit(":", 1)[-1] for m in missing})
+    shown = ", ".join(missing)
+    if set(attributes) <= PROFANITY_ATTRIBUTES:
+        return f"missing scores: {shown} (profanity-check gives them, offline: `modtool score`)"
+    usable = _detoxify_usable()
+    if usable:
+        return (
+            f"missing scores: {shown}, from Detoxify (usable here: {usable}); "
+            "run `modtool score --scorer detoxify`"
+        )
+    return (
+        f"missing scores: {shown}, which only Detoxify gives, and it is not available here: "
+        "on a connected machine run `modtool models fetch original --to DIR`, copy DIR "
+        "here and run the `modtool score` command it prints; until then those rules "
+        "are skipped (see `modtool models`)"
+    )
+
+
+def _detoxify_usable() -> str | None:
+    """The first Detoxify model that can run now (cached or downloadable), or ``None``."""
+    try:
+        from modtool.scoring.availability import availability
+
+        rows = availability(probe=True)
+    except Exception:  # a hint must never break the command
+        return None
+    for row in rows:
+        if row.scorer == "detoxify" and row.usable:
+            return row.model
+    return None
 
 
 @click.command("apply-policy")
@@ -271,15 +347,15 @@ def apply_policy_command(
     report = apply_policy(store, policy, _thread_id(store, thread_ref), dry_run=dry_run)
     _echo_report(report.suggest)
     for comment_id, why in report.skipped:
-        click.echo(f"modtool: note: comment {comment_id}: {why}", err=True)
+        output.note(f"comment #{comment_id}: {why}")
     for action in report.applied:
         what = action.label or action.kind
-        click.echo(
-            f"comment {action.comment_id}: {action.kind} {what} by {action.actor} ({action.note})"
+        output.echo(
+            f"comment #{action.comment_id}: {action.kind} {what} by {action.actor} ({action.note})"
         )
     automatic = len(report.suggest.automatic)
     verb = "would apply" if dry_run else "applied"
-    click.echo(
+    output.echo(
         f"{policy.name}: {automatic} automatic suggestion(s); {verb} "
         f"{automatic if dry_run else len(report.applied)}, "
         f"{report.unchanged} already in place"
@@ -287,17 +363,70 @@ def apply_policy_command(
 
 
 # -- label / log -------------------------------------------------------------------------------
+def find_comment(store, ref: str | None, external: str | None, thread_ref: str | None) -> Comment:
+    """The comment a moderator named: ``9`` / ``#9`` (database id), ``THREAD:PATH``
+    (``1:7.4.2``), or ``--external ID`` (the platform's id, ``--thread`` when ambiguous)."""
+    if external is not None:
+        thread_id = _thread_id(store, thread_ref)
+        found = store.naming.find_external(external, thread_id)
+        if not found:
+            where = f" in thread {thread_id}" if thread_id is not None else ""
+            raise NotFoundError(f"no comment with external id {external!r}{where}")
+        if len(found) > 1:
+            threads = ", ".join(str(c.thread_id) for c in found)
+            raise InputError(f"external id {external!r} is in threads {threads}: add --thread ID")
+        return found[0]
+    if ref is None:
+        raise InputError("name a comment: its id (9 or #9), THREAD:PATH (1:7.4.2) or --external")
+    text = ref.strip()
+    if ":" in text:
+        thread_text, _, path = text.partition(":")
+        path = path.strip().strip(".")
+        if not thread_text or not path:
+            raise InputError(f"{ref!r}: write THREAD:PATH, e.g. 1:7.4.2")
+        thread = store.threads.resolve(THREAD_REF.convert(thread_text, None, None))
+        comment = store.naming.find_path(thread.id, path)
+        if comment is None:
+            raise NotFoundError(f"no comment at path {path} in thread {thread.id}")
+        return comment
+    try:
+        number = ID.convert(text, None, None)
+    except click.BadParameter as exc:
+        raise InputError(
+            f"COMMENT: {exc.message}; name a comment as 9, #9 or THREAD:PATH (1:7.4.2)"
+        ) from None
+    if thread_ref is not None:
+        comment = store.comments.get(number)
+        if comment.thread_id != _thread_id(store, thread_ref):
+            raise NotFoundError(f"comment #{number} is not in thread {thread_ref}")
+        return comment
+    return store.comments.get(number)
+
+
+def comment_brief(comment: Comment, words: int = 24) -> str:
+    """``#9 7.4.2 Nick Rhynes "Dumb, high IQ…"``: enough to see a slip at once."""
+    return (
+        f"#{comment.id} {comment.path} {one_line(comment.author, 30)} "
+        f'"{one_line(comment.body, words)}"'
+    )
+
+
 @click.command("label")
-@click.argument("comment_id", type=int)
+@click.argument("comment_ref", metavar="COMMENT", required=False)
 @click.argument("labels", nargs=-1)
 @click.option(
     "--moderator",
     "-m",
-    envvar="MODTOOL_MODERATOR",
-    show_envvar=True,
-    required=True,
-    help="Who is labeling.",
+    default=None,
+    help="Who is labelling (default: $MODTOOL_MODERATOR, else the OS user name).",
 )
+@click.option(
+    "--external",
+    metavar="ID",
+    default=None,
+    help="Name the comment by its platform id (e.g. t1_abc) instead of COMMENT.",
+)
+@thread_option
 @policy_option
 @click.option("--remove", "mode", flag_value="remove", help="Remove the labels instead.")
 @click.option(
@@ -310,9 +439,11 @@ def apply_policy_command(
 @click.option("--note", default=None, help="A note kept in the audit log.")
 @db_option
 def label_command(
-    comment_id: int,
+    comment_ref: str | None,
     labels: tuple[str, ...],
-    moderator: str,
+    moderator: str | None,
+    external: str | None,
+    thread_ref: str | None,
     policy_ref: str | None,
     mode: str | None,
     note: str | None,
@@ -320,15 +451,24 @@ def label_command(
 ) -> None:
     """Label a comment (scriptable); every change goes to the audit log.
 
+    COMMENT is the database id (9 or #9, as `modtool tree` shows it) or
+    THREAD:PATH (1:7.4.2, the reply path); or give --external ID instead.
     LABELS are label keys of the policy (see `modtool policy show`). Naming the
-    policy's approve label is the same as --approve.
+    policy's approve label is the same as --approve. The answer names the
+    author and the first words, so a slip shows at once.
 
     \b
     Examples:
       modtool label 9 insult --moderator ana
-      modtool label 9 insult --remove --moderator ana
-      modtool label 4 --approve --moderator ana --policy jigsaw
+      modtool label 1:7.4.2 insult --moderator ana
+      modtool label --external t1_abc spam --thread 2
+      modtool label '#9' insult --remove
+      modtool label 4 --approve --policy jigsaw
     """
+    if external is not None and comment_ref is not None:
+        labels = (comment_ref, *labels)
+        comment_ref = None
+    moderator = resolve_moderator(moderator)
     policy = _load(policy_ref)
     approve = policy.approve_label
     keys = list(labels)
@@ -352,41 +492,45 @@ def label_command(
     for key in keys:
         policy.label(key)  # unknown label: one clear error before anything is written
     store = store_for(db_path)
-    store.comments.get(comment_id)
+    comment = find_comment(store, comment_ref, external, thread_ref)
     from modtool.policy.suggest import register
 
     register(store, policy)
     ref = policy.ref
+    cid = comment.id
     actions = []
     if mode == "approve":
-        actions.append(store.labels.approve(comment_id, moderator=moderator, policy=ref, note=note))
+        actions.append(store.labels.approve(cid, moderator=moderator, policy=ref, note=note))
     elif mode == "reset":
-        actions.append(store.labels.reset(comment_id, moderator=moderator, policy=ref, note=note))
+        actions.append(store.labels.reset(cid, moderator=moderator, policy=ref, note=note))
     else:
         change = store.labels.remove if mode == "remove" else store.labels.add
         for key in keys:
-            actions.append(change(comment_id, key, moderator=moderator, policy=ref, note=note))
+            actions.append(change(cid, key, moderator=moderator, policy=ref, note=note))
+    brief = comment_brief(comment)
+    under = f"(by {moderator}, {policy.name}@{policy.hash[:8]})"
     for action in actions:
         if action is not None:
-            click.echo(
-                f"comment {comment_id}: {_change_text(action)} by {moderator} "
-                f"under {policy.name}@{policy.hash}"
-            )
+            output.echo(f"{_change_text(action)} {brief}{_label_part(action)} {under}")
+    state = store.labels.state(cid, moderator, policy.name)
+    now = state.state + (f" ({', '.join(sorted(state.labels))})" if state.labels else "")
     if not any(actions):
-        click.echo(f"comment {comment_id}: unchanged")
-    state = store.labels.state(comment_id, moderator, policy.name)
-    click.echo(
-        f"comment {comment_id} now: {state.state}"
-        + (f" ({', '.join(sorted(state.labels))})" if state.labels else "")
-    )
+        output.echo(f"unchanged {brief}: already {now} {under}")
+    else:
+        output.echo(f"#{cid} now: {now}")
 
 
 def _change_text(action) -> str:
-    if action.kind == "add_label":
-        return f"added {action.label}"
-    if action.kind == "remove_label":
-        return f"removed {action.label}"
-    return {"approve": "approved", "reset": "reset to unreviewed"}.get(action.kind, action.kind)
+    return {
+        "add_label": "labelled",
+        "remove_label": "unlabelled",
+        "approve": "approved",
+        "reset": "reset to unreviewed",
+    }.get(action.kind, action.kind)
+
+
+def _label_part(action) -> str:
+    return f": {action.label}" if action.kind in ("add_label", "remove_label") else ""
 
 
 def _state_text(state) -> str:
@@ -394,8 +538,20 @@ def _state_text(state) -> str:
     return f"{state.state}" + (f"[{labels}]" if labels else "")
 
 
+def action_change(action) -> str:
+    """What an action did, in words that tell an undo from its redo."""
+    change = action.kind + (f" {action.label}" if action.label else "")
+    if action.reverts and action.kind == "undo":
+        return f"{change} (undoes action {action.reverts})"
+    if action.reverts and action.kind == "redo":
+        return f"{change} (redoes action {action.reverts}, undone before)"
+    if action.reverts:
+        return f"{change} (reverts action {action.reverts})"
+    return change
+
+
 @click.command("log")
-@click.option("--comment", "comment_id", type=int, default=None, help="Only this comment.")
+@click.option("--comment", "comment_id", type=ID, default=None, help="Only this comment (id).")
 @thread_option
 @click.option("--actor", default=None, help="Only this moderator (or policy:NAME).")
 @click.option(
@@ -405,8 +561,9 @@ def _state_text(state) -> str:
     metavar="NAME",
     help="Only actions under this policy name.",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the newest N.")
+@click.option("--limit", type=COUNT, default=None, help="Only the newest N.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@wide_option
 @db_option
 def log_command(
     comment_id: int | None,
@@ -415,9 +572,12 @@ def log_command(
     policy_name: str | None,
     limit: int | None,
     as_json: bool,
+    wide: bool,
     db_path: Path,
 ) -> None:
     """Show the audit log: who changed which comment, when, before and after.
+
+    Comments are shown as `#id path` (the database id, then the reply path).
 
     \b
     Examples:
@@ -435,9 +595,10 @@ def log_command(
         thread_id=thread_id,
         limit=limit,
     )
+    paths = store.naming.paths_for({a.comment_id for a in actions})
     if as_json:
         for action in actions:
-            click.echo(
+            output.raw_json(
                 json.dumps(
                     {
                         "id": action.id,
@@ -445,6 +606,7 @@ def log_command(
                         "actor": action.actor,
                         "actor_kind": action.actor_kind,
                         "comment_id": action.comment_id,
+                        "comment_path": paths.get(action.comment_id),
                         "policy_name": action.policy_name,
                         "policy_hash": action.policy_hash,
                         "kind": action.kind,
@@ -459,33 +621,36 @@ def log_command(
             )
         return
     if not actions:
-        click.echo("no actions recorded yet", err=True)
+        output.echo("no actions recorded yet", err=True)
         return
-    table = Table(title="Audit log", title_justify="left")
-    for column in ("id", "at", "actor", "comment", "policy", "change"):
-        table.add_column(column, no_wrap=True)
-    for column in ("before", "after"):
-        table.add_column(column, overflow="fold", min_width=18)
-    table.add_column("note", overflow="fold")
+    table = Grid(
+        "Audit log",
+        [
+            Column("id", 0, "right"),
+            Column("at", 3),
+            Column("actor", 0),
+            Column("comment", 0),
+            Column("policy", 4),
+            Column("change", 0, fold=True, min_width=16),
+            Column("before", 2, fold=True, min_width=10),
+            Column("after", 1, fold=True, min_width=10),
+            Column("note", 2, fold=True, min_width=10),
+        ],
+    )
     for action in actions:
-        actor_text = terminal_safe(action.actor) + (
-            " (policy)" if action.actor_kind == "policy" else ""
-        )
-        change = action.kind + (f" {action.label}" if action.label else "")
-        if action.reverts:
-            change += f" (reverts #{action.reverts})"
+        actor_text = action.actor + (" (policy)" if action.actor_kind == "policy" else "")
         table.add_row(
             str(action.id),
             action.at[5:19].replace("T", " "),
-            Text(actor_text),
-            str(action.comment_id),
-            Text(f"{action.policy_name}@{action.policy_hash[:8]}"),
-            Text(change),
-            Text(_state_text(action.before)),
-            Text(_state_text(action.after)),
-            Text(one_line(action.note or "", 40)),
+            actor_text,
+            f"#{action.comment_id} {paths.get(action.comment_id, '?')}",
+            f"{action.policy_name}@{action.policy_hash[:8]}",
+            action_change(action),
+            _state_text(action.before),
+            _state_text(action.after),
+            one_line(action.note or "", 40),
         )
-    Console(width=int(os.environ.get("COLUMNS", "0")) or None).print(table)
+    tables.show(table, wide=wide)
 
 
 COMMANDS = [policy_group, suggest_command, apply_policy_command, label_command, log_command]

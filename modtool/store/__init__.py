@@ -19,8 +19,11 @@ from modtool.store import light_import  # noqa: F401  first: keeps pandas out of
 
 # isort: on
 import os
+import re
 import sqlite3
+import time
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -30,20 +33,87 @@ from modtool.store.common import utc_now, write_transaction
 from modtool.store.dataset import DatasetRepo
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
+from modtool.store.naming import NamingRepo
 from modtool.store.policies import PolicyRepo
+from modtool.store.progress import ProgressRepo
 from modtool.store.queue import QueueRepo
 from modtool.store.scores import ScoreRepo
+from modtool.store.sqlite_errors import translate
 from modtool.store.suggestions import SuggestionRepo
 from modtool.store.threads import ThreadRepo
 
 DEFAULT_DB = "modtool.db"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_S = 15.0
+"""How long a command waits for another process's write lock before it says who
+holds it (``MODTOOL_BUSY_TIMEOUT`` seconds overrides it: tests, impatient scripts)."""
+BUSY_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TABLES_BY_VERSION = {1: ("threads", "comments"), 2: ("models", "scores"), 3: ("policies", "labels")}
+"""Tables each migration creates: a database claiming a version must have them."""
 
-__all__ = ["DEFAULT_DB", "Store", "default_db_path", "open_store", "utc_now"]
+__all__ = [
+    "DEFAULT_DB",
+    "Store",
+    "busy_timeout",
+    "default_db_path",
+    "last_opened",
+    "open_store",
+    "utc_now",
+]
+
+_opened: list[Path] = []
 
 
 def default_db_path() -> Path:
     return Path(os.environ.get("MODTOOL_DB") or DEFAULT_DB)
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for a write lock (``MODTOOL_BUSY_TIMEOUT``, else 15)."""
+    raw = os.environ.get("MODTOOL_BUSY_TIMEOUT", "").strip()
+    try:
+        value = float(raw) if raw else BUSY_TIMEOUT_S
+    except ValueError:
+        value = BUSY_TIMEOUT_S
+    return min(max(value, 0.0), 3600.0)
+
+
+def last_opened() -> Path | None:
+    """The file the latest :func:`open_store` opened (errors name it)."""
+    return _opened[-1] if _opened else None
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose every plain ``BEGIN`` takes the write lock up front.
+
+    A deferred ``BEGIN`` (sqlite-utils' ``atomic()``, Python's implicit
+    transactions) starts as a reader and upgrades at its first write; when
+    another process committed meanwhile, SQLite cannot wait for the upgrade and
+    fails at once with "database is locked" (imports failed after 0.2 s this way).
+    ``BEGIN IMMEDIATE`` waits its turn (busy timeout), retried with backoff for
+    the busy cases SQLite does not wait on (WAL recovery).
+    """
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if _PLAIN_BEGIN.match(sql):
+            return self._begin_immediate()
+        return super().execute(sql, *args)
+
+    def _begin_immediate(self) -> sqlite3.Cursor:
+        deadline = time.monotonic() + busy_timeout()
+        pause = 0.01
+        while True:
+            try:
+                return super().execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+_PLAIN_BEGIN = re.compile(r"\s*BEGIN(\s+(IMMEDIATE|TRANSACTION))?\s*;?\s*$", re.IGNORECASE)
 
 
 class Store:
@@ -60,6 +130,8 @@ class Store:
         self.queue = QueueRepo(db)
         self.policies = PolicyRepo(db)
         self.suggestions = SuggestionRepo(db)
+        self.naming = NamingRepo(db)
+        self.progress = ProgressRepo(db)
 
     @property
     def schema_version(self) -> int:
@@ -75,38 +147,100 @@ class Store:
         self.close()
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Store:
-    """Open (creating if needed) and migrate the database at ``path``.
+def open_store(
+    path: str | os.PathLike[str] | None = None, *, migrate: bool = True, create: bool = True
+) -> Store:
+    """Open and migrate the database at ``path`` (created if missing and ``create``).
 
-    ``path=":memory:"`` gives a private in-memory database (tests, ad-hoc use).
+    A file that is not a modtool database (another program's SQLite file, an
+    unknown schema version, not SQLite at all) is refused before anything in it
+    changes: no WAL switch, no migration. ``path=":memory:"`` gives a private
+    in-memory database (tests, ad-hoc use).
     """
     target = Path(path) if path is not None else default_db_path()
     memory = str(target) == ":memory:"
     if not memory:
+        _opened.append(target)
         if target.is_dir():
             raise StoreError(f"{target}: is a directory, not a database file")
         if not target.parent.exists():
             raise StoreError(f"{target}: folder {target.parent} does not exist")
+        if not target.exists() and not create:
+            raise StoreError(f"no database at {target} (run `modtool import FILE` first)")
+        _check_before_opening(target)
     try:
         conn = sqlite3.connect(
             ":memory:" if memory else str(target),
-            timeout=BUSY_TIMEOUT_MS / 1000,
+            timeout=busy_timeout(),
             check_same_thread=False,
+            factory=_Connection,
+            isolation_level="IMMEDIATE",
         )
         db = sqlite_utils.Database(conn)
         _configure(db, memory)
         if migrate:
             migrate_db(db, target)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{target}: cannot open as a modtool database: {exc}") from None
+    except sqlite3.Error as exc:
+        raise translate(exc, None if memory else target) from None
     return Store(db, None if memory else target)
+
+
+def _check_before_opening(target: Path) -> None:
+    """Refuse, without changing a byte, a file that is not (or not yet) modtool's."""
+    try:
+        with target.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot read the database file: {exc.strerror}") from None
+    if not header:
+        return  # an empty file is an empty database
+    if not header.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{target}: cannot open: not an SQLite database; give another --db")
+    try:
+        probe = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return  # cannot probe read-only (no -shm yet in a locked folder): the open will say
+    try:
+        version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+        tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as exc:
+        raise translate(exc, target) from None
+    finally:
+        probe.close()
+    mine = "threads" in tables and "comments" in tables
+    if version < 0 or (version == 0 and tables) or (version > 0 and not mine):
+        shown = ", ".join(sorted(t for t in tables if not t.startswith("sqlite_"))[:5])
+        raise StoreError(
+            f"{target}: an SQLite database, but not modtool's (user_version {version}"
+            + (f", tables {shown}" if shown else "")
+            + "); left unchanged: give another --db"
+        )
+    if version > LATEST:
+        raise StoreError(
+            f"{target}: schema version {version} is newer than this modtool ({LATEST}); "
+            "upgrade modtool"
+        )
+    missing = [
+        table
+        for step, names in TABLES_BY_VERSION.items()
+        if step <= version
+        for table in names
+        if table not in tables
+    ]
+    if missing:
+        raise StoreError(
+            f"{target}: not a complete modtool database (no table {', '.join(missing)}): "
+            "it was changed outside modtool; restore it from a backup or import into a new --db"
+        )
 
 
 def _configure(db: sqlite_utils.Database, memory: bool) -> None:
     with db.ensure_autocommit_on():
         if not memory:
             db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
 

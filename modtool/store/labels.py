@@ -14,6 +14,7 @@ import sqlite_utils
 
 from modtool.errors import InputError, NotFoundError
 from modtool.models import Action, PolicyRef, ReviewState
+from modtool.moderator import POLICY_PREFIX, check_moderator
 from modtool.store.common import dumps, loads, utc_now, where_equal, write_transaction
 
 MODERATOR = "moderator"
@@ -272,7 +273,7 @@ class LabelRepo:
     ) -> Action | None:
         if label is not None:
             _check_label(label, policy)
-        _check_moderator(moderator)
+        _check_moderator(moderator, actor_kind)
         with write_transaction(self.db):
             before = self._state_locked(comment_id, moderator, policy.name)
             kind, after = change(before)
@@ -395,9 +396,12 @@ def _check_label(label: str, policy: PolicyRef) -> None:
         raise InputError(f"label {label!r} is not in policy {policy.name!r} (labels: {known})")
 
 
-def _check_moderator(moderator: str) -> None:
-    if not moderator.strip():
-        raise InputError("a moderator name is required (--moderator NAME)")
+def _check_moderator(moderator: str, actor_kind: str) -> None:
+    """Moderators get the one name check; a policy acts only as ``policy:NAME``."""
+    if actor_kind == MODERATOR:
+        check_moderator(moderator)
+    elif not moderator.startswith(POLICY_PREFIX):
+        raise InputError(f"a policy acts as {POLICY_PREFIX}NAME, not {moderator!r}")
 
 
 def _action(row: tuple) -> Action:

@@ -1,0 +1,202 @@
+"""Tables that stay readable at any terminal width (80 columns included).
+
+A :class:`Grid` knows what each column needs: its priority (0 is never
+dropped; higher numbers go first when space runs out), the width below which
+it is unreadable, and whether its text may fold onto more lines. Laid out for
+a width, it
+
+1. shows every column when they fit (Rich folds the foldable ones);
+2. otherwise drops columns, least important first, and says which
+   (``--wide`` shows them all);
+3. when even the essential columns do not fit, prints each row as a record
+   (``name: value`` lines), which fits any width.
+
+A column is never squeezed below its minimum, so no column is ever zero
+characters wide, names stay whole and numbers are never cut to ``0.…``.
+Cells are plain strings or :class:`rich.text.Text`; plain strings are made
+terminal-safe here (untrusted text never reaches Rich as markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from modtool.safe_text import terminal_safe
+
+Cell = str | Text
+Justify = Literal["left", "right", "center"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    priority: int = 0
+    """0: always shown; higher: dropped earlier when the terminal is narrow."""
+    justify: Justify = "left"
+    fold: bool = False
+    """The text may wrap onto more lines (long free text: notes, guidance)."""
+    min_width: int = 0
+    """Fewest characters this column is readable in (foldable columns only;
+    others always get their widest cell)."""
+
+
+@dataclass(slots=True)
+class Grid:
+    """Columns and rows, laid out by :meth:`render` for a width."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    show_lines: bool = False
+
+    def add_row(self, *cells: Cell) -> None:
+        if len(cells) != len(self.columns):
+            raise ValueError(f"{len(cells)} cells for {len(self.columns)} columns")
+        self.rows.append([_cell(c) for c in cells])
+
+    # -- layout ----------------------------------------------------------------
+    def natural_widths(self) -> list[int]:
+        """Each column's widest line (header included)."""
+        widths = []
+        for index, column in enumerate(self.columns):
+            widest = max((_width(row[index]) for row in self.rows), default=0)
+            widths.append(max(widest, _width(Text(column.header)), 1))
+        return widths
+
+    def minimum_widths(self) -> list[int]:
+        natural = self.natural_widths()
+        return [
+            min(n, max(c.min_width or 12, _longest_word(c.header))) if c.fold else n
+            for c, n in zip(self.columns, natural, strict=True)
+        ]
+
+    def choose(self, width: int, *, wide: bool = False) -> tuple[list[int], list[int]]:
+        """``(shown, hidden)`` column indexes for ``width`` (empty ``shown``: records)."""
+        every = list(range(len(self.columns)))
+        if wide:
+            return every, []
+        minimum = self.minimum_widths()
+        shown = every
+        for priority in sorted({c.priority for c in self.columns}, reverse=True):
+            if _table_width([minimum[i] for i in shown]) <= width:
+                break
+            if priority == 0:
+                return [], []
+            shown = [i for i in shown if self.columns[i].priority < priority]
+        if _table_width([minimum[i] for i in shown]) > width:
+            return [], []
+        return shown, [i for i in every if i not in shown]
+
+    def render(self, width: int, *, wide: bool = False) -> RenderableType:
+        shown, hidden = self.choose(width, wide=wide)
+        if not shown:
+            return self.records()
+        table = Table(
+            title=self.title or None,
+            title_justify="left",
+            title_style="bold",
+            show_lines=self.show_lines,
+            box=box.SQUARE,
+        )
+        widths = self._fit(shown, width, wide)
+        for index, column_width in zip(shown, widths, strict=True):
+            column = self.columns[index]
+            table.add_column(
+                column.header,
+                justify=column.justify,
+                no_wrap=not column.fold,
+                overflow="fold",
+                width=column_width,
+            )
+        for row in self.rows:
+            table.add_row(*(row[i] for i in shown))
+        if not hidden:
+            return table
+        names = ", ".join(self.columns[i].header or "bar" for i in hidden)
+        return Group(
+            table, Text(f"(not shown at this width: {names}; --wide shows all)", style="dim")
+        )
+
+    def _fit(self, shown: list[int], width: int, wide: bool) -> list[int]:
+        """Column widths: natural when they fit, else the foldable columns share
+        what is left (water-filling, never below their minimum)."""
+        every = self.natural_widths()
+        natural = [every[i] for i in shown]
+        if wide or _table_width(natural) <= width:
+            return natural
+        least = self.minimum_widths()
+        widths = [least[i] if self.columns[i].fold else every[i] for i in shown]
+        spare = width - _table_width(widths)
+        growing = [k for k, i in enumerate(shown) if self.columns[i].fold]
+        while spare > 0 and growing:
+            growing = [k for k in growing if widths[k] < natural[k]]
+            share = max(spare // max(len(growing), 1), 1)
+            for k in growing:
+                step = min(share, natural[k] - widths[k], spare)
+                widths[k] += step
+                spare -= step
+                if spare <= 0:
+                    break
+        return widths
+
+    def records(self) -> RenderableType:
+        """Each row as ``header: value`` lines (any width)."""
+        parts: list[RenderableType] = []
+        if self.title:
+            parts.append(Text(self.title, style="bold"))
+        label_width = max((len(c.header) for c in self.columns), default=0)
+        for number, row in enumerate(self.rows):
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True, min_width=label_width, style="dim")
+            grid.add_column(overflow="fold")
+            for column, cell in zip(self.columns, row, strict=True):
+                if not column.header or not cell.plain.strip():
+                    continue  # bars and empty cells say nothing in a record
+                grid.add_row(column.header, cell)
+            if number:
+                parts.append(Text(""))
+            parts.append(grid)
+        return Group(*parts)
+
+
+def show(*items: Grid | RenderableType, wide: bool = False) -> None:
+    """Print grids (laid out for the terminal's width) and other renderables in order.
+
+    With ``wide`` the console is made as wide as the widest grid, so every
+    column shows whole (the terminal may wrap the lines; a pager will not).
+    """
+    from modtool.cli import output
+
+    width = output.terminal_width()
+    needed = max(
+        (_table_width(i.natural_widths()) for i in items if isinstance(i, Grid)), default=0
+    )
+    rendered = [i.render(width, wide=wide) if isinstance(i, Grid) else i for i in items]
+    options = {"width": max(width, needed)} if wide else {}
+    output.show(Group(*rendered), **options)
+
+
+def _cell(value: Cell) -> Text:
+    if isinstance(value, Text):
+        return value
+    return Text(terminal_safe(str(value)))
+
+
+def _width(text: Text) -> int:
+    return max((line.cell_len for line in text.split("\n")), default=0)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=1)
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    """Width of a boxed table with one space of padding on each side of a cell."""
+    return sum(widths) + 3 * len(widths) + 1
