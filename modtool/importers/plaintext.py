@@ -30,13 +30,15 @@ Rules (see ``docs/formats.md``):
 Hard errors (:class:`~modtool.errors.ParseError`, nothing stored): bytes that
 are not UTF-8, an empty document, a header whose indent is odd relative to the
 top level, left of the top level, or more than one level deeper than the
-comment before it. Warnings (parsed, reported): numbering out of sequence, body
-text indented less than its comment's body.
+comment before it, a header indented with a tab or a Unicode space (no-break
+space, em space...: they have no agreed width). Warnings (parsed, reported):
+numbering out of sequence, body text indented less than its comment's body.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -64,11 +66,15 @@ BOM = "\ufeff"
 # path), so body lines cost no Python loop. Block patterns start with a literal
 # newline, which ``re`` seeks fast, instead of a multi-line ``^`` tried at every
 # character; each block gets a leading newline for them.
+# The indent group takes any blank but a newline, so a header indented with a
+# tab or a no-break space is still seen as a header, and refused at its line
+# (``_indent_problem``), instead of being read as body text of the comment above.
 HEADER = re.compile(
-    r"^(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*$", re.M
+    r"^(?P<indent>[^\S\n]*)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*$",
+    re.M,
 )
 HEADER_IN_BLOCK = re.compile(
-    r"\n(?P<indent> *)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*(?=\n)"
+    r"\n(?P<indent>[^\S\n]*)(?P<number>\d+)\.[ \t]+(?P<author>\S[^\n]*?)[ \t]+says:?[ \t]*(?=\n)"
 )
 END_MARKER = re.compile(r"^leave[ \t]+a[ \t]+reply[ \t]*$", re.I)
 END_IN_BLOCK = re.compile(r"\nleave[ \t]+a[ \t]+reply[ \t]*(?=\n)", re.I)
@@ -179,6 +185,8 @@ class _Parser:
             if END_MARKER.match(text):
                 break
             if self._starts_comments(text, lines):
+                if problem := _indent_problem(text[: len(text) - len(text.lstrip())]):
+                    raise ParseError.at(self.path, f"line {number}", problem)
                 self._reader.push_back([(number, text)])
                 self._started = True
                 break
@@ -210,7 +218,7 @@ class _Parser:
         self._reader.push_back(buffered)
         if following is None:
             return True
-        deeper = len(following) - len(following.lstrip(" ")) > len(match["indent"])
+        deeper = len(following) - len(following.lstrip()) > len(match["indent"])
         return deeper or HEADER.match(following) is not None
 
     # -- comments ----------------------------------------------------------
@@ -241,6 +249,8 @@ class _Parser:
                     current.body_parts.append(block[body_from : header.start() + 1])
                 line += block.count("\n", counted_to, header.start() + 1)
                 counted_to = header.start() + 1
+                if problem := _indent_problem(header["indent"]):
+                    raise ParseError.at(self.path, f"line {line}", problem)
                 indent = len(header["indent"])
                 if base_indent is None:
                     base_indent = indent
@@ -329,6 +339,21 @@ class _Parser:
 
     def _warn(self, number: int, message: str) -> None:
         self.thread.warnings.append(f"{self.path}: line {number}: {message}")
+
+
+def _indent_problem(indent: str) -> str | None:
+    """Why a header's indentation is refused (only spaces measure depth), or ``None``.
+
+    A tab or a Unicode space has no agreed width, so guessing one would move
+    the comment to another parent: the line is an error, nothing is stored.
+    """
+    odd = next((ch for ch in indent if ch != " "), None)
+    if odd is None:
+        return None
+    if odd == "\t":
+        return "tab in indentation; use spaces"
+    name = unicodedata.name(odd, "").lower() or "a blank character"
+    return f"{name} (U+{ord(odd):04X}) in indentation; use spaces"
 
 
 @cache
