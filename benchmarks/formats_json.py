@@ -317,6 +317,105 @@ def write_pushshift(path: Path, comments: int, seed: int = 1, threads: int = 0) 
             out.write(line + "\n")
 
 
+# -- Hacker News -------------------------------------------------------------------
+
+
+def hn_html(body: str) -> str:
+    """A body as HN writes it: paragraphs after ``<p>``, text HTML-escaped (``&#x27;``)."""
+    paragraphs = [html.escape(part).replace("/", "&#x2F;") for part in body.split("\n\n")]
+    return "<p>".join(paragraphs)
+
+
+def render_hn_algolia(story: int, title: str, nodes: Sequence[Node]) -> dict[str, Any]:
+    """An Algolia ``items/<story>`` answer: the story with its tree nested in ``children``.
+
+    Deleted comments are nodes without author and text (Algolia has no dead ones).
+    """
+
+    def item(node: Node | None, parent: int | None) -> dict[str, Any]:
+        if node is None:
+            external, author, text, created, kind = story, "op", None, START, "story"
+        else:
+            external, created, kind = int(node.id), node.created, "comment"
+            author, text = (
+                (None, None)
+                if node.status != "visible"
+                else (
+                    node.author,
+                    hn_html(node.body),
+                )
+            )
+        return {
+            "author": author,
+            "children": [],
+            "created_at": f"{_iso(created)[:-1]}.000Z",
+            "created_at_i": created,
+            "id": external,
+            "options": [],
+            "parent_id": parent,
+            "points": 3 if node is None else None,
+            "story_id": story,
+            "text": text,
+            "title": title if node is None else None,
+            "type": kind,
+            "url": None,
+        }
+
+    top, replies = children_of(nodes)
+    root = item(None, None)
+    stack = [(node, story, root["children"]) for node in reversed(top)]
+    while stack:
+        node, parent, into = stack.pop()
+        made = item(node, parent)
+        into.append(made)
+        stack.extend(
+            (kid, int(node.id), made["children"]) for kid in reversed(replies.get(node.id, []))
+        )
+    return root
+
+
+def render_hn_firebase(story: int, title: str, nodes: Sequence[Node]) -> list[dict[str, Any]]:
+    """Firebase ``/v0/item`` objects: the story, then every comment (``deleted``/``dead`` flags)."""
+    top, replies = children_of(nodes)
+    items: list[dict[str, Any]] = [
+        {
+            "by": "op",
+            "descendants": len(nodes),
+            "id": story,
+            "kids": [int(node.id) for node in top],
+            "score": 3,
+            "time": START,
+            "title": title,
+            "type": "story",
+        }
+    ]
+    for node in nodes:
+        made: dict[str, Any] = {
+            "id": int(node.id),
+            "parent": int(node.parent) if node.parent else story,
+            "time": node.created,
+            "type": "comment",
+        }
+        if node.status == "deleted":
+            made["deleted"] = True
+        else:
+            made["by"] = node.author
+            made["text"] = hn_html(node.body)
+            if node.status == "removed":
+                made["dead"] = True
+        kids = [int(kid.id) for kid in replies.get(node.id, [])]
+        if kids:
+            made["kids"] = kids
+        items.append(made)
+    return items
+
+
+def _iso(epoch: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 WRITERS = {"reddit": write_reddit, "pushshift": write_pushshift}
 
 

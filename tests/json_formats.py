@@ -38,9 +38,27 @@ bodies = (
     .filter(lambda text: text and text not in MARKERS)
 )
 
+words = st.text(
+    alphabet=st.characters(
+        whitelist_categories=("Lu", "Ll", "Nd", "Po", "Sm", "So"), whitelist_characters="&<>'\"/"
+    ),
+    min_size=1,
+    max_size=10,
+)
+html_bodies = st.lists(
+    st.lists(words, min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3
+).map("\n\n".join)
+"""Bodies that survive HTML (single spaces, paragraphs), for formats whose text is HTML."""
+
 
 @st.composite
-def trees(draw: st.DrawFn, max_size: int = 25, statuses: bool = True) -> list[Node]:
+def trees(
+    draw: st.DrawFn,
+    max_size: int = 25,
+    statuses: bool = True,
+    body: st.SearchStrategy[str] = bodies,
+    numeric_ids: bool = False,
+) -> list[Node]:
     """A random tree: each comment replies to an earlier one or to the thread."""
     count = draw(st.integers(0, max_size))
     nodes: list[Node] = []
@@ -52,7 +70,14 @@ def trees(draw: st.DrawFn, max_size: int = 25, statuses: bool = True) -> list[No
             else ("visible")
         )
         nodes.append(
-            Node(f"n{index}", parent, draw(authors), draw(bodies), START + index * 60, status)
+            Node(
+                str(1000 + index) if numeric_ids else f"n{index}",
+                parent,
+                draw(authors),
+                draw(body),
+                START + index * 60,
+                status,
+            )
         )
     return nodes
 
