@@ -118,10 +118,14 @@ def check_input(path: Path) -> bool:
 
 
 def load_importer(name: str) -> ModuleType:
-    """The importer module for a ``--format`` name, imported now (lazily)."""
+    """The importer module for a ``--format`` name, imported now (lazily).
+
+    A module name with a dot is absolute (a format kept outside the package).
+    """
     from modtool.importers import IMPORTERS
 
-    return importlib.import_module(f"modtool.importers.{IMPORTERS[name]}")
+    module = IMPORTERS[name]
+    return importlib.import_module(module if "." in module else f"modtool.importers.{module}")
 
 
 def choose_importer(path: Path, format: str | None, folder: bool = False) -> ModuleType:
@@ -325,10 +329,7 @@ def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record
                 record = record._replace(
                     body=body.replace("\x00", ""), author=author.replace("\x00", "")
                 )
-                warn(
-                    f"{path}: {record.where or 'comment ' + repr(record.external_id)}: "
-                    "NUL bytes removed"
-                )
+                warn(f"{path}: {_place_of(record)}: NUL bytes removed")
                 body = record.body
             if len(body) > MAX_TEXT_CHARS:
                 yield ProblemRecord(
@@ -347,8 +348,7 @@ def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record
                 record = record._replace(external_id=str(record.external_id))
             if record.status not in STATUSES:
                 warn(
-                    f"{path}: {record.where or record.external_id}: unknown status "
-                    f"{record.status!r}, kept as visible"
+                    f"{path}: {_place_of(record)}: unknown status {record.status!r}, kept as visible"
                 )
                 record = record._replace(status="visible")
         elif kind is ThreadRecord:
@@ -367,6 +367,12 @@ def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record
                 )
                 continue
         yield record
+
+
+def _place_of(record: CommentRecord) -> str:
+    if record.where:
+        return record.where
+    return f"line {record.line}" if record.line else f"comment {record.external_id!r}"
 
 
 class Warnings:

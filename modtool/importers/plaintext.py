@@ -420,8 +420,8 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
             comment.parent_path,
             comment.author,
             comment.body,
-            where=f"line {comment.line}",
             line=comment.line,
+            content_hash=comment.content_hash,
         )
         if len(warnings) > sent:
             for message in warnings[sent:]:

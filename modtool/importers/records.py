@@ -65,6 +65,9 @@ class CommentRecord(NamedTuple):
     """Where in the file it was read (``line 12``, ``record 5``, ``$[1].data.children[3]``)."""
     line: int | None = None
     """The line of the file it starts on, when the format has lines (stored as ``line``)."""
+    content_hash: str | None = None
+    """:func:`modtool.models.content_hash` of author + body, if the reader has it already
+    (the tree builder computes it otherwise; formats leave it out)."""
 
 
 class MissingRecord(NamedTuple):

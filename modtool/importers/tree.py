@@ -78,6 +78,7 @@ def _place(
     path: str,
     orphan: bool,
 ) -> TreeComment:
+    meta = record.meta
     return TreeComment(
         record.external_id,
         record.parent_external_id,
@@ -90,9 +91,9 @@ def _place(
         record.body,
         record.status,
         record.created_at,
-        meta_json(record.meta),
+        meta_json(meta) if meta else None,
         record.line,
-        content_hash(record.author, record.body),
+        record.content_hash or content_hash(record.author, record.body),
     )
 
 
@@ -101,7 +102,9 @@ def _is_top(parent: str | None, thread_external_id: str | None) -> bool:
 
 
 def _where(record: CommentRecord) -> str:
-    return f" ({record.where})" if record.where else ""
+    if record.where:
+        return f" ({record.where})"
+    return f" (line {record.line})" if record.line else ""
 
 
 def build(
@@ -204,7 +207,7 @@ class PreorderTree:
     def place(self, record: CommentRecord) -> TreeComment:
         stack, open_at = self._stack, self._open_at
         parent = record.parent_external_id
-        top = _is_top(parent, self.thread_external_id)
+        top = not parent or parent == self.thread_external_id
         at = None if top else open_at.get(parent)  # type: ignore[arg-type]
         keep = 0 if at is None else at + 1
         for gone in stack[keep:]:

@@ -1,0 +1,293 @@
+"""Re-import identity (issue 9.3, issue 10): labels never move onto other text.
+
+Plain text has no ids: a changed article is a new thread, an edit needs the same
+place, the same author and similar text. Platform formats are matched by
+``(platform, thread id, comment id)``. Real SQLite files, compared by full dump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from modtool.errors import ParseError
+from modtool.importers import IMPORTERS
+from modtool.ingest import import_path
+from modtool.models import ModelInfo, PolicyRef, ScoreRow
+from modtool.store import Store
+from modtool.store.dataset import Selection
+from modtool.store.threads import similar
+from tests import platform_fake
+from tests.thread_docs import Node, render
+
+POLICY = PolicyRef(name="test", hash="h1", labels=frozenset({"insult"}))
+
+
+def dump(db_path: Path) -> list[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def labeled_texts(store: Store) -> list[tuple[int, str]]:
+    """What a labeled-only dataset export holds: (thread, text) of each labeled comment."""
+    rows = store.dataset.iter_rows(Selection(labeled_only=True, policy="test"))
+    return [(row.thread_id, row.text) for row in rows]
+
+
+def comment_by_body(store: Store, body: str):
+    return next(
+        c
+        for t in store.threads.list()
+        for c in store.comments.iter_thread(t.id, include_missing=True)
+        if c.body == body
+    )
+
+
+# -- plain text --------------------------------------------------------------------------
+
+
+def test_unrelated_document_at_the_same_path_is_a_new_thread(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text(
+        render(
+            "Talks",
+            "About the talks.",
+            [Node("Ann", "know sharing war stupid"), Node("Bob", "fine")],
+        ),
+        encoding="utf-8",
+    )
+    import_path(store, path)
+    victim = comment_by_body(store, "know sharing war stupid")
+    store.labels.add(victim.id, "insult", moderator="ana", policy=POLICY)
+    path.write_text(
+        render("Treaty", "Another story.", [Node("Ann", "deal know treaty"), Node("Bob", "fine")]),
+        encoding="utf-8",
+    )
+    report = import_path(store, path)
+    assert report.created and report.thread_id != victim.thread_id
+    assert [t.title for t in store.threads.list()] == ["Talks", "Treaty"]
+    # The label is on A's text only, and a dataset export carries it with that text only.
+    assert store.labels.state(victim.id, "ana", "test").labels == {"insult"}
+    assert store.comments.get(victim.id).body == "know sharing war stupid"
+    assert labeled_texts(store) == [(victim.thread_id, "know sharing war stupid")]
+    new = comment_by_body(store, "deal know treaty")
+    assert store.labels.state(new.id, "ana", "test").labels == frozenset()
+
+
+def test_same_article_with_other_comments_keeps_labels_on_the_old_text(
+    tmp_path: Path, store: Store
+) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text(render("T", "A", [Node("Ann", "know sharing war stupid")]), encoding="utf-8")
+    import_path(store, path)
+    old = comment_by_body(store, "know sharing war stupid")
+    store.labels.add(old.id, "insult", moderator="ana", policy=POLICY)
+    # Same author, same place, unrelated text: not an edit.
+    path.write_text(render("T", "A", [Node("Ann", "deal know treaty tomorrow")]), encoding="utf-8")
+    report = import_path(store, path)
+    assert (report.thread_id, report.added, report.updated, report.absent) == (1, 1, 0, 1)
+    assert not store.comments.get(old.id).present
+    assert store.comments.get(old.id).body == "know sharing war stupid"
+    assert labeled_texts(store) == []  # the labeled comment is absent: not exported as present
+    assert store.labels.state(old.id, "ana", "test").labels == {"insult"}
+    new = comment_by_body(store, "deal know treaty tomorrow")
+    assert new.id != old.id and store.labels.state(new.id, "ana", "test").labels == frozenset()
+
+
+def test_a_real_edit_keeps_the_id_and_the_label(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "doc.txt"
+    body = "The troops cost too much and the talks collapsed after eighty minutes."
+    path.write_text(render("T", "A", [Node("Ann", body)]), encoding="utf-8")
+    import_path(store, path)
+    old = comment_by_body(store, body)
+    store.labels.add(old.id, "insult", moderator="ana", policy=POLICY)
+    edited = body.replace("too much", "far too much") + " Sad."
+    assert similar(body, edited)
+    path.write_text(render("T", "A", [Node("Ann", edited)]), encoding="utf-8")
+    report = import_path(store, path)
+    assert (report.updated, report.added, report.absent) == (1, 0, 0)
+    assert store.comments.get(old.id).body == edited
+    assert store.comments.get(old.id).content_hash != old.content_hash  # re-scored later
+    assert labeled_texts(store) == [(1, edited)]
+
+
+def test_similarity_threshold_is_measured() -> None:
+    base = "I think the alliance should pay its own way, the budget is not endless."
+    assert similar(base, base + " Edit: typo.")
+    assert similar(base, base.replace("endless", "infinite"))
+    assert not similar(base, "You are an idiot and a liar.")
+    assert not similar("first", "completely different words here")
+
+
+def test_repeated_comments_reimport_idempotent(tmp_path: Path, store: Store, db_path: Path) -> None:
+    tree = [
+        Node("Ann", "+1"),
+        Node("Bob", "hello", [Node("Ann", "+1"), Node("Ann", "+1")]),
+        Node("Ann", "+1", [Node("Cy", "why?")]),
+        Node("Cy", "why?"),
+    ]
+    path = tmp_path / "doc.txt"
+    path.write_text(render("T", "A", tree), encoding="utf-8")
+    first = import_path(store, path)
+    assert first.added == 7
+    before = dump(db_path)
+    for _ in range(2):
+        again = import_path(store, path)
+        assert (again.unchanged, again.added, again.moved, again.updated, again.absent) == (
+            7,
+            0,
+            0,
+            0,
+            0,
+        )
+        assert dump(db_path) == before
+
+
+def test_replace_thread_puts_an_edited_article_into_the_old_thread(
+    tmp_path: Path, store: Store
+) -> None:
+    path = tmp_path / "doc.txt"
+    tree = [Node("Ann", "first comment here"), Node("Bob", "second comment")]
+    path.write_text(render("T", "Article.", tree), encoding="utf-8")
+    import_path(store, path)
+    ids = [c.id for c in store.comments.iter_thread(1)]
+    path.write_text(render("T", "Article, with a fixed typo.", tree), encoding="utf-8")
+    report = import_path(store, path, replace_thread=1)
+    assert (report.thread_id, report.created, report.unchanged) == (1, False, 2)
+    assert [c.id for c in store.comments.iter_thread(1)] == ids
+    assert store.threads.get(1).article == "Article, with a fixed typo."
+    assert len(store.threads.list()) == 1
+    # Without it, the same edit would be a new thread.
+    path.write_text(render("T", "Article, edited twice.", tree), encoding="utf-8")
+    assert import_path(store, path).thread_id == 2
+
+
+# -- platform ids ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(IMPORTERS, "fake", "tests.platform_fake")
+
+
+def c(ext: str, thread: str, parent: str | None, body: str, **extra) -> dict:
+    return {
+        "id": ext,
+        "thread": thread,
+        "parent": parent,
+        "author": f"u{ext}",
+        "body": body,
+        **extra,
+    }
+
+
+EXPORT = [
+    {"kind": "thread", "id": "t1", "title": "First"},
+    c("2", "t1", "1", "reply before its parent"),
+    c("1", "t1", None, "top"),
+    c("1", "t2", None, "same id, other thread"),  # ids repeat across threads
+    c("3", "t1", "99", "orphan"),
+    {"kind": "missing", "thread": "t1", "count": 4},
+    {"kind": "thread", "id": "t2", "title": "Second"},
+]
+
+
+def test_platform_import_tree_orphans_missing_and_identical_reimport(
+    tmp_path: Path, store: Store, db_path: Path, fake_format: None
+) -> None:
+    path = platform_fake.write(tmp_path / "x.fake", EXPORT)
+    report = import_path(store, path)
+    assert [(r.external_id, r.title, r.added, r.orphans, r.missing) for r in report.threads] == [
+        ("t1", "First", 3, 1, 4),
+        ("t2", "Second", 1, 0, 0),
+    ]
+    t1 = store.threads.get(report.threads[0].thread_id)
+    assert (t1.platform, t1.external_id, t1.missing, t1.orphan_count) == (
+        "fakeplatform",
+        "t1",
+        4,
+        1,
+    )
+    tree = [
+        (x.external_id, x.path, x.orphan, x.parent_external_id)
+        for x in store.comments.iter_thread(t1.id)
+    ]
+    assert tree == [("1", "1", False, None), ("2", "1.1", False, "1"), ("3", "2", True, "99")]
+    before = dump(db_path)
+    again = import_path(store, path)
+    assert sum(r.unchanged for r in again.threads) == 4 and again.added == 0
+    assert dump(db_path) == before
+
+
+def test_grown_export_adds_updates_and_keeps_absent(
+    tmp_path: Path, store: Store, fake_format: None
+) -> None:
+    path = platform_fake.write(tmp_path / "x.fake", EXPORT)
+    import_path(store, path)
+    ids = {
+        (x.thread_id, x.external_id): x
+        for t in store.threads.list()
+        for x in store.comments.iter_thread(t.id)
+    }
+    top, orphan = ids[(1, "1")], ids[(1, "3")]
+    store.labels.add(top.id, "insult", moderator="ana", policy=POLICY)
+    store.labels.add(orphan.id, "insult", moderator="ana", policy=POLICY)
+    store.scores.register_model(ModelInfo("m@1", "test", "m", ("toxicity",)))
+    store.scores.save([ScoreRow(top.id, "m@1", {"toxicity": 0.9}, top.content_hash)])
+    log_before = store.labels.log()
+    grown = [
+        {"kind": "thread", "id": "t1", "title": "First"},
+        c("1", "t1", None, "top, edited by its author"),
+        c("2", "t1", "1", "reply before its parent", status="removed"),
+        c("4", "t1", "2", "new"),
+        c("1", "t2", None, "same id, other thread"),
+    ]
+    report = import_path(store, platform_fake.write(path, grown))
+    first = report.threads[0]
+    assert (first.added, first.updated, first.unchanged, first.absent) == (1, 2, 0, 1)
+    now = store.comments.get(top.id)
+    assert now.body == "top, edited by its author" and now.content_hash != top.content_hash
+    assert store.scores.for_comment(top.id) == {}  # stale: scored again next time
+    assert store.comments.get(ids[(1, "2")].id).status == "removed"
+    assert not store.comments.get(orphan.id).present
+    assert store.labels.state(orphan.id, "ana", "test").labels == {"insult"}
+    assert store.labels.state(top.id, "ana", "test").labels == {"insult"}
+    assert store.labels.log()[: len(log_before)] == log_before
+    assert store.comments.get(ids[(2, "1")].id).body == "same id, other thread"
+
+
+def test_a_thread_with_a_problem_is_not_stored_the_others_are(
+    tmp_path: Path, store: Store, fake_format: None
+) -> None:
+    items = [*EXPORT, {"kind": "problem", "thread": "t2", "message": "a post without an id"}]
+    report = import_path(store, platform_fake.write(tmp_path / "x.fake", items))
+    assert [r.external_id for r in report.threads] == ["t1"]
+    assert report.failed and report.failures[0].external_id == "t2"
+    assert "line 9: a post without an id" in report.failures[0].problems[0]
+    assert [t.external_id for t in store.threads.list()] == ["t1"]
+
+
+def test_a_document_error_stores_nothing_of_it(
+    tmp_path: Path, sample_store: Store, db_path: Path, fake_format: None
+) -> None:
+    before = dump(db_path)
+    path = platform_fake.write(tmp_path / "x.fake", EXPORT)
+    path.write_text(path.read_text() + "BROKEN\n")
+    with pytest.raises(ParseError, match="line 9: broken on purpose"):
+        import_path(sample_store, path)
+    assert dump(db_path) == before
+
+
+def test_grouped_format_that_repeats_a_thread_is_regrouped(
+    tmp_path: Path, store: Store, fake_format: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A format that promises GROUPED but interleaves still gives the right threads."""
+    monkeypatch.setattr(platform_fake, "GROUPED", True)
+    report = import_path(store, platform_fake.write(tmp_path / "x.fake", EXPORT))
+    assert [(r.external_id, r.added) for r in report.threads] == [("t1", 3), ("t2", 1)]
+    assert store.comments.count() == 4
