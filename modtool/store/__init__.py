@@ -198,8 +198,12 @@ def _check_before_opening(target: Path) -> None:
         return  # an empty file is an empty database
     if not header.startswith(SQLITE_MAGIC):
         raise StoreError(f"{target}: cannot open: not an SQLite database; give another --db")
+    # Without a -wal file the main file is the whole database: read it as immutable
+    # (no lock, no -shm or -wal created). With one, a read-only connection sees it.
+    wal = Path(f"{target}-wal")
+    query = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
     try:
-        probe = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        probe = sqlite3.connect(f"{target.resolve().as_uri()}?{query}", uri=True, timeout=1)
     except sqlite3.Error:
         return  # cannot probe read-only (no -shm yet in a locked folder): the open will say
     try:

@@ -119,5 +119,5 @@ def _command(pid: int) -> str:
         words = ["modtool", *words[3:]]
     elif words:
         words[0] = Path(words[0]).name
-    shown = " ".join(words)
+    shown = " ".join(" ".join(words).split())
     return f": {shown[:60]}{'…' if len(shown) > 60 else ''}" if shown else ""
