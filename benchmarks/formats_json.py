@@ -416,6 +416,59 @@ def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# -- Discourse ---------------------------------------------------------------------
+
+
+def render_discourse(
+    topic: int, title: str, nodes: Sequence[Node], article: str = "Opening post", page: int = 0
+) -> dict[str, Any]:
+    """A ``/t/<topic>.json`` answer: post 1 is the article, node ids are post numbers (>= 2).
+
+    Top-level comments reply to post 1 or to nothing (both occur). ``page``:
+    that many extra ids in ``post_stream.stream`` for posts not in the answer.
+    """
+    posts = [_discourse_post(topic, 1, "op", article, None, "visible", START)]
+    for node in nodes:
+        reply_to = int(node.parent) if node.parent else (1 if int(node.id) % 2 else None)
+        posts.append(
+            _discourse_post(
+                topic, int(node.id), node.author, node.body, reply_to, node.status, node.created
+            )
+        )
+    stream = [post["id"] for post in posts] + [topic * 1000 + 900 + i for i in range(page)]
+    return {
+        "post_stream": {"posts": posts, "stream": stream},
+        "id": topic,
+        "title": title,
+        "fancy_title": html.escape(title),
+        "slug": "topic",
+        "posts_count": len(stream),
+        "created_at": f"{_iso(START)[:-1]}.000Z",
+        "category_id": 1,
+    }
+
+
+def _discourse_post(
+    topic: int, number: int, author: str, body: str, reply_to: int | None, status: str, created: int
+) -> dict[str, Any]:
+    return {
+        "id": topic * 1000 + number,
+        "username": author,
+        "created_at": f"{_iso(created)[:-1]}.000Z",
+        "cooked": "".join(f"<p>{html.escape(part)}</p>" for part in body.split("\n\n")),
+        "post_number": number,
+        "post_type": 1,
+        "reply_to_post_number": reply_to,
+        "reads": 1,
+        "score": 0.2,
+        "topic_id": topic,
+        "version": 1,
+        "hidden": status == "removed",
+        "user_deleted": status == "deleted",
+        "deleted_at": None,
+    }
+
+
 WRITERS = {"reddit": write_reddit, "pushshift": write_pushshift}
 
 
