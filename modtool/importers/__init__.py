@@ -20,6 +20,8 @@ from modtool.importers.base import ParsedDocument
 IMPORTERS: dict[str, str] = {
     # --format name: module in modtool.importers (sniffed in this order; text
     # goes last when a document starts like markup or JSON)
+    "wxr": "wxr",
+    "disqus": "disqus",
     "text": "plaintext",
 }
 SNIFF_BYTES = 64 * 1024
