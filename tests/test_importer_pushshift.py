@@ -89,6 +89,8 @@ def test_sniff() -> None:
     assert not pushshift.sniff(listing, Path("x.json"))
     assert not pushshift.sniff(b'{"kind": "Listing", "data": {"link_id": "t3_x"}}', Path("x"))
     assert not pushshift.sniff(b'{"id": "1", "speaker": "a", "reply_to": null}\n', Path("x"))
+    algolia = Path(__file__).parent / "fixtures" / "hackernews" / "item-40500071.json"
+    assert not pushshift.sniff(algolia.read_bytes(), algolia)  # title and url, no subreddit
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,10 @@ IMPORTERS: dict[str, str] = {
     # goes last when a document starts like markup or JSON)
     "wxr": "wxr",
     "disqus": "disqus",
+    "reddit": "reddit",
+    "pushshift": "pushshift",
+    "hackernews": "hackernews",
+    "discourse": "discourse",
     "text": "plaintext",
 }
 SNIFF_BYTES = 64 * 1024

@@ -43,7 +43,7 @@ from modtool.importers.reddit import comment_record, linked_thread, parent_of, t
 
 NAME = "pushshift"
 PLATFORM = "reddit"
-EXTENSIONS = (".ndjson", ".jsonl", ".zst")
+EXTENSIONS = (".ndjson", ".jsonl", ".zst", ".gz", ".bz2", ".xz")
 GROUPED = False
 DESCRIPTION = (
     "Pushshift/Arctic-Shift NDJSON: one Reddit comment "
@@ -77,7 +77,11 @@ def _is_comment(value: dict) -> bool:
 
 
 def _is_submission(value: dict) -> bool:
-    return "title" in value and "link_id" not in value and ("selftext" in value or "url" in value)
+    return (
+        "title" in value
+        and "link_id" not in value
+        and ("selftext" in value or "subreddit" in value)
+    )
 
 
 def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
