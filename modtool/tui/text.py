@@ -181,11 +181,11 @@ def bar(value: float, width: int) -> Text:
     return text
 
 
-def chip(key: str, colour: str | None) -> Text:
-    """`` key `` on the label's colour, with black or white text for contrast."""
+def chip(key: str, colour: str | None, *, pad: bool = True) -> Text:
+    """`` key `` on the label's colour, with black or white text for contrast
+    (``pad=False``: no spaces around it, for a one-letter chip in a narrow row)."""
     background = label_colour(colour)
     red, green, blue = Color.parse(background).get_truecolor()
     light = (0.299 * red + 0.587 * green + 0.114 * blue) > 150
-    return styled(
-        f" {key} ", Style(color="black" if light else "white", bgcolor=background, bold=True)
-    )
+    shown = f" {key} " if pad else key
+    return styled(shown, Style(color="black" if light else "white", bgcolor=background, bold=True))

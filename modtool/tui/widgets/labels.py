@@ -21,7 +21,7 @@ def label_chips(session: Session, cid: int, *, compact: bool = False) -> Text:
     if mine.state == "approved":
         text.append("✓ ", style="bold green")
     for key in sorted(mine.labels, key=_policy_order(session)):
-        text.append_text(chip(name(session, key), _colour(session, key)))
+        text.append_text(chip(name(session, key), _colour(session, key), pad=not compact))
         text.append(" ")
     for key in session.suggested(cid):
         if key in mine.labels:

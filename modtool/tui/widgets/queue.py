@@ -25,7 +25,7 @@ from modtool.tui.text import badge, elide_path, safe_line, styled
 from modtool.tui.widgets.labels import label_chips
 from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
 
-AUTHOR_WIDTH = 16
+AUTHOR_WIDTH = 14
 NARROW_AUTHOR_WIDTH = 10
 PATH_WIDTH = 13
 NARROW_PATH_WIDTH = 9
@@ -61,6 +61,8 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         self._drawn_with: tuple[int, Style] | None = None
         self._id_width = 2
         self._path_width = 1
+        self._flag_width = 0
+        """1 when some comment of the thread carries a ⚠ flag (a column for it)."""
         self._empty = styled("no comments match the filter (esc clears it)", "italic dim")
 
     def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
@@ -68,6 +70,7 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         if session is not self.session:
             self._id_width = len(str(max(session.nodes, default=0))) + 1
             self._path_width = max((len(n.comment.path) for n in session.nodes.values()), default=1)
+            self._flag_width = 1 if any(n.flags for n in session.nodes.values()) else 0
         self.session = session
         self.rows = rows
         self._forget()
@@ -213,7 +216,8 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         text.append(f"{'#' + str(comment.id):<{self._id_width}} ", style="dim")
         text.append_text(badge(info.headline.value if info.headline else None, compact=narrow))
         text.append(" ")
-        text.append("⚠" if info.flags else " ", style="bold red")
+        if self._flag_width:
+            text.append("⚠" if info.flags else " ", style="bold red")
         author = safe_line(comment.author, author_width, style="bold")
         author.pad_right(author_width - author.cell_len)
         text.append_text(author)
