@@ -40,7 +40,9 @@ policy_option = click.option(
     "--format",
     "format_name",
     metavar="FORMAT",
-    help="jsonl, csv, parquet or convokit (default: from the output's extension).",
+    help="jsonl, csv, parquet, convokit; annotations, annotations-csv (one row per "
+    "moderator's label), jigsaw (Detoxify training CSV); label-studio, argilla, prodigy; "
+    "datasette-metadata (default: from the output's extension).",
 )
 @click.option(
     "-o",
@@ -117,7 +119,7 @@ def export_command(
       modtool export --format convokit -o corpus_dir/
       modtool export --format jsonl --split train=0.8,test=0.2 --seed 7 -o out_dir/
     """
-    from modtool.analysis.policy_choice import choose_policy
+    from modtool.analysis.policy_choice import PolicyChoice, choose_policy
     from modtool.export import Selection, export, format_for, parse_split
 
     if labeled_only and unreviewed_only:
@@ -127,7 +129,10 @@ def export_command(
     fmt = format_for(format_name, output)
     parts = parse_split(split_spec) if split_spec is not None else None
     store = store_for(db_path)
-    choice = choose_policy(store, policy_ref)
+    if fmt == "datasette-metadata":  # describes the database: no labels chosen
+        choice = PolicyChoice(None, ())
+    else:
+        choice = choose_policy(store, policy_ref)
     if choice.name is not None and choice.name not in store.dataset.policy_names():
         out.warning(
             f"no labels under policy {choice.name} yet: the export has scores but no labels"
@@ -157,11 +162,16 @@ def export_command(
     policy = f" under policy {choice.name}" if choice.name else " (no labels)"
     to_stdout = str(output) == "-"  # the data is on stdout: the summary goes to stderr
     where = "standard output" if to_stdout else str(output)
-    out.echo(
-        f"exported {result.comments} comments from {result.threads} thread(s){policy} "
-        f"as {fmt} to {where}",
-        err=to_stdout,
-    )
+    if not result.unit:
+        out.echo(f"wrote {fmt} to {where}", err=to_stdout)
+    else:
+        out.echo(
+            f"exported {result.comments} {result.unit} from {result.threads} thread(s)"
+            f"{policy} as {fmt} to {where}",
+            err=to_stdout,
+        )
+    for extra in [*result.extra, *([result.card] if result.card else [])]:
+        out.echo(f"  and {extra}", err=to_stdout)
     for name, part in result.parts.items():
         out.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
 

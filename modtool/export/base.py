@@ -24,6 +24,7 @@ class ExportContext:
     thread_info: Callable[[int], dict[str, Any]]
     name: str = "modtool-export"
     policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
+    database: str = ""  # the database's file stem (Datasette names databases so)
 
 
 class Writer(Protocol):

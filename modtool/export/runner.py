@@ -12,12 +12,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from modtool.annotations.argilla import write_argilla
+from modtool.annotations.label_studio import beside as label_studio_beside
+from modtool.annotations.label_studio import write_label_studio
+from modtool.annotations.prodigy import write_prodigy
 from modtool.errors import InputError, ModtoolError
+from modtool.export.annotations_table import fields as annotation_fields
+from modtool.export.annotations_table import write_annotations, write_annotations_csv
 from modtool.export.atomic import atomic_dir, atomic_file, is_stdout, write_error, writes_in_place
 from modtool.export.base import ExportContext, Record, Writer
 from modtool.export.card import CardInput, CardStats, SplitInfo, render
 from modtool.export.convokit import write_convokit
 from modtool.export.csv_format import csv_fields, write_csv
+from modtool.export.datasette import write_datasette
+from modtool.export.jigsaw import fields as jigsaw_fields
+from modtool.export.jigsaw import write_jigsaw
 from modtool.export.jsonl import write_jsonl
 from modtool.export.parquet import write_parquet
 from modtool.export.records import iter_records
@@ -36,23 +45,34 @@ class Format(NamedTuple):
     extension: str
     fields: Callable[[ExportContext], Fields | None] = lambda context: None
     options: tuple[tuple[str, Any], ...] = ()
+    unit: str = "comments"  # what the writer's count counts
+    card: bool = True
+    split: bool = True
+    beside: Callable[[ExportContext], dict[str, str]] | None = None  # suffix → text
 
 
 def _record_fields(context: ExportContext) -> Fields:
     return RECORD
 
 
+# "NA", "null" … in a comment stay text for pandas (only an empty cell is null)
+_TEXT_NA = (("keep_default_na", False), ("na_values", [""]))
+_BOM = (("encoding", "utf-8-sig"),)  # the byte-order mark is for Excel
+
 FORMATS: dict[str, Format] = {
     "jsonl": Format(write_jsonl, "jsonl", _record_fields),
-    "csv": Format(
-        write_csv,
-        "csv",
-        csv_fields,
-        # the BOM is for Excel; "NA", "null" … in a comment stay text (only an empty cell is null)
-        (("encoding", "utf-8-sig"), ("keep_default_na", False), ("na_values", [""])),
-    ),
+    "csv": Format(write_csv, "csv", csv_fields, _BOM + _TEXT_NA),
     "parquet": Format(write_parquet, "parquet", _record_fields),
     "convokit": Format(write_convokit, ""),
+    "annotations": Format(write_annotations, "jsonl", annotation_fields, unit="annotations"),
+    "annotations-csv": Format(
+        write_annotations_csv, "csv", annotation_fields, _BOM + _TEXT_NA, unit="annotations"
+    ),
+    "jigsaw": Format(write_jigsaw, "csv", jigsaw_fields, _TEXT_NA, unit="fully reviewed comments"),
+    "label-studio": Format(write_label_studio, "json", unit="tasks", beside=label_studio_beside),
+    "argilla": Format(write_argilla, "", unit="records"),
+    "prodigy": Format(write_prodigy, "jsonl", unit="tasks"),
+    "datasette-metadata": Format(write_datasette, "json", unit="", card=False, split=False),
 }
 EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -66,6 +86,8 @@ class ExportResult:
     parts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     card: Path | None = None
+    unit: str = "comments"
+    extra: list[Path] = field(default_factory=list)
 
 
 def format_for(name: str | None, output: Path) -> str:
@@ -141,6 +163,9 @@ def export(
         raise InputError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
     writer, extension = spec.writer, spec.extension
+    if split is not None and not spec.split:
+        raise InputError(f"--format {fmt} describes the database: it cannot be split")
+    card = card and spec.card
     sizes = store.dataset.thread_sizes(selection)
     total = sum(n for _, n in sizes)
     if not total:
@@ -160,6 +185,7 @@ def export(
             thread_info=thread_info,
             name=name,
             policy_def=policy_def,
+            database=store.path.stem if store.path is not None else "modtool",
         )
 
     stats = CardStats()
@@ -185,7 +211,7 @@ def export(
             builder_options=dict(spec.options),
         )
 
-    result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes))
+    result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes), unit=spec.unit)
     protect = [store.path] if store.path is not None else []
     try:
         if split is None:
@@ -203,7 +229,14 @@ def export(
                         render(card_input(output.name, [info], ctx), stats, store),
                         encoding="utf-8",
                     )
-            if extension and card and not is_stdout(output) and not writes_in_place(output):
+            placed = not is_stdout(output) and not writes_in_place(output)
+            if extension and placed and spec.beside is not None:
+                for suffix, text in spec.beside(ctx).items():
+                    extra = output.with_name(f"{output.stem}{suffix}")
+                    with atomic_file(extra, protect=protect) as target:
+                        target.write_text(text, encoding="utf-8")
+                    result.extra.append(extra)
+            if extension and card and placed:
                 size = os.stat(output).st_size
                 info = SplitInfo("train", output.name, result.comments, len(sizes), size)
                 text = render(card_input(output.stem, [info], ctx), stats, store)
@@ -236,6 +269,9 @@ def export(
                     "comments": count,
                 }
                 result.comments += count
+            if spec.beside is not None:
+                for suffix, text in spec.beside(context(output.name)).items():
+                    (folder / suffix.lstrip(".")).write_text(text, encoding="utf-8")
             (folder / "split.json").write_text(
                 json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
             )

@@ -187,6 +187,23 @@ class DatasetRepo:
             [json.dumps(list(thread_ids))],
         )
 
+    def identities(self, comment_ids: Sequence[int]) -> dict[int, dict[str, object]]:
+        """``{id: {platform, thread_external_id, external_id, path, source,
+        article_hash, present}}`` of the given comments (to compute global ids)."""
+        platform = self._column("t", "threads", "platform", "'text'")
+        result: dict[int, dict[str, object]] = {}
+        for row in self.db.query(
+            f"""SELECT c.id, {platform} AS platform,
+                       {self._column("t", "threads", "external_id")} AS thread_external_id,
+                       {self._column("c", "comments", "external_id")} AS external_id,
+                       c.path, t.source, t.article_hash, c.present
+                FROM comments c JOIN threads t ON t.id = c.thread_id
+                WHERE c.id IN (SELECT value FROM json_each(?))""",
+            [json.dumps(list(comment_ids))],
+        ):
+            result[int(row.pop("id"))] = row
+        return result
+
     # -- the rows ------------------------------------------------------------------
     def iter_rows(self, selection: Selection, *, batch: int = BATCH) -> Iterator[DatasetRow]:
         """Selected comments in thread and document order, each with its scores and

@@ -1,0 +1,52 @@
+"""``--format jigsaw``: the Jigsaw Toxic Comment Classification layout that
+Detoxify's training code reads (``src/data_loaders.py`` of unitaryai/detoxify:
+``pd.read_csv(file)``, then ``id``, ``comment_text`` and every column after
+those two is a class with an integer target).
+
+Columns: ``id`` (the global id), ``comment_text``, then one ``0``/``1`` column per
+label of the policy. Only fully reviewed comments are written: at least one
+moderator reviewed it and no label is tied (a tie has no target, and an
+unreviewed comment is not a negative example). Plain UTF-8 without a byte-order
+mark (a BOM would rename the first column for ``pd.read_csv``) and the text as
+it is: this file is training data, not for a spreadsheet (no formula
+neutralising, which would change the text a model learns from).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from modtool.export.base import ExportContext, Record
+from modtool.export.schema import Fields, Type
+
+
+def label_columns(context: ExportContext, records_labels: Iterable[str] = ()) -> tuple[str, ...]:
+    return tuple(context.label_keys) or tuple(sorted(set(records_labels)))
+
+
+def fields(context: ExportContext) -> Fields:
+    columns: list[tuple[str, Type]] = [("id", "string"), ("comment_text", "string")]
+    return (*columns, *((key, "int64") for key in label_columns(context)))
+
+
+def fully_reviewed(record: Record) -> bool:
+    return record["reviewers"] > 0 and not record["tied_labels"]
+
+
+def write_jigsaw(path: Path, records: Iterable[Record], context: ExportContext) -> int:
+    keys = label_columns(context)
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id", "comment_text", *keys])
+        for record in records:
+            if not fully_reviewed(record):
+                continue
+            labels = set(record["labels"])
+            writer.writerow(
+                [record["global_id"], record["text"], *(int(k in labels) for k in keys)]
+            )
+            count += 1
+    return count
