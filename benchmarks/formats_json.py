@@ -469,6 +469,62 @@ def _discourse_post(
     }
 
 
+# -- ConvoKit ----------------------------------------------------------------------
+
+
+def write_convokit(
+    folder: Path,
+    conversations: Sequence[tuple[str, str, Sequence[Node]]],
+    reply_key: str = "reply_to",
+) -> None:
+    """A ConvoKit corpus folder: each conversation's root utterance (id = conversation id)
+    and its nodes; ``reply_key`` ``reply-to`` is how ConvoKit's own dump spells it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    speakers: set[str] = set()
+    with open(folder / "utterances.jsonl", "w", encoding="utf-8") as out:
+        for conversation, title, nodes in conversations:
+            lines = [
+                {
+                    "id": conversation,
+                    "conversation_id": conversation,
+                    "speaker": "op",
+                    reply_key: None,
+                    "timestamp": START,
+                    "text": f"Opening of {title}",
+                    "meta": {},
+                    "vectors": [],
+                }
+            ]
+            for node in nodes:
+                author, text = _reddit_shown(node)
+                lines.append(
+                    {
+                        "id": node.id,
+                        "conversation_id": conversation,
+                        "speaker": author,
+                        reply_key: node.parent or conversation,
+                        "timestamp": node.created,
+                        "text": text,
+                        "meta": {"score": 1},
+                        "vectors": [],
+                    }
+                )
+            for line in lines:
+                speakers.add(line["speaker"])
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    meta = {c: {"meta": {"title": t}, "vectors": []} for c, t, _ in conversations}
+    (folder / "conversations.json").write_text(json.dumps(meta), encoding="utf-8")
+    (folder / "speakers.json").write_text(
+        json.dumps({name: {"meta": {}, "vectors": []} for name in sorted(speakers)}),
+        encoding="utf-8",
+    )
+    (folder / "corpus.json").write_text("{}", encoding="utf-8")
+    (folder / "index.json").write_text(
+        json.dumps({"utterances-index": {"score": ["<class 'int'>"]}, "version": 1}),
+        encoding="utf-8",
+    )
+
+
 WRITERS = {"reddit": write_reddit, "pushshift": write_pushshift}
 
 

@@ -26,6 +26,7 @@ IMPORTERS: dict[str, str] = {
     "pushshift": "pushshift",
     "hackernews": "hackernews",
     "discourse": "discourse",
+    "convokit": "convokit",
     "text": "plaintext",
 }
 SNIFF_BYTES = 64 * 1024
