@@ -85,7 +85,7 @@ async def test_reopening_shows_where_you_were(db: Path) -> None:
 
 
 @contextmanager
-def tui_in_pty(db: Path, *args: str) -> Iterator[tuple[subprocess.Popen, int]]:
+def tui_in_pty(db: Path, *args: str, cwd: Path = REPO) -> Iterator[tuple[subprocess.Popen, int]]:
     """Run the real ``modtool tui`` on a pseudo-terminal of 120x40."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
@@ -103,7 +103,7 @@ def tui_in_pty(db: Path, *args: str) -> Iterator[tuple[subprocess.Popen, int]]:
         stdout=slave,
         stderr=slave,
         env=env,
-        cwd=REPO,
+        cwd=cwd,
         start_new_session=True,
     )
     os.close(slave)

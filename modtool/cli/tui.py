@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from modtool.cli.options import db_option, store_for, thread_option
-from modtool.errors import ModtoolError, StoreError
+from modtool.errors import InputError, ModtoolError
 
 SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
+SAMPLE = "sample-thread-korea-talks-collapse.txt"
+"""The sample thread shipped inside the package (``modtool/threads`` is a symlink to
+the top-level ``threads/``; package data installs it as ``modtool/threads/…``)."""
+
+
+def packaged_sample() -> Traversable:
+    """The installed sample thread (works after a plain ``pip install``)."""
+    return resources.files("modtool").joinpath("threads", SAMPLE)
 
 
 @click.command("tui")
@@ -46,6 +58,11 @@ SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
     show_default=True,
     help="After a label or approval, move to the next unreviewed comment.",
 )
+@click.option(
+    "--sample",
+    is_flag=True,
+    help="Open the sample thread shipped with modtool (imported first, safe to repeat).",
+)
 def tui_command(
     file: Path | None,
     db_path: Path,
@@ -54,6 +71,7 @@ def tui_command(
     thread_ref: str | None,
     scorer: str,
     auto_advance: bool,
+    sample: bool,
 ) -> None:
     """Moderate a thread by keyboard in a terminal UI.
 
@@ -64,17 +82,42 @@ def tui_command(
 
     \b
     Examples:
+      modtool tui --sample
       modtool tui threads/sample-thread-korea-talks-collapse.txt
       modtool tui --db site.db --policy policies/news-comments.toml --moderator ana
     """
     from modtool.policy import DEFAULT_POLICY, load_policy
 
-    policy = load_policy(policy_ref or DEFAULT_POLICY)
+    if sample and (file is not None or thread_ref is not None):
+        raise InputError("--sample opens the sample thread: give it without FILE or --thread")
+    with ExitStack() as stack:
+        if sample:
+            file = stack.enter_context(resources.as_file(packaged_sample()))
+            if not file.is_file():
+                raise InputError(f"the sample thread is not installed ({SAMPLE})")
+        _run(
+            file,
+            db_path,
+            load_policy(policy_ref or DEFAULT_POLICY),
+            moderator,
+            thread_ref,
+            scorer,
+            auto_advance,
+        )
+
+
+def _run(
+    file: Path | None,
+    db_path: Path,
+    policy: Any,
+    moderator: str | None,
+    thread_ref: str | None,
+    scorer: str,
+    auto_advance: bool,
+) -> None:
     if file is None:
         # Only `tui FILE` may create a database: a mistyped --db must not leave one behind.
-        if not db_path.exists():
-            raise StoreError(f"no database at {db_path}")
-        with store_for(db_path) as store:
+        with store_for(db_path, create=False) as store:
             store.threads.resolve(thread_ref)  # fail here, in one line, not inside the UI
     elif db_path.exists():
         store_for(db_path).close()  # a database that cannot be used fails here, in one line
