@@ -7,6 +7,7 @@ importer and compares what came back with :func:`shape`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from benchmarks.formats_json import START, Node
 from modtool.importers.records import CommentRecord
+from modtool.store import Store
 
 MARKERS = {"[deleted]", "[removed]"}
 
@@ -117,3 +119,35 @@ def no_warnings(message: str) -> None:
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def stored_shape(
+    store: Store, thread_id: int
+) -> tuple[dict[str, tuple[str | None, str]], dict[str | None, list[str]]]:
+    """:func:`shape` of a thread as the store holds it (parents by their platform ids)."""
+    stored = store.comments.for_thread(thread_id)
+    by_db = {comment.id: comment for comment in stored}
+    parents: dict[str, tuple[str | None, str]] = {}
+    replies: dict[str | None, list[str]] = {}
+    for comment in stored:
+        parent = by_db[comment.parent_id].external_id if comment.parent_id else None
+        parents[comment.external_id] = (parent, comment.status)  # type: ignore[index]
+        replies.setdefault(parent, []).append(comment.external_id)  # type: ignore[arg-type]
+    return parents, replies
+
+
+def dump(db_path: Path) -> list[str]:
+    """Every row of every table, for 'exactly as it was' comparisons."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def one_error_line(stderr: str) -> str:
+    """The CLI's one ``modtool: error: …`` line (and nothing else, no traceback)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("modtool: error: "), stderr
+    return lines[0]

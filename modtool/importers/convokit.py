@@ -58,7 +58,9 @@ from modtool.importers.records import CommentRecord, ProblemRecord, Record, Thre
 
 NAME = "convokit"
 PLATFORM = "convokit"
-EXTENSIONS = (".jsonl",)
+# No extension claim: .json/.jsonl are shared by the JSON formats and sniffing decides;
+# a JSON document nobody recognises then gets the list of what each format expects.
+EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
 DESCRIPTION = (
     "a ConvoKit corpus folder (utterances.jsonl with id, speaker, conversation_id, reply_to, "
@@ -195,6 +197,7 @@ def _records(
             status=_MARKERS.get(text) or _MARKERS.get(author) or "visible",
             meta={key: meta[key] for key in _META_KEYS if meta.get(key) is not None} or None,
             where=where,
+            line=int(where[5:]) if where.startswith("line ") else None,
         )
 
 

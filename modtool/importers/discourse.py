@@ -59,7 +59,9 @@ from modtool.importers.records import (
 
 NAME = "discourse"
 PLATFORM = "discourse"
-EXTENSIONS = (".json",)
+# No extension claim: .json/.jsonl are shared by the JSON formats and sniffing decides;
+# a JSON document nobody recognises then gets the list of what each format expects.
+EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
 DESCRIPTION = (
     "Discourse topic JSON (/t/<id>.json: id, title, post_stream.posts with post_number, "

@@ -50,7 +50,9 @@ from modtool.importers.records import CommentRecord, ProblemRecord, Record, Thre
 
 NAME = "hackernews"
 PLATFORM = "hackernews"
-EXTENSIONS = (".json", ".ndjson", ".jsonl")
+# No extension claim: .json/.jsonl are shared by the JSON formats and sniffing decides;
+# a JSON document nobody recognises then gets the list of what each format expects.
+EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
 DESCRIPTION = (
     "Hacker News: an Algolia items/<id> object (id, type, author, text, children) "

@@ -43,7 +43,8 @@ from modtool.importers.reddit import comment_record, linked_thread, parent_of, t
 
 NAME = "pushshift"
 PLATFORM = "reddit"
-EXTENSIONS = (".ndjson", ".jsonl", ".zst", ".gz", ".bz2", ".xz")
+# Compressed dumps cannot be sniffed: their extension decides. Plain NDJSON is sniffed.
+EXTENSIONS = (".zst", ".gz", ".bz2", ".xz")
 GROUPED = False
 DESCRIPTION = (
     "Pushshift/Arctic-Shift NDJSON: one Reddit comment "
@@ -105,7 +106,9 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
             if external_id is None:
                 yield ProblemRecord(thread, where, "a comment without an id")
                 continue
-            yield comment_record(value, thread, external_id, parent_of(value, None), where)
+            yield comment_record(
+                value, thread, external_id, parent_of(value, None), where, line=number
+            )
         elif _is_submission(value):
             external_id = jsonread.id_text(value.get("id")) or jsonread.strip_kind(
                 value.get("name")

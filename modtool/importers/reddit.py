@@ -62,7 +62,9 @@ from modtool.importers.records import (
 
 NAME = "reddit"
 PLATFORM = "reddit"
-EXTENSIONS = (".json",)
+# No extension claim: .json/.jsonl are shared by the JSON formats and sniffing decides;
+# a JSON document nobody recognises then gets the list of what each format expects.
+EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
 DESCRIPTION = (
     "Reddit /comments/<id>.json: a JSON array of two listings "
@@ -261,6 +263,7 @@ def comment_record(
     external_id: str,
     parent: str | None,
     where: str | None,
+    line: int | None = None,
 ) -> CommentRecord:
     return CommentRecord(
         thread_external_id=thread,
@@ -272,6 +275,7 @@ def comment_record(
         status=status(data),
         meta=comment_meta(data),
         where=where,
+        line=line,
     )
 
 
