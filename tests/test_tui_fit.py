@@ -180,3 +180,32 @@ async def test_the_header_names_the_scorer_and_help_says_why(db: Path) -> None:
         assert "Using profanity-check, not Detoxify: no weights offline." in " ".join(
             rendered(text, 200).split()
         )
+
+
+async def test_platform_comments_show_their_id_date_and_status(tmp_path: Path) -> None:
+    from modtool.ingest import import_path
+    from tests.tui_support import REPO
+
+    db = tmp_path / "reddit.db"
+    with open_store(db) as store:
+        import_path(store, REPO / "tests/fixtures/reddit/comments-1cebxh.json", "reddit")
+        comments = {c.path: c for c in store.comments.iter_thread(1)}
+    deleted, visible = comments["1.1"], comments["1"]
+    assert deleted.status == "deleted" and deleted.external_id and deleted.created_at
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tree.select_comment(deleted.id)
+        await pilot.pause()
+        left = app.query_one("#views").size.width
+        # The detail pane's part of the screen, its wrapped lines joined.
+        screen = " ".join(" ".join(line[left:] for line in screen_lines(app)).split())
+        # The reply path and database id, then the platform's own id, its date and status.
+        assert f"1.1 #{deleted.id}" in screen
+        day, time = deleted.created_at[:10], deleted.created_at[11:16]
+        assert (
+            f"reddit {deleted.external_id} · {day} {time} UTC · deleted on the platform" in screen
+        ), screen
+        app.tree.select_comment(visible.id)
+        await pilot.pause()
+        text = app.detail.text.plain
+        assert f"reddit {visible.external_id} · " in text and "on the platform" not in text
