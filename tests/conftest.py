@@ -84,3 +84,13 @@ def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., CliResult]:
 
 
 pytest_plugins = ["tests.tiny_detoxify"]
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """One local Ray cluster for the whole run (actor start-up dominates on 2 cores);
+    yields its address. Scoring-at-scale tests only (tests/ray_support.py)."""
+    pytest.importorskip("ray")
+    from tests.ray_support import start_cluster
+
+    yield from start_cluster(tmp_path_factory.mktemp("ray"))

@@ -93,7 +93,8 @@ def test_default_auto_falls_back_with_one_stderr_line(
         (("--checkpoint", "BROKEN"), "not a readable Detoxify checkpoint"),  # auto: no fallback
         (("--scorer", "profanity-check", "--quantize"), "only apply to the detoxify scorer"),
         (("--thread", "99"), "no thread with id 99"),
-        (("--batch-size", "0"), "--batch-size must be at least 1"),
+        (("--actors", "2"), "--actors only apply to --engine ray"),
+        (("--input", "x.parquet"), "needs both --input GLOB and --output DIR"),
         (("extra",), "unexpected argument 'extra'"),
     ],
 )

@@ -1,20 +1,22 @@
-"""``modtool score``, ``modtool models``, ``modtool models fetch``."""
+"""``modtool score``, ``modtool scores load``, ``modtool models``, ``modtool models fetch``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from modtool.cli import output
 from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError
-from modtool.safe_text import one_line
+from modtool.safe_text import one_line, terminal_safe
 from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
 from modtool.scoring.pipeline import score_texts
 from modtool.scoring.precision import PRECISIONS
@@ -23,6 +25,17 @@ PICKLE_WARNING = (
     "Checkpoints are pickles, which can run code when loaded: modtool loads "
     "only the file you name here (or Detoxify's own release file)."
 )
+MAX_BATCH = 1_000_000
+ENGINES = ("local", "ray")
+DETOXIFY_ONLY = {
+    "model_type": "--model",
+    "checkpoint": "--checkpoint",
+    "hf_config": "--hf-config",
+    "device": "--device",
+    "precision": "--precision",
+    "quantize": "--quantize",
+    "num_threads": "--threads",
+}
 
 
 @click.command("score")
@@ -66,7 +79,7 @@ PICKLE_WARNING = (
     "--batch-size",
     default=32,
     show_default=True,
-    type=int,
+    type=click.IntRange(1, MAX_BATCH),
     help="Comments per batch (one commit each).",
 )
 @click.option(
@@ -84,10 +97,59 @@ PICKLE_WARNING = (
 @click.option(
     "--threads",
     "num_threads",
-    type=int,
+    type=click.IntRange(1, 4096),
     default=None,
-    help="torch CPU threads (default: torch's choice, one per core).",
+    help="torch CPU threads (default: torch's choice, one per core; with --engine ray: "
+    "--cpus-per-actor).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="local: this process; ray: a Ray Data actor pool (pip install 'modtool[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="Ray cluster to join (`auto` or HOST:PORT); default: a local cluster for the run.",
+)
+@click.option(
+    "--actors",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Ray actors, each with its own model (default: what the cluster's CPUs/GPUs allow).",
+)
+@click.option(
+    "--cpus-per-actor",
+    type=click.FloatRange(0.01, 1024),
+    default=1.0,
+    show_default=True,
+    help="CPUs per Ray actor (also its torch threads).",
+)
+@click.option(
+    "--gpus-per-actor",
+    type=click.FloatRange(0, 64),
+    default=0.0,
+    show_default=True,
+    help="GPUs per Ray actor (use with --device cuda).",
+)
+@click.option(
+    "--input",
+    "input_pattern",
+    default=None,
+    metavar="GLOB",
+    help="File mode: Parquet or JSON Lines files to score instead of the store.",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="File mode: folder for the Parquet shards (one per input file).",
+)
+@click.option("--text-column", default="text", show_default=True, help="File mode: text column.")
+@click.option("--id-column", default="id", show_default=True, help="File mode: id column.")
 @db_option
 def score_command(
     source: str | None,
@@ -101,6 +163,15 @@ def score_command(
     precision: str | None,
     quantize: bool,
     num_threads: int | None,
+    engine: str,
+    address: str | None,
+    actors: int | None,
+    cpus_per_actor: float,
+    gpus_per_actor: float,
+    input_pattern: str | None,
+    output_dir: Path | None,
+    text_column: str,
+    id_column: str,
     db_path: Path,
 ) -> None:
     """Score comments for toxicity and store the scores (resumable).
@@ -109,21 +180,24 @@ def score_command(
     skipped, so a re-run after Ctrl-C or a crash continues where it stopped
     (each batch is committed), and an edited comment is scored again. With
     `-` it reads one text per line from stdin and prints JSON lines instead,
-    without touching a database.
+    without touching a database. With --input and --output it scores files
+    (a dump too big for a store) into Parquet shards; `modtool scores load`
+    brings them into a store.
 
     \b
     Examples:
       modtool score
       modtool score --thread 1 --model unbiased --batch-size 64
       modtool score --precision int8
+      modtool score --engine ray --actors 2
+      modtool score --engine ray --address auto --gpus-per-actor 1 --device cuda
+      modtool score --engine ray --input 'dump/*.parquet' --text-column body --output scored/
       modtool score --scorer detoxify --checkpoint toxic_original.ckpt --hf-config ./bert-base-uncased/
       modtool score --scorer profanity-check
       echo "some text" | modtool score -
     """
     if source not in (None, "-"):
         raise InputError(f"unexpected argument {source!r}: use `-` to score text from stdin")
-    if batch_size < 1:
-        raise InputError(f"--batch-size must be at least 1, not {batch_size}")
     options = {
         "model_type": model_type,
         "checkpoint": checkpoint,
@@ -133,39 +207,88 @@ def score_command(
         "quantize": quantize,
         "num_threads": num_threads,
     }
+    given = [DETOXIFY_ONLY[k] for k, v in options.items() if v not in (None, False, "cpu")]
     if scorer_name == "profanity-check":
-        used = [
-            f"--{k.replace('_', '-')}" for k, v in options.items() if v not in (None, False, "cpu")
-        ]
-        if used:
-            raise InputError(f"{', '.join(used)} only apply to the detoxify scorer")
+        if given:
+            raise InputError(f"{', '.join(given)} only apply to the detoxify scorer")
         options = {}
+    ray_options = None
+    if engine == "ray":
+        from modtool.scoring.ray_engine import RayOptions, import_ray
+
+        import_ray()  # one line saying how to install it, before any model loads
+        ray_options = RayOptions(address, actors, cpus_per_actor, gpus_per_actor, batch_size)
+    else:
+        ray_given = [
+            name
+            for name, value, default in (
+                ("--address", address, None),
+                ("--actors", actors, None),
+                ("--cpus-per-actor", cpus_per_actor, 1.0),
+                ("--gpus-per-actor", gpus_per_actor, 0.0),
+            )
+            if value != default
+        ]
+        if ray_given:
+            raise InputError(f"{', '.join(ray_given)} only apply to --engine ray")
+    if (input_pattern is None) != (output_dir is None):
+        raise InputError("file mode needs both --input GLOB and --output DIR")
     if source == "-":
-        _score_stdin(scorer_name, options, batch_size)
+        if ray_options or input_pattern:
+            raise InputError("`modtool score -` scores stdin here: no --engine ray or --input")
+        _score_stdin(scorer_name, options, batch_size, given)
+        return
+    if input_pattern is not None and output_dir is not None:
+        if thread_ref:
+            raise InputError("--thread applies to the store, not to file mode")
+        _score_files(
+            scorer_name, options, given, ray_options, input_pattern, output_dir,
+            text_column, id_column, batch_size,
+        )  # fmt: skip
         return
 
     if not db_path.exists():
         raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
     store = store_for(db_path)
     thread_id = store.threads.resolve(thread_ref).id if thread_ref else None
-    scorer = _load_scorer(scorer_name, options)
-    if scorer.note:
-        click.echo(f"modtool: note: {scorer.note}", err=True)
-    summary = _run_with_progress(store, scorer, thread_id, batch_size)
+    scorer = _load_scorer(scorer_name, options, given)
+    with _progress() as report:
+        if ray_options is None:
+            summary = score_store(
+                store, scorer, thread_id=thread_id, batch_size=batch_size, progress=report
+            )
+        else:
+            from modtool.scoring.ray_engine import score_store_ray
+
+            summary = score_store_ray(
+                store,
+                scorer.model.scorer,
+                _actor_scorer_options(scorer, options),
+                scorer.model,
+                scorer.headline_attribute,
+                ray_options,
+                thread_id=thread_id,
+                note=scorer.note,
+                progress=report,
+            )
     _print_summary(store, summary)
 
 
-def _score_stdin(scorer_name: str, options: dict, batch_size: int) -> None:
+def _actor_scorer_options(scorer: Scorer, options: dict) -> dict:
+    """What each Ray actor passes to ``make_scorer``: the driver's options for the
+    scorer the driver ended up with (``auto`` already resolved)."""
+    return dict(options) if scorer.model.scorer == "detoxify" else {}
+
+
+def _score_stdin(scorer_name: str, options: dict, batch_size: int, given: list[str]) -> None:
     texts = [line.rstrip("\r\n") for line in sys.stdin]
     numbered = [(number, text) for number, text in enumerate(texts, 1) if text.strip()]
     if not numbered:
         raise InputError("stdin: no text to score (one text per line)")
-    scorer = _load_scorer(scorer_name, options)
-    if scorer.note:
-        click.echo(f"modtool: note: {scorer.note}", err=True)
+    scorer = _load_scorer(scorer_name, options, given)
     results = score_texts(scorer, [text for _, text in numbered], batch_size=batch_size)
     for (number, text), result in zip(numbered, results, strict=True):
-        click.echo(
+        output.echo(
             json.dumps(
                 {
                     "line": number,
@@ -178,17 +301,72 @@ def _score_stdin(scorer_name: str, options: dict, batch_size: int) -> None:
         )
 
 
-def _load_scorer(scorer_name: str, options: dict) -> Scorer:
-    """Build the scorer, with a spinner on a terminal (loading a model takes seconds)."""
-    err = Console(stderr=True)
-    if not err.is_terminal:
-        return make_scorer(scorer_name, **options)
-    with err.status(f"loading the {scorer_name} scorer…"):
-        return make_scorer(scorer_name, **options)
+def _score_files(
+    scorer_name: str,
+    options: dict,
+    given: list[str],
+    ray_options,
+    pattern: str,
+    output_dir: Path,
+    text_column: str,
+    id_column: str,
+    batch_size: int,
+) -> None:
+    from modtool.scoring import files
+
+    items = files.plan(pattern, output_dir, text_column, id_column)
+    scorer = _load_scorer(scorer_name, options, given)
+    with _progress() as report:
+        if ray_options is None:
+            summary = files.score_files_local(
+                scorer, items, text_column, id_column, batch_size=batch_size, progress=report
+            )
+        else:
+            from modtool.scoring.ray_engine import score_files_ray
+
+            summary = score_files_ray(
+                scorer.model.scorer,
+                _actor_scorer_options(scorer, options),
+                scorer.model,
+                items,
+                text_column,
+                id_column,
+                ray_options,
+                progress=report,
+            )
+    output.echo(
+        f"model {summary.model}: scored {summary.rows} rows into {summary.files} shards in "
+        f"{output_dir}, skipped {summary.skipped_files} shards already complete, windowed "
+        f"{summary.windowed}, in {summary.seconds:.1f} s"
+        + (f" ({summary.per_second:.1f} rows/s)" if summary.rows else "")
+    )
 
 
-def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) -> ScoreSummary:
-    err = Console(stderr=True)
+def _load_scorer(scorer_name: str, options: dict, given: list[str]) -> Scorer:
+    """Build the scorer, with a spinner on a terminal (loading a model takes seconds);
+    say so when ``auto`` fell back and Detoxify-only options are therefore ignored."""
+    err = output.console(err=True)
+    if err.is_terminal:
+        with err.status(f"loading the {scorer_name} scorer…"):
+            scorer = make_scorer(scorer_name, **options)
+    else:
+        scorer = make_scorer(scorer_name, **options)
+    if scorer.note:
+        output.note(scorer.note)
+    if scorer.model.scorer != "detoxify" and given:
+        output.warning(
+            f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to Detoxify only: "
+            f"ignored with {scorer.model.id}"
+        )
+    return scorer
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback: a Rich bar on a terminal, else plain
+    lines at most every 2 s; nothing at all when there is nothing to score."""
+    err = output.console(err=True)
+    started = time.perf_counter()
     if err.is_terminal:
         from rich.progress import (
             BarColumn,
@@ -208,48 +386,92 @@ def _run_with_progress(store, scorer, thread_id: int | None, batch_size: int) ->
             TextColumn("ETA"),
             TimeRemainingColumn(),
         )
-        started = time.perf_counter()
         with Progress(*columns, console=err, transient=False) as bar:
-            task = bar.add_task("score", total=None, rate="")
+            task = bar.add_task("score", total=None, rate="", visible=False)
 
             def report(done: int, total: int) -> None:
                 elapsed = time.perf_counter() - started
                 rate = f"{done / elapsed:.1f} comments/s" if done and elapsed > 0 else ""
-                bar.update(task, completed=done, total=total, rate=rate)
+                bar.update(task, completed=done, total=total, rate=rate, visible=total > 0)
 
-            return score_store(
-                store, scorer, thread_id=thread_id, batch_size=batch_size, progress=report
-            )
-    started = time.perf_counter()
+            yield report
+        return
     last = [0.0]
 
     def plain(done: int, total: int) -> None:
+        if total == 0:
+            return
         now = time.perf_counter()
         if done in (0, total) or now - last[0] >= 2.0:
             last[0] = now
             elapsed = now - started
             rate = f" ({done / elapsed:.1f}/s)" if done and elapsed > 0 else ""
-            click.echo(f"scored {done}/{total}{rate}", err=True)
+            output.echo(f"scored {done}/{total}{rate}", err=True)
 
-    return score_store(store, scorer, thread_id=thread_id, batch_size=batch_size, progress=plain)
+    yield plain
 
 
 def _print_summary(store, summary: ScoreSummary) -> None:
-    click.echo(
+    output.echo(
         f"model {summary.model}: scored {summary.scored}, skipped {summary.skipped} "
         f"already scored, windowed {summary.windowed}, in {summary.seconds:.1f} s"
         + (f" ({summary.per_second:.1f} comments/s)" if summary.scored else "")
     )
     if summary.unique_texts < summary.scored:
-        click.echo(f"{summary.scored - summary.unique_texts} duplicate texts scored once")
+        output.echo(f"{summary.scored - summary.unique_texts} duplicate texts scored once")
     if summary.top:
-        click.echo(f"most toxic by {summary.attribute}:")
+        output.echo(f"most toxic by {summary.attribute}:")
         for comment_id, value in summary.top:
             comment = store.comments.get(comment_id)
-            click.echo(
+            output.echo(
                 f"  #{comment_id:<6} {value:.3f}  {one_line(comment.author, 20)}: "
                 f"{one_line(comment.body, 70)}"
             )
+
+
+@click.group("scores")
+def scores_command() -> None:
+    """Scores made elsewhere: bring file-mode shards into a store.
+
+    \b
+    Example:
+      modtool score --engine ray --input 'dump/*.parquet' --text-column body --output scored/
+      modtool scores load scored/
+    """
+
+
+@scores_command.command("load")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--match",
+    type=click.Choice(["external", "db"]),
+    default="external",
+    show_default=True,
+    help="What a shard's id is: the platform's comment id (external_id) or the database id.",
+)
+@db_option
+def scores_load_command(folder: Path, match: str, db_path: Path) -> None:
+    """Load the Parquet shards of `modtool score --input … --output FOLDER`.
+
+    Each shard id is matched to a comment by its platform id (default) or its
+    database id (--match db). A score whose text differs from the stored
+    comment's text is kept as stale: not shown, and `modtool score` redoes it.
+
+    \b
+    Example:
+      modtool scores load scored/ --db site.db
+    """
+    from modtool.scoring.files import load_shards
+
+    if not db_path.exists():
+        raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
+    store = store_for(db_path)
+    summary = load_shards(store, folder, match=match)
+    output.echo(
+        f"loaded {summary.loaded} comments' scores from {summary.shards} shards "
+        f"({', '.join(summary.models)}); {summary.stale} stale (another text than the store's), "
+        f"{summary.unmatched} ids unmatched, {summary.ambiguous} ambiguous"
+    )
 
 
 @click.group("models", invoke_without_command=True)
@@ -269,12 +491,14 @@ def models_command(ctx: click.Context, db_path: Path) -> None:
         return
     from modtool.scoring.availability import availability
 
-    console = Console()
+    console = output.console()
     table = Table(title="Scorers", title_justify="left")
     for column in ("scorer", "model", "usable", "why / how"):
         table.add_column(column, overflow="fold")
     for row in availability():
-        table.add_row(row.scorer, row.model, "yes" if row.usable else "no", Text(row.detail))
+        table.add_row(
+            row.scorer, row.model, "yes" if row.usable else "no", Text(terminal_safe(row.detail))
+        )
     console.print(table)
     if db_path.exists():
         store = store_for(db_path)
@@ -285,8 +509,8 @@ def models_command(ctx: click.Context, db_path: Path) -> None:
                 known.add_column(column, overflow="fold")
             for model in recorded:
                 known.add_row(
-                    Text(model.id),
-                    Text(", ".join(model.attributes)),
+                    Text(terminal_safe(model.id)),
+                    Text(terminal_safe(", ".join(model.attributes))),
                     str(store.scores.count_scored(model.id)),
                 )
             console.print(known)
@@ -316,8 +540,8 @@ def fetch_command(name: str, to: Path, url: str | None) -> None:
     from modtool.scoring.fetch import fetch
 
     fetched = fetch(name, to, url=url)
-    click.echo(f"saved {fetched.checkpoint} and {fetched.hf_config}")
-    click.echo(f"use: {fetched.command()}")
+    output.echo(f"saved {fetched.checkpoint} and {fetched.hf_config}")
+    output.echo(f"use: {fetched.command()}")
 
 
-COMMANDS = [score_command, models_command]
+COMMANDS = [score_command, scores_command, models_command]

@@ -153,3 +153,83 @@ class ScoreRepo:
                 {"model": model, "thread": thread_id},
             ).fetchone()[0]
         )
+
+
+# -- scoring at scale (the Ray engine and file mode) --------------------------------
+UNSCORED_WHERE = """c.present = 1 {thread} AND NOT EXISTS (
+    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+    AND s.content_hash = c.content_hash)"""
+
+
+def unscored_ranges(
+    db: sqlite_utils.Database, model: str, thread_id: int | None, block: int
+) -> Iterator[tuple[int, int, int]]:
+    """``(first_id, last_id, count)`` ranges of at most ``block`` comments that
+    ``model`` has not scored at their current content, in id order. Only ids pass
+    through memory, so a large store is cut into blocks cheaply."""
+    where = UNSCORED_WHERE.format(thread="" if thread_id is None else "AND c.thread_id = :thread")
+    first = last = None
+    count = 0
+    for (comment_id,) in db.execute(
+        f"SELECT c.id FROM comments c WHERE {where} ORDER BY c.id",
+        {"model": model, "thread": thread_id},
+    ):
+        if first is None:
+            first = comment_id
+        last = comment_id
+        count += 1
+        if count == block:
+            yield first, last, count
+            first, count = None, 0
+    if first is not None and last is not None:
+        yield first, last, count
+
+
+def read_unscored_block(
+    path: str, model: str, thread_id: int | None, first: int, last: int
+) -> list[tuple[int, str, str]]:
+    """``(comment_id, body, content_hash)`` of the comments in ``first..last`` that
+    ``model`` has not scored, read through a read-only connection of its own (a Ray
+    read task on the driver's node runs this while the driver writes: WAL lets it)."""
+    import sqlite3
+    from pathlib import Path
+
+    where = UNSCORED_WHERE.format(thread="" if thread_id is None else "AND c.thread_id = :thread")
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(
+            f"""SELECT c.id, c.body, c.content_hash FROM comments c
+                WHERE c.id BETWEEN :first AND :last AND {where} ORDER BY c.id""",
+            {"model": model, "thread": thread_id, "first": first, "last": last},
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def comments_by_key(
+    db: sqlite_utils.Database, keys: list[str], by: str
+) -> dict[str, list[tuple[int, str, str]]]:
+    """``{key: [(comment_id, body, content_hash), …]}`` of present comments whose
+    database id (``by="db"``) or platform id (``by="external"``,
+    ``comments.external_id``) is one of ``keys``. Several comments can share an
+    external id (the plain-text layout's paths repeat across threads)."""
+    if by == "external":
+        columns = {row[1] for row in db.execute("PRAGMA table_info(comments)")}
+        if "external_id" not in columns:
+            from modtool.errors import StoreError
+
+            raise StoreError("this database has no external ids (an older schema): use --match db")
+        column = "c.external_id"
+    else:
+        column = "CAST(c.id AS TEXT)"
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        for key, comment_id, body, chash in db.execute(
+            f"""SELECT {column}, c.id, c.body, c.content_hash FROM comments c
+                WHERE c.present = 1 AND {column} IN ({marks})""",
+            part,
+        ):
+            found.setdefault(str(key), []).append((int(comment_id), body, chash))
+    return found
