@@ -173,7 +173,14 @@ def test_fetch_failure_is_one_line_and_leaves_no_partial_file(tmp_path) -> None:
     from modtool.errors import ModtoolError
     from modtool.scoring.fetch import fetch
 
-    target = tmp_path / "offline"
+    target = tmp_path / "new" / "offline"
     with pytest.raises(ModtoolError, match="cannot download"):
         fetch("original", target, url=(tmp_path / "missing.ckpt").as_uri())
-    assert list(target.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # issue 9.22: no DIR (nor parents) left behind
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ModtoolError, match="cannot download"):
+        fetch("original", existing, url=(tmp_path / "missing.ckpt").as_uri())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
+    assert [p.name for p in existing.iterdir()] == ["keep.txt"]

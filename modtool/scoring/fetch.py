@@ -14,6 +14,8 @@ DIR/toxic_original-c1212f89.ckpt --hf-config DIR/bert-base-uncased``.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,17 +41,51 @@ class Fetched:
 def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
     """Download ``model_type``'s checkpoint (from ``url`` if given) and its HF
     config/tokenizer into ``to``; return where they are. Nothing half-written
-    is left behind: files are written under a temporary name, then renamed."""
+    is left behind: everything is written into a temporary folder beside ``to``,
+    which becomes ``to`` (or is merged into an existing ``to``) only on success."""
     if model_type not in MODEL_TYPES:
         raise InputError(
             f"unknown Detoxify model {model_type!r}: choose one of {', '.join(MODEL_TYPES)}"
         )
     if to.exists() and not to.is_dir():
         raise InputError(f"{to}: exists and is not a directory")
-    to.mkdir(parents=True, exist_ok=True)
+    # Everything goes into a temporary folder beside DIR, moved into place only
+    # when complete: a failure leaves no DIR (or DIR as it was) behind.
+    made = to.parent
+    while not made.parent.exists():
+        made = made.parent
+    made_parents = not to.parent.exists()
+    to.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{to.name}.", suffix=".partial", dir=to.parent))
+    try:
+        try:
+            fetched = _fetch_into(model_type, work, to, url)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            if made_parents:
+                shutil.rmtree(made, ignore_errors=True)
+            raise
+        if not to.exists():
+            work.rename(to)
+        else:
+            for item in work.iterdir():
+                target = to / item.name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                os.replace(item, target)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return Fetched(checkpoint=to / fetched.checkpoint.name, hf_config=to / fetched.hf_config.name)
+
+
+def _fetch_into(model_type: str, work: Path, to: Path, url: str | None) -> Fetched:
     source = url or release_url(model_type)
-    checkpoint = to / RELEASE_FILES[model_type][1]
-    if not checkpoint.is_file():
+    name = RELEASE_FILES[model_type][1]
+    checkpoint = work / name
+    if (to / name).is_file():
+        shutil.copy2(to / name, checkpoint)
+    else:
         _download(source, checkpoint)
 
     import transformers
@@ -59,7 +95,7 @@ def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
     _quiet(transformers)
     arch = load_checkpoint_file(checkpoint)["config"]["arch"]["args"]
     named = str(arch["model_type"])
-    hf_dir = to / Path(named).name
+    hf_dir = work / Path(named).name
     try:
         model_class = getattr(transformers, str(arch["model_name"]))
         tokenizer_class = getattr(transformers, str(arch["tokenizer_name"]))
@@ -72,15 +108,9 @@ def fetch(model_type: str, to: Path, *, url: str | None = None) -> Fetched:
             f"cannot fetch the config/tokenizer {named!r} "
             f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
         ) from None
-    partial = hf_dir.with_name(hf_dir.name + ".partial")
-    partial.mkdir(exist_ok=True)
-    config.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    if hf_dir.exists():
-        import shutil
-
-        shutil.rmtree(hf_dir)
-    partial.rename(hf_dir)
+    hf_dir.mkdir()
+    config.save_pretrained(hf_dir)
+    tokenizer.save_pretrained(hf_dir)
     return Fetched(checkpoint=checkpoint, hf_config=hf_dir)
 
 
