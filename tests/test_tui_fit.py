@@ -143,6 +143,8 @@ async def test_a_comment_less_thread_says_no_comments(tmp_path: Path) -> None:
         progress = screen_lines(app)[1]
         assert progress.strip() == "no comments"
         assert "100%" not in progress and "0/0" not in progress
+        await pilot.press("v")
+        assert "this thread has no comments" in screen_lines(app)[2]
 
 
 async def test_detail_names_the_comment_by_path_and_id(db: Path) -> None:

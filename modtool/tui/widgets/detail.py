@@ -247,24 +247,21 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
 
 def _origin(session: Session, comment: Comment) -> Text:
     """Where an imported platform comment comes from: the platform's own id, its date,
-    and its status there when it is not simply visible (m004 columns; plain-text
-    threads have none of this beyond the path, which is already shown)."""
+    and its status there when it is not simply visible. Plain-text threads have none
+    of this beyond the path (their external id), which the header already shows."""
     text = Text()
-    platform = getattr(session.thread, "platform", None) or "text"
-    external = getattr(comment, "external_id", None)
-    if external and platform != "text":
+    platform = session.thread.platform or "text"
+    if comment.external_id and platform != "text":
         text.append(f"{platform} ", style="dim")
-        text.append_text(safe_line(str(external), 60))
-    created = getattr(comment, "created_at", None)
-    if created:
+        text.append_text(safe_line(comment.external_id, 60))
+    if comment.created_at:
         if text.plain:
             text.append(" · ", style="dim")
-        text.append(when(str(created)), style="dim")
-    status = getattr(comment, "status", None)
-    if status and status != "visible":
+        text.append(when(comment.created_at), style="dim")
+    if comment.status and comment.status != "visible":
         if text.plain:
             text.append(" · ", style="dim")
-        text.append_text(safe_line(f"{status} on the platform", 40, style="bold yellow"))
+        text.append_text(safe_line(f"{comment.status} on the platform", 40, style="bold yellow"))
     return text
 
 

@@ -64,6 +64,7 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         self._flag_width = 0
         """1 when some comment of the thread carries a ⚠ flag (a column for it)."""
         self._empty = styled("no comments match the filter (esc clears it)", "italic dim")
+        self._none = styled("this thread has no comments", "italic dim")
 
     def show(self, session: Session, rows: list[int], keep: int | None = None) -> None:
         """Show ``rows`` (comment ids); keep the cursor on ``keep`` when it is among them."""
@@ -175,9 +176,8 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
         base = getattr(self, "_base_style", None) or self.rich_style
         if not self.rows:
             if y == 0:
-                return Strip(list(self._empty.render(self.app.console))).adjust_cell_length(
-                    width, base
-                )
+                empty = self._empty if self.session is None or len(self.session) else self._none
+                return Strip(list(empty.render(self.app.console))).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
