@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from benchmarks.formats_json import Node, render_discourse
 from modtool.errors import ParseError
 from modtool.importers import discourse
 from modtool.importers.records import CommentRecord, MissingRecord, ProblemRecord, ThreadRecord
-from tests.json_formats import comments, html_bodies, no_warnings, node_shape, shape, trees
+from modtool.store import open_store
+from tests.json_formats import comments, dump, html_bodies, no_warnings, node_shape, shape, trees
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"
 TOPIC = FIXTURES / "topic-2144.json"
@@ -164,3 +166,21 @@ def test_random_topics_read_back_the_same(tmp_path: Path, nodes: list[Node], pag
         assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
     missing = [r.count for r in records if isinstance(r, MissingRecord)]
     assert missing == ([page] if page else [])
+
+
+def test_cli_topic_and_page_orphans_and_missing(run_cli: Callable, db_path: Path) -> None:
+    done = run_cli("import", TOPIC, PAGE)
+    assert done.returncode == 0, done.stderr
+    assert "(discourse 2144): 7 comments (7 new)" in done.stdout
+    assert "(discourse 3000): 3 comments (3 new, 1 orphan, 21 missing)" in done.stdout
+    with open_store(db_path) as store:
+        threads = {t.external_id: t for t in store.threads.list()}
+        page = {c.external_id: c for c in store.comments.for_thread(threads["3000"].id)}
+        topic = store.threads.get(threads["2144"].id)
+    assert page["21"].orphan and page["21"].parent_external_id == "20"
+    assert page["22"].path == "1.1" and not page["22"].orphan
+    assert topic.article.startswith("How do we moderate & keep things civil?")
+    assert threads["3000"].missing == 21
+    before = dump(db_path)
+    assert run_cli("import", TOPIC, PAGE).returncode == 0
+    assert dump(db_path) == before

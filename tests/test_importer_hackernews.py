@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from benchmarks.formats_json import Node, render_hn_algolia, render_hn_firebase
 from modtool.errors import ParseError
 from modtool.importers import hackernews
 from modtool.importers.records import CommentRecord, ThreadRecord
-from tests.json_formats import comments, html_bodies, no_warnings, node_shape, shape, trees
+from modtool.store import open_store
+from tests.json_formats import comments, dump, html_bodies, no_warnings, node_shape, shape, trees
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hackernews"
 ALGOLIA = FIXTURES / "item-40500071.json"
@@ -184,3 +186,19 @@ def test_random_trees_in_each_hn_shape_read_back_the_same(
             assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
         else:
             assert found[node.id].body == ("" if node.status == "deleted" else node.body)
+
+
+def test_cli_firebase_crawl_and_algolia_item(run_cli: Callable, db_path: Path) -> None:
+    done = run_cli("import", CRAWL, ALGOLIA)
+    assert done.returncode == 0, done.stderr
+    assert "(hackernews 500): 2 comments (2 new)" in done.stdout
+    assert "(hackernews 40500071): 4 comments (4 new)" in done.stdout
+    with open_store(db_path) as store:
+        threads = {t.external_id: t for t in store.threads.list()}
+        assert threads["40500071"].url == "https://news.ycombinator.com/item?id=40500071"
+        stored = {c.external_id: c for c in store.comments.for_thread(threads["40500071"].id)}
+    assert stored["40500075"].status == "deleted" and stored["40500076"].path == "2.1"
+    assert stored["40500072"].meta == {"permalink": "https://news.ycombinator.com/item?id=40500072"}
+    before = dump(db_path)
+    assert run_cli("import", CRAWL, ALGOLIA).returncode == 0
+    assert dump(db_path) == before

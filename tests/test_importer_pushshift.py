@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,18 @@ from benchmarks.formats_json import Node, pushshift_lines
 from modtool.errors import ParseError
 from modtool.importers import pushshift
 from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
-from tests.json_formats import comments, no_warnings, node_shape, shape, trees
+from modtool.ingest import import_path
+from modtool.store import open_store
+from tests.json_formats import (
+    comments,
+    dump,
+    no_warnings,
+    node_shape,
+    one_error_line,
+    shape,
+    stored_shape,
+    trees,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pushshift" / "RC_2024-01-sample.ndjson"
 
@@ -202,3 +214,81 @@ def test_random_threads_interleaved_in_a_dump_read_back_the_same(
         assert [
             r.title for r in records if isinstance(r, ThreadRecord) and r.external_id == link
         ] == [title]
+
+
+# -- through the store and the real CLI --------------------------------------------------
+
+
+def test_cli_dump_orphans_undeclared_threads_reimport_and_growth(
+    run_cli: Callable, db_path: Path, tmp_path: Path
+) -> None:
+    dump_path = tmp_path / "RC_2024-01.ndjson"
+    dump_path.write_bytes(FIXTURE.read_bytes())
+    done = run_cli("import", dump_path)
+    assert done.returncode == 0, done.stderr
+    assert "(reddit 19abc01): 6 comments (6 new, 1 orphan)" in done.stdout
+    assert "'Undeclared & found' (reddit 19zzz99): 2 comments (2 new)" in done.stdout
+    with open_store(db_path) as store:
+        threads = {t.external_id: t for t in store.threads.list()}
+        castles = {c.external_id: c for c in store.comments.for_thread(threads["19abc01"].id)}
+    assert castles["kh00006"].orphan and castles["kh00006"].parent_external_id == "kgzzzzz"
+    assert castles["kh00006"].depth == 0
+    assert castles["kh00003"].path == "1.1.1"  # its parent came later in the dump
+    before = dump(db_path)
+    assert run_cli("import", dump_path).returncode == 0
+    assert dump(db_path) == before
+    with dump_path.open("a", encoding="utf-8") as out:
+        out.write(
+            json.dumps(
+                {
+                    "id": "kh00099",
+                    "link_id": "t3_19abc01",
+                    "parent_id": "t1_kh00003",
+                    "author": "new",
+                    "body": "Grown",
+                    "created_utc": 1704070000,
+                }
+            )
+            + "\n"
+        )
+    grown = run_cli("import", dump_path)
+    assert grown.returncode == 0 and "1 new" in grown.stdout
+    bad = tmp_path / "RC_bad.ndjson"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8") + "{truncated\n", encoding="utf-8")
+    after = dump(db_path)
+    failed = run_cli("import", bad)
+    assert failed.returncode == 1
+    assert one_error_line(failed.stderr).startswith(f"modtool: error: {bad}: line 12 column 2: ")
+    assert dump(db_path) == after
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(forest=st.lists(trees(max_size=10), min_size=1, max_size=3))
+def test_random_dumps_land_in_the_store_as_the_same_trees(
+    tmp_path_factory: pytest.TempPathFactory, forest: list[list[Node]]
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    threads = [
+        (
+            f"s{number}",
+            f"T{number}",
+            [
+                n._replace(id=f"{number}x{n.id}", parent=n.parent and f"{number}x{n.parent}")
+                for n in nodes
+            ],
+        )
+        for number, nodes in enumerate(forest)
+    ]
+    path = folder / "RC_x.ndjson"
+    path.write_text("\n".join(pushshift_lines(threads, random.Random(1))) + "\n", encoding="utf-8")
+    with open_store(folder / "m.db") as store:
+        import_path(store, path)
+        stored = {t.external_id: t.id for t in store.threads.list()}
+        for link, _title, nodes in threads:
+            parents, replies = stored_shape(store, stored[link])
+            want_parents, want_replies = node_shape(nodes)
+            assert parents == want_parents
+            # Siblings in time order (the dump's), which is creation order here.
+            assert replies == want_replies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,18 @@ from benchmarks.formats_json import START, Node, render_reddit, to_json
 from modtool.errors import ParseError
 from modtool.importers import reddit
 from modtool.importers.records import CommentRecord, MissingRecord, ThreadRecord
-from tests.json_formats import comments, no_warnings, node_shape, shape, trees
+from modtool.ingest import import_path
+from modtool.store import open_store
+from tests.json_formats import (
+    comments,
+    dump,
+    no_warnings,
+    node_shape,
+    one_error_line,
+    shape,
+    stored_shape,
+    trees,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reddit"
 THREAD = FIXTURES / "comments-1cebxh.json"
@@ -222,3 +234,53 @@ def test_random_trees_rendered_as_reddit_read_back_the_same(
             assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
         assert found[node.id].created_at is not None
     assert sum(r.count for r in records if isinstance(r, MissingRecord)) == 2
+
+
+# -- through the store and the real CLI --------------------------------------------------
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nodes=trees(max_size=15))
+def test_random_trees_land_in_the_store_as_the_same_tree(
+    tmp_path_factory: pytest.TempPathFactory, nodes: list[Node]
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    path = folder / "thread.json"
+    path.write_text(json.dumps(render_reddit("t", "T", nodes, more=[(None, 3)])), encoding="utf-8")
+    with open_store(folder / "m.db") as store:
+        import_path(store, path)
+        (thread,) = store.threads.list()
+        assert (thread.platform, thread.external_id, thread.missing) == ("reddit", "t", 3)
+        assert stored_shape(store, thread.id) == node_shape(nodes)
+
+
+def test_cli_stdin_listing_reimport_and_bad_input(
+    run_cli: Callable, db_path: Path, tmp_path: Path
+) -> None:
+    listing = THREAD.read_text(encoding="utf-8")
+    done = run_cli("import", "--format", "reddit", "-", input=listing)
+    assert done.returncode == 0, done.stderr
+    assert "(reddit 1cebxh): 6 comments (6 new, 12 missing)" in done.stdout
+    before = dump(db_path)
+    again = run_cli("import", "--format", "reddit", "-", input=listing)
+    assert again.returncode == 0 and "6 unchanged" in again.stdout
+    assert dump(db_path) == before
+    tree = run_cli("tree", "1")
+    assert "[kq1dddd]" in tree.stdout and "(removed)" in tree.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"kind": "Listing", "data": {"children": [3]}}]', encoding="utf-8")
+    failed = run_cli("import", bad)
+    assert failed.returncode == 1
+    assert one_error_line(failed.stderr) == (
+        f"modtool: error: {bad}: $[0].data.children[0]: expected a Reddit thing "
+        '({"kind": …, "data": {…}})'
+    )
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"what": 1}', encoding="utf-8")
+    failed = run_cli("import", unknown)
+    assert failed.returncode == 1
+    line = one_error_line(failed.stderr)
+    assert "cannot tell the document's format" in line and "reddit: Reddit /comments" in line
+    assert dump(db_path) == before
