@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import click
@@ -14,11 +16,10 @@ from modtool.cli import main
 def test_import_threads_tree(run_cli, sample_path: Path, db_path: Path) -> None:
     result = run_cli("import", sample_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"imported {sample_path} as thread 1: 27 comments (27 new)"
+    line = f"{sample_path}: thread 1 'US-South Korea Talks on Trump’s $5bn Troop Payment Demand C…'"
+    assert result.stdout == f"imported {line}: 27 comments (27 new)\n"
     again = run_cli("import", sample_path)
-    assert (
-        again.stdout.strip() == f"re-imported {sample_path} as thread 1: 27 comments (27 unchanged)"
-    )
+    assert again.stdout == f"re-imported {line}: 27 comments (27 unchanged)\n"
 
     listing = run_cli("threads")
     assert listing.returncode == 0
@@ -31,8 +32,9 @@ def test_import_threads_tree(run_cli, sample_path: Path, db_path: Path) -> None:
     assert "US-South Korea Talks" in lines[0]
     authors = [line for line in lines if "#" in line][1:]
     assert len(authors) == 27
-    deepest = next(line for line in lines if "7.4.2.1.1.2 Joe" in line)
-    chuckman = next(line for line in lines if "5.1 CHUCKMAN" in line)
+    # The reply path, then the database id (issue 11.1), then the author.
+    deepest = next(line for line in lines if "7.4.2.1.1.2 #26 Joe · " in line)
+    chuckman = next(line for line in lines if "5.1 #6 CHUCKMAN · " in line)
     # Depth shows as indentation: the depth-5 reply sits further right than a depth-1 one.
     assert deepest.index("7.4.2.1.1.2") > chuckman.index("5.1")
 
@@ -146,3 +148,125 @@ def test_main_help(run_cli) -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     assert "import" in result.stdout and "Example" in result.stdout
+
+
+# -- issue 9: what is not a document, stdin, NUL bytes, warnings, cut trees ------------------
+
+
+PIPE_HINT = "(to read a pipe, use `-` for stdin)"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("fifo", f"is a FIFO (named pipe), not a thread document {PIPE_HINT}"),
+        ("/dev/zero", f"is a character device, not a thread document {PIPE_HINT}"),
+        ("/dev/urandom", f"is a character device, not a thread document {PIPE_HINT}"),
+        ("/proc/self/status", "is a kernel file, not a thread document"),
+    ],
+)
+def test_what_is_not_a_regular_file_is_refused_without_hanging(
+    run_cli, tmp_path: Path, db_path: Path, target: str, message: str
+) -> None:
+    if target == "fifo":
+        target = str(tmp_path / "fifo")
+        os.mkfifo(target)  # no writer: opening it would block forever
+    started = time.monotonic()
+    result = run_cli("import", target)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1
+    assert result.stderr == f"modtool: error: {target}: {message}\n"
+    assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM threads").fetchone()[0] == 0
+
+
+def test_stdin_is_read_as_a_document(run_cli, sample_path: Path, db_path: Path) -> None:
+    result = run_cli("import", "-", input=sample_path.read_text(encoding="utf-8"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("imported -: thread 1 'US-South Korea")
+    assert result.stdout.endswith(": 27 comments (27 new)\n")
+    source = sqlite3.connect(db_path).execute("SELECT source FROM threads").fetchone()[0]
+    assert source == "<stdin>"
+    assert run_cli("import", "-", input=sample_path.read_text()).stdout.endswith("(27 unchanged)\n")
+
+
+def test_nul_bytes_are_stripped_with_a_warning(run_cli, tmp_path: Path, db_path: Path) -> None:
+    doc = tmp_path / "nul.txt"
+    doc.write_text("T\n\nA\n\n  1. Ann says\n\n    hello\x00 world\n", encoding="utf-8")
+    result = run_cli("import", doc)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"modtool: warning: {doc}: line 5: NUL bytes removed\n"
+    body = sqlite3.connect(db_path).execute("SELECT body FROM comments").fetchone()[0]
+    assert body == "hello world"
+
+
+def test_warnings_are_capped(run_cli, tmp_path: Path) -> None:
+    doc = tmp_path / "gaps.txt"
+    # Every comment numbered 1 where 1, 2, 3, … was due: 99 numbering warnings.
+    doc.write_text("T\n\nA\n\n" + "".join(f"  1. U{n} says\n\n    x\n\n" for n in range(100)))
+    result = run_cli("import", doc)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21
+    assert all("numbered" in line for line in lines[:20])
+    assert lines[20] == f"modtool: warning: {doc}: … and 79 more warnings"
+
+
+def test_a_cut_tree_says_what_was_cut(run_cli, tmp_path: Path) -> None:
+    deep = tmp_path / "chain.txt"
+    lines = ["T", "", "A", ""]
+    for depth in range(300):  # a 300-deep reply chain
+        lines += [f"{'  ' * (depth + 1)}1. U{depth} says", "", f"{'  ' * (depth + 2)}x{depth}", ""]
+    deep.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_cli("import", deep).returncode == 0
+    full = run_cli("tree")
+    assert full.returncode == 0 and full.stderr == ""
+    assert len(full.stdout.splitlines()) == 301  # the header and every comment
+    cut = run_cli("tree", "--depth", "4")
+    assert len(cut.stdout.splitlines()) == 6
+    assert cut.stderr == (
+        "modtool: note: showing 5 of 300 comments (depth ≤ 4); "
+        "--depth/--limit to change, --all to see every comment\n"
+    )
+    limited = run_cli("tree", "--limit", "20")
+    assert "showing 20 of 300 comments (first 20)" in limited.stderr
+    assert run_cli("tree", "--limit", "20", "--all").stderr == ""
+
+
+def test_tree_shows_labels_and_scores(run_cli, sample_path: Path, db_path: Path) -> None:
+    from modtool.ingest import import_path
+    from modtool.models import ModelInfo, PolicyRef, ScoreRow
+    from modtool.store import open_store
+
+    policy = PolicyRef(name="news", hash="h", labels=frozenset({"insult", "threat"}))
+    with open_store(db_path) as store:
+        import_path(store, sample_path)
+        store.labels.add(4, "insult", moderator="ana", policy=policy)
+        store.labels.add(4, "insult", moderator="bo", policy=policy)
+        store.labels.add(4, "threat", moderator="bo", policy=policy)
+        store.labels.approve(5, moderator="ana", policy=policy)
+        store.scores.register_model(
+            ModelInfo("detoxify/original@1", "detoxify", "o", ("toxicity",))
+        )
+        chash = store.comments.get(4).content_hash
+        store.scores.save([ScoreRow(4, "detoxify/original@1", {"toxicity": 0.875}, chash)])
+    result = run_cli("tree", "--labels", "--scores", "--width", "20")
+    assert result.returncode == 0, result.stderr
+    line4 = next(line for line in result.stdout.splitlines() if " #4 " in line)
+    assert line4.lstrip().startswith("4 #4 Ilya 0.88 [insult, threat?] · ")
+    line5 = next(line for line in result.stdout.splitlines() if " #5 " in line)
+    assert "[approved]" in line5
+    plain = run_cli("tree")
+    assert "[insult" not in plain.stdout and "0.88" not in plain.stdout
+
+
+def test_threads_fits_80_columns(run_cli, sample_path: Path) -> None:
+    run_cli("import", sample_path)
+    result = run_cli("threads", env={"COLUMNS": "80"})
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    header = next(line for line in lines if "title" in line)
+    for column in ("id", "platform", "comments", "orphans", "missing", "depth", "dates"):
+        assert column in header
+    row = next(line for line in lines if line.strip().startswith("1 "))
+    assert "US-South" in row and " text " in row and " 27 " in row and " 5 " in row

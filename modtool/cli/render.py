@@ -2,33 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from modtool.models import Comment, Thread
 from modtool.safe_text import one_line, terminal_safe
 
 
-def threads_table(threads: Iterable[Thread]) -> Table:
-    table = Table(title="Threads", title_justify="left")
-    table.add_column("id", justify="right", style="bold")
-    table.add_column("title")
-    table.add_column("source", overflow="fold")
-    table.add_column("comments", justify="right")
-    table.add_column("max depth", justify="right")
+def threads_table(threads: Iterable[Thread], width: int = 80) -> Table:
+    """Id, title, platform and its id, source, comments, orphans, missing, depth, dates.
+
+    Fits ``width`` columns: the numbers keep their width, title, platform and
+    source share the rest and are cut with an ellipsis, so each row stays one line.
+    """
+    rows = []
     for thread in threads:
-        table.add_row(
-            str(thread.id),
-            Text(one_line(thread.title, 70)),
-            Text(terminal_safe(_short_source(thread.source))),
-            str(thread.comment_count),
-            "-" if thread.max_depth is None else str(thread.max_depth),
+        platform = thread.platform
+        if platform != "text" and thread.external_id:
+            platform = f"{platform} {thread.external_id}"
+        rows.append(
+            (
+                str(thread.id),
+                " ".join(terminal_safe(thread.title).split()),
+                " ".join(terminal_safe(platform).split()),
+                terminal_safe(_short_source(thread.source)),
+                f"{thread.comment_count:,}",
+                f"{thread.orphan_count:,}" if thread.orphan_count else "-",
+                f"{thread.missing:,}" if thread.missing else "-",
+                "-" if thread.max_depth is None else str(thread.max_depth),
+                _date_range(thread),
+            )
         )
+    headers = ("id", "title", "platform", "source", "comments", "orphans", "missing", "depth")
+    headers += ("dates",)
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    flexible = (1, 2, 3)
+    # Each column takes 1 more for its padding, and 1 between two columns.
+    fixed = sum(w + 1 for i, w in enumerate(widths) if i not in flexible) + len(flexible)
+    room = max(width - fixed - (len(headers) - 1) - 1, 24)
+    if sum(widths[i] for i in flexible) > room:  # platform first, then title 60 : source 40
+        widths[2] = min(widths[2], max(len(headers[2]), room // 4))
+        rest = room - widths[2]
+        title, source = widths[1], widths[3]
+        widths[1] = min(title, max(rest * 3 // 5, rest - source))
+        widths[3] = min(source, rest - widths[1])
+    table = Table(
+        title="Threads",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for i, header in enumerate(headers):
+        table.add_column(
+            header,
+            justify="left" if i in (1, 2, 3, 8) else "right",
+            style="bold" if i == 0 else None,
+            no_wrap=True,
+            width=widths[i] + 1,
+        )
+    for row in rows:
+        table.add_row(*(Text(_cut(cell, widths[i])) for i, cell in enumerate(row)))
     return table
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _date_range(thread: Thread) -> str:
+    """``2024-01-02..2024-03-04`` from the comments' dates (else the thread's), or ``-``."""
+    first = thread.first_comment_at or thread.created_at
+    last = thread.last_comment_at or thread.created_at
+    if not first:
+        return "-"
+    first, last = first[:10], (last or first)[:10]
+    return first if first == last else f"{first}..{last}"
 
 
 def _short_source(source: str) -> str:
@@ -39,18 +94,79 @@ def _short_source(source: str) -> str:
         return source
 
 
-def reply_tree(thread: Thread, comments: Iterable[Comment], *, preview: int = 70) -> Tree:
-    """The thread as a Rich tree: ``#id author · preview`` per comment."""
-    root = Tree(Text.assemble((f"#{thread.id} ", "bold"), (one_line(thread.title, 90), "bold")))
-    nodes: dict[int, Tree] = {}
+MAX_INDENT = 24
+"""Levels of indentation drawn; deeper replies stay at this indent (their path says more)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TreeCut:
+    """How much of a thread ``reply_tree`` showed (``shown < total``: say so)."""
+
+    shown: int
+    total: int
+
+
+def reply_tree(
+    thread: Thread,
+    comments: Iterable[Comment],
+    *,
+    preview: int = 70,
+    max_depth: int | None = None,
+    limit: int | None = None,
+    labels: Mapping[int, str] | None = None,
+    scores: Mapping[int, float] | None = None,
+    cut: list[TreeCut] | None = None,
+) -> Iterator[Text]:
+    """The thread as lines: ``7.4.2 #9 Nick Rhynes · preview`` per comment.
+
+    The reply path comes first (without ``#``), then the database id (issue 11.1);
+    the platform's id and the date follow when the thread has them, a status
+    other than visible and an orphan's missing parent are said. ``max_depth``
+    and ``limit`` cut the tree; what was cut is appended to ``cut``.
+    ``labels``/``scores`` map comment ids to a short label text / headline score.
+    """
+    header = Text.assemble((f"#{thread.id} ", "bold"), (one_line(thread.title, 90), "bold"))
+    if thread.platform != "text":
+        header.append(f"  ({one_line(thread.platform, 20)} {one_line(thread.external_id or '', 40)}")
+        if thread.created_at:
+            header.append(f", {thread.created_at}")
+        header.append(")")
+    yield header
+    shown = total = 0
     for comment in comments:
-        parent = nodes.get(comment.parent_id) if comment.parent_id is not None else root
-        label = Text.assemble(
-            (f"{comment.path} ", "dim"),
-            (one_line(comment.author, 40), "bold cyan"),
-            (f" #{comment.id}", "dim"),
-            "  ",
-            one_line(comment.body, preview),
-        )
-        nodes[comment.id] = (parent or root).add(label)
-    return root
+        total += 1
+        if (max_depth is not None and comment.depth > max_depth) or (
+            limit is not None and shown >= limit
+        ):
+            continue
+        shown += 1
+        line = Text("  " * (1 + min(comment.depth, MAX_INDENT)))
+        line.append(_short_path(comment.path), "dim")
+        line.append(f" #{comment.id} ", "bold")
+        line.append(one_line(comment.author, 40), "bold cyan")
+        if thread.platform != "text" and comment.external_id:
+            line.append(f" [{one_line(comment.external_id, 24)}]", "dim")
+        if comment.created_at:
+            line.append(f" {comment.created_at[:16].replace('T', ' ')}", "dim")
+        if comment.status != "visible":
+            line.append(f" ({comment.status})", "yellow")
+        if comment.orphan:
+            line.append(f" (orphan: reply to {one_line(comment.parent_external_id or '?', 24)})",
+                        "yellow")
+        if scores is not None and comment.id in scores:
+            line.append(f" {scores[comment.id]:.2f}", "magenta")
+        if labels is not None and comment.id in labels:
+            line.append(f" [{labels[comment.id]}]", "red")
+        line.append(" · ")
+        line.append(one_line(comment.body, preview))
+        yield line
+    if cut is not None:
+        cut.append(TreeCut(shown, total))
+
+
+def _short_path(path: str) -> str:
+    """A reply path thousands of levels deep, shortened for the eye (``1.1.1.….2.1``)."""
+    parts = path.split(".")
+    if len(parts) <= 10:
+        return path
+    return f"{'.'.join(parts[:4])}.…{len(parts) - 8}….{'.'.join(parts[-4:])}"

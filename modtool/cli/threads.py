@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from modtool.cli import output
 from modtool.cli.options import db_option, store_for
-from modtool.cli.render import reply_tree, threads_table
-from modtool.errors import ModtoolError
+from modtool.cli.render import TreeCut, reply_tree, threads_table
+from modtool.errors import InputError, ModtoolError
 from modtool.importers import IMPORTERS
-from modtool.ingest import import_path
+from modtool.ingest import ImportReport, import_path
+from modtool.safe_text import one_line
+from modtool.store import Store
+
+STDIN = "-"
 
 
 @click.command("import")
@@ -19,56 +28,131 @@ from modtool.ingest import import_path
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(sorted(IMPORTERS)),
+    type=click.Choice(list(IMPORTERS)),
     default=None,
     help="Document format (default: detected from content, then extension).",
 )
+@click.option(
+    "--replace-thread",
+    type=click.IntRange(1, 2**63 - 1),
+    metavar="ID",
+    default=None,
+    help="Store the document's thread as thread ID even though its identity changed "
+    "(a plain-text document whose title or article was edited).",
+)
 @db_option
-def import_command(files: tuple[Path, ...], format_name: str | None, db_path: Path) -> None:
-    """Import thread documents into the database.
+def import_command(
+    files: tuple[Path, ...], format_name: str | None, replace_thread: int | None, db_path: Path
+) -> None:
+    """Import thread documents (files, `-` for stdin, a ConvoKit folder).
 
-    Each document is one transaction: a bad document changes nothing. Importing
-    the same document again is safe; a grown one keeps existing comment ids.
+    A document may hold many threads (a WordPress or Disqus export): each is
+    stored on its own, and one bad thread does not stop the others. An error in
+    the document itself stores nothing of it. Importing the same document again
+    changes nothing; a newer export adds new comments and updates edited ones,
+    keeping ids, labels and scores.
 
     \b
     Example:
       modtool import threads/sample-thread-korea-talks-collapse.txt
+      modtool import site-export.xml disqus-export.xml
+      modtool import --format reddit - < listing.json
     """
+    if replace_thread is not None and len(files) > 1:
+        raise InputError("--replace-thread takes one document")
     store = store_for(db_path)
-    failed = 0
+    failed = threads = comments = 0
     for path in files:
         try:
-            result = import_path(store, path, format_name)
+            report = _import_one(store, path, format_name, replace_thread)
         except ModtoolError as exc:
             failed += 1
-            click.echo(f"modtool: error: {exc.message}", err=True)
+            output.error(exc.message)
             continue
-        for warning in result.warnings:
-            click.echo(f"modtool: warning: {warning}", err=True)
+        _print_report(report, path)
+        threads += len(report.threads)
+        comments += report.total
+        failed += bool(report.failures)
+    documents = len(files)
+    summary = (
+        f"{documents:,} document{'s' if documents != 1 else ''}: "
+        f"{threads:,} thread{'s' if threads != 1 else ''} stored, {comments:,} comments"
+    )
+    if documents > 1 or threads > 1:  # one document, one thread: its line says it all
+        if failed:
+            output.error(f"{summary}; {failed:,} with errors (see above)")
+        else:
+            output.echo(summary)
+    if failed:
+        raise SystemExit(1)
+
+
+def _import_one(
+    store: Store, path: Path, format_name: str | None, replace_thread: int | None
+) -> ImportReport:
+    if str(path) != STDIN:
+        return import_path(store, path, format_name, replace_thread=replace_thread)
+    with _spooled_stdin() as spooled:
+        report = import_path(
+            store, spooled, format_name, replace_thread=replace_thread, source="<stdin>"
+        )
+    report.path = Path(STDIN)
+    return report
+
+
+@contextlib.contextmanager
+def _spooled_stdin():  # type: ignore[no-untyped-def]
+    """Standard input copied to a temporary file, so it is read like any file
+    (sniffed, re-read when needed, parsed in a child process)."""
+    handle, name = tempfile.mkstemp(prefix="modtool-stdin-")
+    try:
+        with os.fdopen(handle, "wb") as spool:
+            shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _print_report(report: ImportReport, path: Path) -> None:
+    for message in report.warnings:
+        output.warning(message)
+    if report.more_warnings:
+        output.warning(f"{path}: … and {report.more_warnings:,} more warnings")
+    for result in report.threads:
         verb = "imported" if result.created else "re-imported"
+        where = f" ({result.platform} {result.external_id})" if result.platform != "text" else ""
         changes = ", ".join(
-            f"{count} {name}"
+            f"{count:,} {name}"
             for name, count in (
                 ("new", result.added),
                 ("unchanged", result.unchanged),
                 ("edited", result.updated),
                 ("moved", result.moved),
-                ("gone from the document", result.missing),
+                ("gone from the document", result.absent),
+                ("orphans" if result.orphans != 1 else "orphan", result.orphans),
+                ("missing", result.missing),
             )
             if count
         )
-        click.echo(
-            f"{verb} {path} as thread {result.thread_id}: {result.total} comments"
-            + (f" ({changes})" if changes else "")
+        output.echo(
+            f"{verb} {path}: thread {result.thread_id} '{one_line(result.title, 60)}'{where}: "
+            f"{result.total:,} comments" + (f" ({changes})" if changes else "")
         )
-    if failed:
-        raise SystemExit(1)
+    for failure in report.failures:
+        name = (
+            f"thread {failure.external_id!r}"
+            + (f" '{one_line(failure.title, 60)}'" if failure.title else "")
+            if failure.external_id
+            else "a record"
+        )
+        output.error(f"{path}: {name} not stored: {'; '.join(failure.problems)}")
 
 
 @click.command("threads")
 @db_option
 def threads_command(db_path: Path) -> None:
-    """List threads: id, title, source, comments and maximum depth.
+    """List threads: id, title, platform and id, source, comments, orphans, missing, dates.
 
     \b
     Example:
@@ -77,25 +161,123 @@ def threads_command(db_path: Path) -> None:
     store = store_for(db_path)
     threads = store.threads.list()
     if not threads:
-        click.echo("no threads yet: run `modtool import FILE`", err=True)
+        output.echo("no threads yet: run `modtool import FILE`", err=True)
         return
-    Console().print(threads_table(threads))
+    console = output.console()
+    console.print(threads_table(threads, console.width))
 
 
 @click.command("tree")
 @click.argument("thread", required=False)
 @click.option("--width", default=70, show_default=True, help="Characters of each body to show.")
+@click.option(
+    "--depth",
+    "max_depth",
+    type=click.IntRange(0, 10**6),
+    default=None,
+    help="Show replies down to this depth only (0 = top-level comments).",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 10**9), default=None, help="Show at most this many comments."
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Show every comment (cancels --depth/--limit)."
+)
+@click.option("--labels", "show_labels", is_flag=True, help="Show the labels a majority gave.")
+@click.option("--scores", "show_scores", is_flag=True, help="Show each comment's headline score.")
+@click.option(
+    "--policy", default=None, help="Policy whose labels --labels shows (default: the only one)."
+)
 @db_option
-def tree_command(thread: str | None, width: int, db_path: Path) -> None:
-    """Show the nested reply tree of THREAD (id or source; default: the latest).
+def tree_command(
+    thread: str | None,
+    width: int,
+    max_depth: int | None,
+    limit: int | None,
+    show_all: bool,
+    show_labels: bool,
+    show_scores: bool,
+    policy: str | None,
+    db_path: Path,
+) -> None:
+    """Show the reply tree of THREAD (id or source; default: the latest).
+
+    Each line is `PATH #ID author · text`: the reply path (7.4.2), then the
+    comment's database id, which other commands take (`modtool label 9 …`).
 
     \b
     Example:
       modtool tree 1
+      modtool tree 1 --depth 2 --labels --scores
     """
     store = store_for(db_path)
     found = store.threads.resolve(thread)
-    Console().print(reply_tree(found, store.comments.iter_thread(found.id), preview=width))
+    if show_all:
+        max_depth = limit = None
+    labels = _label_texts(store, found.id, policy) if show_labels else None
+    scores = _headline_scores(store, found.id) if show_scores else None
+    cut: list[TreeCut] = []
+    console = output.console()
+    lines = reply_tree(
+        found,
+        store.comments.iter_thread(found.id),
+        preview=width,
+        max_depth=max_depth,
+        limit=limit,
+        labels=labels,
+        scores=scores,
+        cut=cut,
+    )
+    for line in lines:
+        console.print(line, overflow="ellipsis", no_wrap=True, crop=True)
+    shown, total = cut[0].shown, cut[0].total
+    if shown < total:
+        output.note(
+            f"showing {shown:,} of {total:,} comments"
+            + (f" (depth ≤ {max_depth})" if max_depth is not None else "")
+            + (f" (first {limit:,})" if limit is not None else "")
+            + "; --depth/--limit to change, --all to see every comment"
+        )
+
+
+def _label_texts(store: Store, thread_id: int, policy: str | None) -> dict[int, str]:
+    """``{comment id: 'insult, threat?'}``: majority labels, ``?`` when tied, ``approved``."""
+    from modtool.analysis.aggregate import aggregate
+    from modtool.store.dataset import Annotation
+
+    if policy is None:
+        names = store.dataset.policy_names()
+        if not names:
+            return {}
+        if len(names) > 1:
+            raise InputError(
+                f"several policies have labels here; pass --policy ({', '.join(names)})"
+            )
+        policy = names[0]
+    texts: dict[int, str] = {}
+    for comment_id, by_moderator in store.labels.states_for_thread(thread_id, policy).items():
+        verdict = aggregate(
+            Annotation(moderator, state.state, tuple(sorted(state.labels)), "", None)
+            for moderator, state in by_moderator.items()
+        )
+        parts = [*verdict.labels, *(f"{label}?" for label in verdict.tied)]
+        if parts:
+            texts[comment_id] = ", ".join(parts)
+        elif verdict.reviewed:
+            texts[comment_id] = "approved"
+    return texts
+
+
+def _headline_scores(store: Store, thread_id: int) -> dict[int, float]:
+    from modtool.scoring.headline import headline
+
+    order = [model.id for model in store.scores.models()]
+    found: dict[int, float] = {}
+    for comment_id, by_model in store.scores.for_thread(thread_id).items():
+        top = headline(by_model, order)
+        if top is not None:
+            found[comment_id] = top.value
+    return found
 
 
 COMMANDS = [import_command, threads_command, tree_command]
