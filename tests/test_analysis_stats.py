@@ -51,6 +51,9 @@ def test_heated_exchanges_on_the_sample(sample_store: Store) -> None:
     assert second["paths"] == ["7.4.2.1", "7.4.2.1.1", "7.4.2.1.1.1", "7.4.2.1.1.2"]
     assert second["peak_score"] == 0.9 and second["peak_comment"] == 26
     assert second["rising"] is True
+    # 11.4: #26 is #25's sibling, read as answering it: a "beside" link, not a reply
+    assert first["links"] == ["reply", "reply", "reply"]
+    assert second["links"] == ["reply", "reply", "beside"]
 
     # Taking the tree literally, #26 answers Joe's own #24: Ilya <-> Joe is only
     # two answers (#24, #25) and is not heated.
@@ -155,3 +158,52 @@ def test_stats_cli(sample_store: Store, run_cli) -> None:
     assert "Nick Rhynes ↔ Ilya" in result.stdout and "█" in result.stdout
     result = run_cli("stats", "--thread", "99")
     assert result.returncode == 1 and result.stderr.count("\n") == 1
+
+
+def rendered(renderable, width: int = 80) -> str:
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_siblings_are_not_shown_as_one_reply_chain(sample_store: Store) -> None:
+    from modtool.cli.analysis_views import stats_view
+
+    text = " ".join(rendered(stats_view(stats_of(sample_store)), 200).split())
+    assert "7.4.2.1.1.1 ⤳ 7.4.2.1.1.2" in text
+    assert "7.4.2.1.1.1 → 7.4.2.1.1.2" not in text
+    assert "⤳ a reply placed beside the comment it answers" in text
+
+
+def test_a_deep_chain_prints_a_bounded_longest_chain_line() -> None:
+    """A 3,000-deep chain: the longest-chain line listed every path (quadratic: 26 MB at
+    5,000); now its ends and a count."""
+    from modtool.cli.analysis_views import stats_view
+    from modtool.store.dataset import DatasetRow
+
+    depth = 3000
+    rows = [
+        DatasetRow(
+            id=i + 1,
+            thread_id=1,
+            parent_id=i or None,
+            depth=i,
+            path=".".join(["1"] * (i + 1)),
+            position=i,
+            author=("Ann", "Bob")[i % 2],
+            text="no",
+            parent_text="",
+        )
+        for i in range(depth)
+    ]
+    stats = thread_stats(rows, score=None)
+    assert stats["shape"]["longest_chain"]["length"] == depth
+    text = rendered(stats_view(stats))
+    assert len(text) < 20_000, len(text)
+    flat = " ".join(text.split())
+    assert "(2,994 more comments)" in flat and "(3,000 levels)" in flat
+    assert "1 Ann → 1.1 Bob → 1.1.1 Ann" in flat

@@ -11,6 +11,8 @@ Definitions
 * **Branching**: replies per comment, over all comments and over those that
   got at least one reply.
 * **Longest chain**: the deepest root-to-leaf path (first in document order).
+  Shown shortened when long (its first and last comments): a 5,000-deep chain
+  would otherwise print its quadratic list of paths.
 * **Replies received**: direct replies by *other* authors.
 * **Heated exchange**: a stretch of a reply chain ``c0 ← c1 ← … ← cn`` in which
   each comment answers the previous one and the authors alternate between two
@@ -21,7 +23,9 @@ Definitions
   deepest comment is placed beside it, under its parent. So when
   ``depth_cap`` is on (the default), a comment at the thread's deepest level
   whose parent is by its own author, and whose sibling just before it is by
-  someone else, is read as answering that sibling.
+  someone else, is read as answering that sibling. Each exchange lists its
+  ``links``: ``reply`` (answers its parent) or ``beside`` (that reading), so
+  siblings are never presented as one reply chain.
 * **Mention**: another commenter of the same thread named in a body: the whole
   name, case-insensitive, not inside a longer word ("Chuckman, …" mentions
   CHUCKMAN; "Chuck" does not). Names shorter than 3 characters are ignored.
@@ -231,6 +235,9 @@ class _Accumulator:
                 chain.append(answered[chain[-1]])  # type: ignore[arg-type]
             chain.reverse()
             members = [nodes[i] for i in chain]
+            # "reply": answers its parent; "beside": a sibling read as answering the
+            # comment before it (the depth-cap reading), so it is not shown as a reply.
+            links = ["reply" if b.parent == a.id else "beside" for a, b in pairwise(members)]
             scores = [m.score for m in members if m.score is not None]
             peak = max(members, key=lambda m: -1.0 if m.score is None else m.score)
             self.exchanges.append(
@@ -240,6 +247,7 @@ class _Accumulator:
                     "replies": length,
                     "comments": chain,
                     "paths": [m.path for m in members],
+                    "links": links,
                     "scores": [m.score for m in members],
                     "peak_score": peak.score,
                     "peak_comment": peak.id if peak.score is not None else None,

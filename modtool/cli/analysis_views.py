@@ -13,7 +13,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from modtool.safe_text import one_line
+from modtool.cli.output import terminal_width
+from modtool.cli.tables import Column, Grid
+from modtool.safe_text import one_line, terminal_safe
 
 BAR = 16
 
@@ -33,6 +35,54 @@ def num(value: float | None, digits: int = 2) -> str:
 
 def safe(text: object, width: int = 40) -> Text:
     return Text(one_line(str(text), width))
+
+
+CHAIN_ENDS = 3
+"""Comments shown at each end of a long chain (the middle is counted, not listed)."""
+DEPTH_ROWS = 30
+"""Depth levels listed in the depth table (a 5,000-deep chain has 5,000)."""
+PATH_ENDS = 3
+"""Path components kept at each end of a deep reply path."""
+WIDER = "a wider terminal (COLUMNS=N) shows all"
+BESIDE = " ⤳ "
+"""Joins a comment to the sibling it answers under the depth-cap reading."""
+
+
+def short_path(path: str) -> str:
+    """``7.4.2.1.1.1`` stays; a 5,000-level path becomes ``1.1.1.….1.1.1 (5,000 levels)``."""
+    steps = path.split(".")
+    if len(steps) <= 2 * PATH_ENDS + 1:
+        return path
+    ends = ".".join(steps[:PATH_ENDS]), ".".join(steps[-PATH_ENDS:])
+    return f"{ends[0]}.….{ends[1]} ({len(steps):,} levels)"
+
+
+def chain_text(paths: Sequence[str], authors: Sequence[str]) -> Text:
+    """``7 A → 7.4 B → …`` with at most 2 × :data:`CHAIN_ENDS` comments listed, so the
+    line grows with the chain's ends only (it was quadratic in the depth)."""
+    steps = [
+        Text.assemble((short_path(path), "dim"), " ", one_line(author, 30))
+        for path, author in zip(paths, authors, strict=True)
+    ]
+    if len(steps) > 2 * CHAIN_ENDS + 1:
+        hidden = len(steps) - 2 * CHAIN_ENDS
+        middle = Text(f"… ({hidden:,} more comments) …", style="dim")
+        steps = [*steps[:CHAIN_ENDS], middle, *steps[-CHAIN_ENDS:]]
+    return Text(" → ").join(steps)
+
+
+def exchange_text(paths: Sequence[str], links: Sequence[str] | None) -> Text:
+    """An exchange's paths, ``→`` for a reply and ``⤳`` for an answer placed beside its
+    target (so siblings never read as one reply chain); long ones shortened."""
+    links = list(links) if links else ["reply"] * (len(paths) - 1)
+    pieces: list[tuple[str, str]] = []  # (joiner before, path)
+    for index, path in enumerate(paths):
+        joiner = "" if index == 0 else (BESIDE if links[index - 1] == "beside" else " → ")
+        pieces.append((joiner, short_path(path)))
+    if len(pieces) > 2 * CHAIN_ENDS + 1:
+        hidden = len(pieces) - 2 * CHAIN_ENDS
+        pieces = [*pieces[:CHAIN_ENDS], (" → ", f"… ({hidden:,} more) …"), *pieces[-CHAIN_ENDS:]]
+    return Text("".join(joiner + path for joiner, path in pieces))
 
 
 def _table(title: str) -> Table:
@@ -76,10 +126,7 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
         parts.append(
             Text.assemble(
                 ("longest chain: ", "bold"),
-                Text(" → ").join(
-                    Text.assemble((path, "dim"), " ", one_line(author, 30))
-                    for path, author in zip(chain["paths"], chain["authors"], strict=True)
-                ),
+                chain_text(chain["paths"], chain["authors"]),
             )
         )
 
@@ -93,7 +140,7 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
     depth.add_column("mean toxicity", no_wrap=True, overflow="crop", min_width=BAR)
     rows = stats["toxicity_by_depth"]
     most = max((r["comments"] for r in rows), default=0)
-    for row in rows:
+    for row in rows[:DEPTH_ROWS]:
         depth.add_row(
             str(row["depth"]),
             str(row["comments"]),
@@ -104,6 +151,16 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             bar(row["mean"], 1.0, style="red"),
         )
     parts.append(depth)
+    if len(rows) > DEPTH_ROWS:
+        deeper = rows[DEPTH_ROWS:]
+        parts.append(
+            Text(
+                f"… {len(deeper):,} deeper levels (depth {deeper[0]['depth']} to "
+                f"{deeper[-1]['depth']}: {sum(r['comments'] for r in deeper):,} comments); "
+                "--json lists every level",
+                style="dim",
+            )
+        )
 
     authors = _table("Authors")
     for column, justify in (
@@ -154,13 +211,21 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             str(ex["thread_id"]),
             safe(" ↔ ".join(ex["authors"]), 40),
             str(ex["replies"]),
-            Text(" → ".join(ex["paths"])),
+            exchange_text(ex["paths"], ex.get("links")),
             num(ex["peak_score"]),
             rising,
         )
     if not stats["heated_exchanges"]:
         heated.add_row("", Text("none", style="dim"), "", "", "", "")
     parts.append(heated)
+    if any("beside" in (ex.get("links") or ()) for ex in stats["heated_exchanges"]):
+        parts.append(
+            Text(
+                f"{BESIDE.strip()} a reply placed beside the comment it answers, not under it "
+                "(the site's nesting cap; --no-depth-cap reads the tree literally)",
+                style="dim",
+            )
+        )
 
     mentions = _table("Mentions of other commenters by name")
     for column in ("thread", "comment", "by", "mentions"):
@@ -180,50 +245,78 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
 
 def agreement_view(report: Any) -> RenderableType:
     method = "Cohen's kappa" if report.method == "cohen_kappa" else "Krippendorff's alpha"
-    table = _table(
-        f"Agreement under {one_line(report.policy, 40)}: {method}, "
-        f"{len(report.moderators)} moderators ({one_line(', '.join(report.moderators), 60)})"
+    short = "kappa" if report.method == "cohen_kappa" else "alpha"
+    title = Text.assemble(
+        (f"Agreement under {one_line(report.policy, 40)}: {method}", "bold"),
+        f", {len(report.moderators)} moderators: ",
+        one_line(", ".join(report.moderators), 200),
     )
-    for column, justify in (
-        ("label", "left"),
-        (method, "right"),
-        ("", "left"),
-        ("items", "right"),
-        ("observed agreement", "right"),
-        ("label given", "right"),
-        ("note", "left"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=not column)  # type: ignore[arg-type]
+    grid = Grid(
+        "",
+        [
+            Column("label"),
+            Column(short, 0, "right"),
+            Column("0 ─── 1", 3),
+            Column("items", 0, "right"),
+            Column("observed", 1, "right"),
+            Column("given", 1, "right"),
+            Column("note", 2, fold=True, min_width=20),
+        ],
+        more=WIDER,
+    )
     for row in report.labels:
-        table.add_row(
+        grid.add_row(
             safe(row.label, 30),
             num(row.value, 3),
             bar(max(row.value, 0.0) if row.value is not None else None, 1.0, width=12),
             str(row.items),
             num(row.observed, 3),
             str(row.positives),
-            Text(row.note or "", style="dim"),
+            Text(terminal_safe(row.note or ""), style="dim"),
         )
-    return table
+    legend = Text(
+        f"{short}: chance-corrected agreement (1 perfect, 0 chance); items: comments "
+        "reviewed by enough moderators; observed: raw agreement; given: how often the "
+        "label was given",
+        style="dim",
+    )
+    return Group(title, grid.render(terminal_width()), legend)
 
 
 def calibration_view(
     policy_name: str, results: Sequence[Any], untested: Sequence[str]
 ) -> RenderableType:
-    parts: list[RenderableType] = []
-    summary = _table(
-        f"Calibration of {one_line(policy_name, 40)} against moderators' majority labels"
+    width = terminal_width()
+    parts: list[RenderableType] = [
+        Text(
+            f"Calibration of {one_line(policy_name, 40)} against moderators' majority labels",
+            style="bold",
+        )
+    ]
+    summary = Grid(
+        "",
+        [
+            Column("rule → label", 0, fold=True, min_width=14),
+            Column("model", 3, fold=True, min_width=12),
+            Column("test", 0, fold=True, min_width=12),
+            Column("items", 0, "right"),
+            Column("pos", 1, "right"),
+            Column("P", 2, "right"),
+            Column("R", 2, "right"),
+            Column("F1", 0, "right"),
+            Column("best t", 0, "right"),
+            Column("best P", 2, "right"),
+            Column("best R", 2, "right"),
+            Column("best F1", 0, "right"),
+        ],
+        more=WIDER,
     )
-    for column in ("rule → label", "model", "test"):
-        summary.add_column(column, overflow="fold")
-    for column in ("items", "+", "P", "R", "F1", "best t", "P", "R", "F1"):
-        summary.add_column(column, justify="right", no_wrap=True)
     for c in results:
         best = c.best
         summary.add_row(
             Text.assemble(one_line(c.rule, 30), " → ", one_line(c.label, 24)),
             safe(c.model, 60),
-            Text(f"{c.attribute} {c.op} {c.threshold:g}"),
+            Text(f"{terminal_safe(c.attribute)} {c.op} {c.threshold:g}"),
             str(c.items),
             str(c.positives),
             num(c.current.precision),
@@ -234,22 +327,32 @@ def calibration_view(
             num(best.recall if best else None),
             num(best.f1 if best else None),
         )
-    parts.append(summary)
+    parts.append(summary.render(width))
+    parts.append(
+        Text(
+            "P precision, R recall, F1 their balance, at the current threshold and at the best "
+            "one (pos: comments the majority gave the label)",
+            style="dim",
+        )
+    )
     for c in results:
-        sweep = _table(f"{one_line(c.rule, 30)}: {c.attribute} {c.op} t on {one_line(c.model, 40)}")
-        for column, justify in (
-            ("t", "right"),
-            ("TP", "right"),
-            ("FP", "right"),
-            ("FN", "right"),
-            ("TN", "right"),
-            ("P", "right"),
-            ("R", "right"),
-            ("F1", "right"),
-            ("", "left"),
-            ("", "left"),
-        ):
-            sweep.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        sweep = Grid(
+            f"{one_line(c.rule, 30)}: {terminal_safe(c.attribute)} {c.op} t "
+            f"on {one_line(c.model, 40)}",
+            [
+                Column("t", 0, "right"),
+                Column("TP", 0, "right"),
+                Column("FP", 0, "right"),
+                Column("FN", 0, "right"),
+                Column("TN", 0, "right"),
+                Column("P", 1, "right"),
+                Column("R", 1, "right"),
+                Column("F1", 0, "right"),
+                Column("F1 bar", 2),
+                Column("mark", 0),
+            ],
+            more=WIDER,
+        )
         for p in c.sweep:
             marks = []
             if c.best is not None and p.threshold == c.best.threshold:
@@ -266,9 +369,9 @@ def calibration_view(
                 num(p.recall),
                 num(p.f1),
                 bar(p.f1, 1.0, width=16),
-                Text.assemble(*[(text + " ", style) for text, style in marks]),
+                Text(" ").join(Text(text, style=style) for text, style in marks),
             )
-        parts.append(sweep)
+        parts.append(sweep.render(width))
     if any(c.positives == 0 for c in results):
         parts.append(
             Text(
@@ -279,6 +382,9 @@ def calibration_view(
         )
     if untested:
         parts.append(
-            Text("no labeled, scored comment to test: " + ", ".join(untested), style="dim")
+            Text(
+                "no labeled, scored comment to test: " + terminal_safe(", ".join(untested)),
+                style="dim",
+            )
         )
     return Group(*parts)

@@ -147,7 +147,7 @@ def policy_show(policy_ref: str | None, examples: bool, wide: bool) -> None:
         [
             Column("key"),
             Column("hotkey", 0),
-            Column("action", 1),
+            Column("action", 0),
             Column("name", 2, fold=True, min_width=12),
             Column("guidance", 0, fold=True, min_width=30),
         ],
@@ -631,9 +631,8 @@ def log_command(
             Column("actor", 0),
             Column("comment", 0),
             Column("policy", 4),
-            Column("change", 0, fold=True, min_width=16),
-            Column("before", 2, fold=True, min_width=10),
-            Column("after", 1, fold=True, min_width=10),
+            Column("change", 0),
+            Column("before → after", 0, fold=True, min_width=28),
             Column("note", 2, fold=True, min_width=10),
         ],
     )
@@ -646,8 +645,7 @@ def log_command(
             f"#{action.comment_id} {paths.get(action.comment_id, '?')}",
             f"{action.policy_name}@{action.policy_hash[:8]}",
             action_change(action),
-            _state_text(action.before),
-            _state_text(action.after),
+            f"{_state_text(action.before)} → {_state_text(action.after)}",
             one_line(action.note or "", 40),
         )
     tables.show(table, wide=wide)

@@ -5,11 +5,12 @@ dropped; higher numbers go first when space runs out), the width below which
 it is unreadable, and whether its text may fold onto more lines. Laid out for
 a width, it
 
-1. shows every column when they fit (Rich folds the foldable ones);
-2. otherwise drops columns, least important first, and says which
-   (``--wide`` shows them all);
-3. when even the essential columns do not fit, prints each row as a record
-   (``name: value`` lines), which fits any width.
+1. shows every column when they fit, folding long text (notes, guidance) down
+   to each column's minimum readable width at most;
+2. otherwise drops columns, least important first, until the rest fit,
+   and says which (``--wide`` shows them all);
+3. when even the essential columns (priority 0) do not fit, prints each row as a record
+   (``name value`` lines), which fits any width.
 
 A column is never squeezed below its minimum, so no column is ever zero
 characters wide, names stay whole and numbers are never cut to ``0.…``.
@@ -55,6 +56,8 @@ class Grid:
     columns: Sequence[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     show_lines: bool = False
+    more: str = "--wide shows all"
+    """How the user gets the hidden columns (commands without ``--wide`` say so)."""
 
     def add_row(self, *cells: Cell) -> None:
         if len(cells) != len(self.columns):
@@ -79,20 +82,22 @@ class Grid:
 
     def choose(self, width: int, *, wide: bool = False) -> tuple[list[int], list[int]]:
         """``(shown, hidden)`` column indexes for ``width`` (empty ``shown``: records)."""
-        every = list(range(len(self.columns)))
+        every = [
+            i
+            for i in range(len(self.columns))
+            if not self.rows or any(row[i].plain.strip() for row in self.rows)
+        ]  # a column with nothing in it (no notes at all) is left out, not squeezed
         if wide:
             return every, []
         minimum = self.minimum_widths()
-        shown = every
-        for priority in sorted({c.priority for c in self.columns}, reverse=True):
-            if _table_width([minimum[i] for i in shown]) <= width:
-                break
-            if priority == 0:
-                return [], []
-            shown = [i for i in shown if self.columns[i].priority < priority]
-        if _table_width([minimum[i] for i in shown]) > width:
-            return [], []
-        return shown, [i for i in every if i not in shown]
+        cuts = sorted({self.columns[i].priority for i in every}, reverse=True)
+        # The most columns that fit with their long text folded down to its minimum
+        # (a column's minimum is what keeps it readable); failing that, records.
+        for cut in cuts:
+            shown = [i for i in every if self.columns[i].priority <= cut]
+            if shown and _table_width([minimum[i] for i in shown]) <= width:
+                return shown, [i for i in every if i not in shown]
+        return [], []
 
     def render(self, width: int, *, wide: bool = False) -> RenderableType:
         shown, hidden = self.choose(width, wide=wide)
@@ -120,9 +125,7 @@ class Grid:
         if not hidden:
             return table
         names = ", ".join(self.columns[i].header or "bar" for i in hidden)
-        return Group(
-            table, Text(f"(not shown at this width: {names}; --wide shows all)", style="dim")
-        )
+        return Group(table, Text(f"(not shown at this width: {names}; {self.more})", style="dim"))
 
     def _fit(self, shown: list[int], width: int, wide: bool) -> list[int]:
         """Column widths: natural when they fit, else the foldable columns share
