@@ -197,3 +197,26 @@ def test_escaped_text_in_paragraphs_reads_back(paragraphs: list[list[str]]) -> N
 
     markup = "".join(f"<p>{html.escape(' '.join(words))}</p>" for words in paragraphs)
     assert html_to_text(markup) == "\n\n".join(" ".join(words) for words in paragraphs)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>one</p><p>two</p>",
+        "<p> lead  and trail \xa0</p>\n<p></p><p>\tx\ny </p>",
+        "<p>a</p> tail text<p>b</p>",
+        "lead<p>a</p>",
+        "<p>a<b>b</b></p>",
+        "<div>a</div><p>b</p>",
+        "<p>\u3000ideographic space\u3000</p>",
+    ],
+)
+def test_paragraph_fast_path_is_the_walk(markup: str) -> None:
+    from lxml import etree
+
+    from modtool.importers import html as module
+
+    root = etree.fromstring(markup, module._PARSER)
+    out: list = []
+    module._Walker(out, False).walk(root, "")
+    assert html_to_text(markup) == module._layout(out)
