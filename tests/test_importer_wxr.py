@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 from modtool.errors import ParseError
 from modtool.importers import wxr
 from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
+from modtool.importers.xmlsafe import ENTITY_REFUSAL
+from modtool.ingest import import_path
+from modtool.store import open_store
+from tests.xml_support import database_text, dump, stored_comments, stored_threads
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wxr"
 SECRETS = ("secret@", "-secret", "203.0.113.77", "198.51.100.", "192.0.2.", "2001:db8")
@@ -369,3 +373,140 @@ def test_random_sites_read_back(tmp_path: Path, posts: list[dict]) -> None:
     assert got == expected
     assert warnings == []
     assert "secret" not in repr(records) and "192.0.2" not in repr(records)
+
+
+# -- through the real CLI and the store -----------------------------------------------------
+
+
+def test_cli_import_builds_the_trees(run_cli, db_path: Path) -> None:
+    result = run_cli("import", FIXTURES / "site-1.2.xml")
+    assert result.returncode == 0, result.stderr
+    assert stored_threads(db_path) == [
+        (
+            "wordpress",
+            "10",
+            "Talks collapse \u2013 what now?",
+            "https://news.example/2024/03/talks-collapse/",
+            "2024-03-04T09:15:00Z",
+        ),
+        ("wordpress", "11", "About us", "https://news.example/about/", "2019-01-01T00:00:00Z"),
+        (
+            "wordpress",
+            "https://news.example/2024/03/talks-collapse/summit-photo/",
+            "summit-photo",
+            "https://news.example/2024/03/talks-collapse/summit-photo/",
+            "2024-03-04T09:20:00Z",
+        ),
+    ]
+    stored = stored_comments(db_path)
+    tree = {
+        key: (c["parent"], c["orphan"], c["parent_external_id"], c["status"])
+        for key, c in stored.items()
+    }
+    assert tree == {
+        ("10", "1"): (None, 0, None, "visible"),
+        ("10", "2"): ("1", 0, "1", "visible"),  # its reply came first in the file
+        ("10", "5"): ("2", 0, "2", "deleted"),
+        ("10", "6"): ("5", 0, "5", "deleted"),
+        ("10", "3"): (None, 1, "500", "pending"),  # orphan: top level, the named parent kept
+        ("10", "4"): (None, 0, None, "spam"),
+        ("10", "7"): (None, 0, None, "visible"),
+        ("10", "8"): (None, 0, None, "visible"),
+        ("11", "1"): (None, 0, None, "visible"),  # ids repeated in another thread: its own
+        ("11", "2"): ("1", 0, "1", "visible"),
+        ("https://news.example/2024/03/talks-collapse/summit-photo/", "9"): (
+            None,
+            0,
+            None,
+            "visible",
+        ),
+    }
+    assert stored["10", "7"]["meta"] == {
+        "type": "pingback",
+        "author_url": "https://other.example/linking-post/",
+    }
+    assert stored["10", "6"]["depth"] == 3
+    assert stored["11", "1"]["author"] == "Séamus Ó Néill"
+
+
+def test_cli_import_stores_no_email_or_ip_and_reimport_changes_nothing(
+    run_cli, db_path: Path
+) -> None:
+    for name in ("site-1.2.xml", "site-1.0.xml"):
+        assert run_cli("import", FIXTURES / name).returncode == 0
+    everything = database_text(db_path)
+    for secret in SECRETS:
+        assert secret not in everything, secret
+    before = dump(db_path)
+    again = run_cli("import", FIXTURES / "site-1.2.xml")
+    assert again.returncode == 0, again.stderr
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "name, line",
+    [("billion-laughs.xml", "line 3"), ("external-entity.xml", "line 2")],
+)
+def test_cli_refuses_entities_in_one_line_and_leaves_the_database(
+    run_cli, db_path: Path, name: str, line: str
+) -> None:
+    assert run_cli("import", FIXTURES / "site-1.0.xml").returncode == 0
+    before = dump(db_path)
+    path = FIXTURES / name
+    result = run_cli("import", path)
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"modtool: error: {path}: {line}: {ENTITY_REFUSAL}"
+    assert all(entry.startswith("modtool: ") for entry in lines)
+    assert "Traceback" not in result.stderr and "root:" not in result.stdout + result.stderr
+    assert dump(db_path) == before
+
+
+def test_cli_malformed_wxr_names_line_and_column(run_cli, db_path: Path, tmp_path: Path) -> None:
+    text = (FIXTURES / "site-1.2.xml").read_text()
+    path = tmp_path / "cut.xml"
+    path.write_text(text.replace("</wp:comment_author>", "</wp:comment_autor>", 3))
+    result = run_cli("import", path)
+    assert result.returncode != 0
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"modtool: error: {path}: line ") and ", column " in first
+    assert "not well-formed XML" in first and "Traceback" not in result.stderr
+    assert not db_path.exists() or stored_threads(db_path) == []
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(posts=sites(), orphans=st.sets(st.integers(0, 30), max_size=3))
+def test_random_sites_make_the_same_trees_in_the_store(
+    tmp_path_factory: pytest.TempPathFactory, posts: list[dict], orphans: set[int]
+) -> None:
+    for post in posts:  # some parents that are not in the file
+        for index, c in enumerate(post["comments"]):
+            if index in orphans:
+                c["parent"] = "999999"
+    document, _ = render_site(posts)
+    folder = tmp_path_factory.mktemp("wxr")
+    path = folder / "site.xml"
+    path.write_text(document, encoding="utf-8")
+    store = open_store(folder / "modtool.db")
+    try:
+        report = import_path(store, path)
+    finally:
+        store.close()
+    assert not report.failed
+    stored = stored_comments(folder / "modtool.db")
+    expected = {}
+    for post in posts:
+        for c in post["comments"]:
+            orphan = c["parent"] == "999999"
+            parent = None if c["parent"] in ("0", "999999") else c["parent"]
+            expected[post["id"], c["id"]] = (
+                parent,
+                int(orphan),
+                STATUS_OF[c["approved"]],
+                c["author"],
+            )
+    assert {
+        key: (s["parent"], s["orphan"], s["status"], s["author"]) for key, s in stored.items()
+    } == expected

@@ -45,6 +45,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from pathlib import Path
 
 from modtool.importers import xmlsafe
@@ -192,14 +193,15 @@ class _Reader:
         )
 
     def _comment(self, element: xmlsafe.Element, ns: str) -> Record:
+        # The hot loop: one dict lookup per child, full tag -> field name. A
+        # field's text is whole in .text (split CDATA is joined by the parser;
+        # entity references never get this far).
         values: dict[str, str] = {}
-        prefix_len = len(ns) + 2
+        field = _comment_fields(ns).get
         for child in element:
-            tag = child.tag
-            if isinstance(tag, str) and tag[1 : prefix_len - 1] == ns:
-                local = tag[prefix_len:]
-                if local in _COMMENT_FIELDS:
-                    values[local] = xmlsafe.text_of(child) if len(child) else (child.text or "")
+            name = field(child.tag)
+            if name is not None:
+                values[name] = child.text or ""
         where = f"line {element.sourceline}"
         thread = self.thread_id or ""
         external_id = values.get("comment_id", "").strip()
@@ -216,6 +218,7 @@ class _Reader:
                     f"{self.path}: {where}: unknown wp:comment_approved {approved!r}; "
                     "stored as pending"
                 )
+        author = values.get("comment_author", "").strip()
         meta = None
         kind = values.get("comment_type", "").strip()
         url = values.get("comment_author_url", "").strip()
@@ -229,7 +232,7 @@ class _Reader:
             thread_external_id=thread,
             external_id=external_id,
             parent_external_id=None if parent in ("", "0") else parent,
-            author=html.unescape(values.get("comment_author", "").strip()),
+            author=html.unescape(author) if "&" in author else author,
             body=html_to_text(values.get("comment_content", ""), newlines_are_breaks=True),
             created_at=_date(values.get("comment_date_gmt")) or _date(values.get("comment_date")),
             status=status,
@@ -290,6 +293,12 @@ def _date(text: str | None) -> str | None:
             return None
         return f"{text[:10]}T{text[11:]}Z"
     return iso_utc(text)
+
+
+@cache
+def _comment_fields(ns: str) -> dict[str, str]:
+    """``{ns}comment_id`` → ``comment_id``, … for the fields read (never e-mail or IP)."""
+    return {f"{{{ns}}}{name}": name for name in _COMMENT_FIELDS}
 
 
 def _post_date(fields: dict[str, str]) -> str | None:

@@ -1,0 +1,62 @@
+"""Helpers for the WXR / Disqus end-to-end tests: what a real database file holds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+
+def dump(db_path: Path) -> list[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def stored_comments(db_path: Path) -> dict[tuple[str, str], dict]:
+    """``(thread external id, comment external id)`` → the stored comment, parent by external id."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT t.platform, t.external_id, c.external_id, p.external_id, c.orphan, "
+            "c.parent_external_id, c.status, c.author, c.body, c.created_at, c.meta, c.depth "
+            "FROM comments c JOIN threads t ON t.id = c.thread_id "
+            "LEFT JOIN comments p ON p.id = c.parent_id ORDER BY c.thread_id, c.position"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {
+        (row[1], row[2]): {
+            "platform": row[0],
+            "parent": row[3],
+            "orphan": row[4],
+            "parent_external_id": row[5],
+            "status": row[6],
+            "author": row[7],
+            "body": row[8],
+            "created_at": row[9],
+            "meta": json.loads(row[10]) if row[10] else None,
+            "depth": row[11],
+        }
+        for row in rows
+    }
+
+
+def stored_threads(db_path: Path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT platform, external_id, title, url, created_at FROM threads ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def database_text(db_path: Path) -> str:
+    """Everything in the database, as the dump's text and the files' raw bytes."""
+    raw = b"".join(
+        path.read_bytes() for path in db_path.parent.glob(db_path.name + "*") if path.is_file()
+    )
+    return "\n".join(dump(db_path)) + raw.decode("utf-8", errors="replace")
