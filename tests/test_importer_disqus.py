@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 from modtool.errors import ParseError
 from modtool.importers import disqus
 from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
+from modtool.importers.xmlsafe import ENTITY_REFUSAL
+from modtool.ingest import import_path
+from modtool.store import open_store
+from tests.xml_support import database_text, dump, stored_comments, stored_threads
 
 FIXTURES = Path(__file__).parent / "fixtures" / "disqus"
 EXPORT = FIXTURES / "export.xml"
@@ -46,6 +50,7 @@ def test_threads_in_file_order_with_their_declarations() -> None:
             created_at="2024-03-05T07:00:00Z",
             meta={"forum": "fixturenews", "closed": True},
         ),
+        # 7003 has no posts: not a thread.
         # The empty repeat: nothing to add (the pipeline merges declarations).
         ThreadRecord(platform="disqus", external_id="7001"),
     ]
@@ -125,7 +130,7 @@ def test_posts() -> None:
     assert bodies["9009"] == "Replying to something long gone."  # script dropped
     assert bodies["9020"] == "Where am I? 😀"
     first = next(r for r in records if isinstance(r, CommentRecord))
-    assert (first.where, first.line) == ("line 35", 35)
+    assert (first.where, first.line) == ("line 46", 46)
 
 
 def test_no_email_or_ip_in_any_record() -> None:
@@ -279,6 +284,117 @@ def test_random_forums_read_back(tmp_path: Path, forum: dict) -> None:
         if isinstance(r, CommentRecord)
     ]
     assert sorted(posts) == sorted(expected)
-    assert {r.external_id for r in records if isinstance(r, ThreadRecord)} == declared
+    with_posts = {post["thread"] for post in forum["posts"]}
+    assert {r.external_id for r in records if isinstance(r, ThreadRecord)} == declared & with_posts
     assert warnings == []
     assert "secret" not in repr(records) and "192.0.2" not in repr(records)
+
+
+# -- through the real CLI and the store -----------------------------------------------------
+
+
+def test_cli_import_builds_the_trees(run_cli, db_path: Path) -> None:
+    result = run_cli("import", EXPORT)
+    assert result.returncode == 0, result.stderr
+    threads = stored_threads(db_path)
+    assert threads == [
+        (
+            "disqus",
+            "7001",
+            "Talks collapse & what now",
+            "https://news.example/2024/03/talks-collapse/",
+            "2024-03-04T09:15:00Z",
+        ),
+        (
+            "disqus",
+            "7002",
+            "Second story",
+            "https://news.example/2024/03/second-story/",
+            "2024-03-05T07:00:00Z",
+        ),
+        ("disqus", "7777", "", None, None),  # undeclared: made from its post
+    ]
+    stored = stored_comments(db_path)
+    tree = {
+        key: (c["parent"], c["orphan"], c["parent_external_id"], c["status"])
+        for key, c in stored.items()
+    }
+    assert tree == {
+        ("7001", "9002"): (None, 0, None, "visible"),
+        ("7001", "9003"): ("9002", 0, "9002", "visible"),  # its reply came first in the file
+        ("7001", "9004"): (None, 0, None, "deleted"),
+        ("7001", "9005"): ("9004", 0, "9004", "visible"),
+        ("7001", "9006"): (None, 0, None, "deleted"),
+        ("7001", "9007"): (None, 0, None, "spam"),
+        ("7001", "9008"): (None, 0, None, "spam"),
+        ("7001", "9009"): (None, 1, "8999", "visible"),  # orphan
+        ("7002", "9010"): (None, 0, None, "visible"),  # posted before its thread was declared
+        ("7777", "9020"): (None, 0, None, "visible"),
+    }
+    assert stored["7001", "9004"]["body"] == "You are all idiots."
+    assert stored["7001", "9008"]["meta"] == {"anonymous": True, "deleted": True}
+
+
+def test_cli_import_stores_no_email_or_ip_and_reimport_changes_nothing(
+    run_cli, db_path: Path
+) -> None:
+    assert run_cli("import", EXPORT).returncode == 0
+    everything = database_text(db_path)
+    for secret in SECRETS:
+        assert secret not in everything, secret
+    before = dump(db_path)
+    again = run_cli("import", "--format", "disqus", EXPORT)
+    assert again.returncode == 0, again.stderr
+    assert dump(db_path) == before
+
+
+def test_cli_refuses_an_external_entity_and_leaves_the_database(
+    run_cli, db_path: Path, tmp_path: Path
+) -> None:
+    assert run_cli("import", EXPORT).returncode == 0
+    before = dump(db_path)
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE disqus [<!ENTITY x SYSTEM "file:///etc/hostname">]>\n'
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+        "<post dsq:id='1'><message>&x;</message><thread dsq:id='1' /></post></disqus>\n"
+    )
+    result = run_cli("import", path)
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == f"modtool: error: {path}: line 2: {ENTITY_REFUSAL}"
+    assert "Traceback" not in result.stderr
+    assert dump(db_path) == before
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(forum=forums())
+def test_random_forums_make_the_same_trees_in_the_store(
+    tmp_path_factory: pytest.TempPathFactory, forum: dict
+) -> None:
+    document, _, _ = render_forum(forum)
+    folder = tmp_path_factory.mktemp("disqus")
+    path = folder / "forum.xml"
+    path.write_text(document, encoding="utf-8")
+    store = open_store(folder / "modtool.db")
+    try:
+        report = import_path(store, path)
+    finally:
+        store.close()
+    assert not report.failed
+    stored = stored_comments(folder / "modtool.db")
+    ids = {post["id"] for post in forum["posts"]}
+    expected = {}
+    for post in forum["posts"]:
+        orphan = post["parent"] is not None and post["parent"] not in ids
+        parent = None if orphan else post["parent"]
+        status = "spam" if post["spam"] else "deleted" if post["deleted"] else "visible"
+        expected[post["thread"], post["id"]] = (parent, int(orphan), status, post["author"])
+    assert {
+        key: (s["parent"], s["orphan"], s["status"], s["author"]) for key, s in stored.items()
+    } == expected
+    threads = {external_id for _, external_id, *_ in stored_threads(folder / "modtool.db")}
+    assert threads == {
+        post["thread"] for post in forum["posts"]
+    }  # declared threads without posts: none

@@ -22,6 +22,8 @@ Rules (``docs/formats.md``):
 * a thread's and a post's identity is its ``dsq:id`` attribute (newer exports
   leave ``<id />`` empty; for a thread, ``<id>`` is the site's own identifier,
   kept in ``meta``);
+* every thread with posts is a thread (a declared thread without any post is
+  not imported);
 * threads and posts come in any order (``GROUPED = False``): a post may come
   before its thread, its thread may never be declared (the import makes one
   for that id), its parent may come later or not at all (an orphan); a
@@ -72,35 +74,70 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
-    """Threads and posts as records, in file order."""
+    """Threads with posts, and posts, as records in file order.
+
+    A thread declaration is held until its first post (exports list every
+    thread of the forum, most without posts); one never followed by a post is
+    dropped at the end. Held declarations are small and one per thread.
+    """
+    held: dict[str, list[ThreadRecord]] = {}
+    with_posts: set[str] = set()
     for element in xmlsafe.iterparse(path, (_THREAD, _POST)):
         parent = element.getparent()
         if parent is not None and parent.tag == _POST:
             continue  # a post's <thread dsq:id> reference: read with its post
         if element.tag == _POST:
-            yield _post(element)
+            record = _post(element)
+            thread_id = record.thread_external_id
+            if thread_id is not None and thread_id not in with_posts:
+                with_posts.add(thread_id)
+                yield from held.pop(thread_id, ())
+            yield record
         else:
-            record = _thread(element)
-            if record is not None:
-                yield record
+            declared = _thread(element)
+            if declared is None:
+                pass
+            elif declared.external_id in with_posts:
+                yield declared
+            else:
+                held.setdefault(declared.external_id, []).append(declared)
         xmlsafe.release(element)
 
 
 def _fields(element: xmlsafe.Element) -> dict[str, Any]:
-    """Local name → element, for the Disqus-namespace children."""
+    """Field name → its text (or, for ``thread``/``parent``/``author``, the element).
+
+    The hot loop: one dict lookup per child. A field's text is whole in
+    ``.text`` (split CDATA is joined by the parser; entity references never get
+    this far).
+    """
     found: dict[str, Any] = {}
+    name_of = _NAMES.get
     for child in element:
-        tag = child.tag
-        if type(tag) is str and tag.startswith(_D):
-            found[tag[_LOCAL:]] = child
+        name = name_of(child.tag)
+        if name is not None:
+            found[name] = child if name in _ELEMENTS else (child.text or "").strip()
     return found
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
-    child = fields.get(name)
-    if child is None:
-        return ""
-    return (xmlsafe.text_of(child) if len(child) else (child.text or "")).strip()
+    return fields.get(name, "")
+
+
+_TEXT_FIELDS = (
+    "id",
+    "forum",
+    "link",
+    "title",
+    "message",
+    "createdAt",
+    "isClosed",
+    "isDeleted",
+    "isSpam",
+)
+_ELEMENTS = frozenset({"thread", "parent", "author"})
+# Never author/email nor ipAddress: they are not even read.
+_NAMES = {_D + name: name for name in (*_TEXT_FIELDS, *_ELEMENTS)}
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
