@@ -421,3 +421,37 @@ def _action(row: tuple) -> Action:
         reverts=row[11],
         note=row[12],
     )
+
+
+# -- appended for import-labels (datasets & exports helper) -------------------------
+IMPORT = "import"
+
+
+def set_verdicts(
+    repo: LabelRepo,
+    verdicts: list[tuple[int, str, ReviewState]],
+    *,
+    policy: PolicyRef,
+    note: str | None = None,
+) -> list[Action]:
+    """Give each ``(comment_id, moderator)`` exactly ``state``, all in one transaction.
+
+    For ``modtool import-labels``: a file's verdicts land together or not at all.
+    A verdict equal to the current state logs nothing (running twice changes
+    nothing); every change is one ``import`` action with before and after, like
+    any moderator action. Labels must be in the policy; moderators must be named.
+    """
+    for _, moderator, state in verdicts:
+        for label in state.labels:
+            _check_label(label, policy)
+        if not moderator.strip():
+            raise InputError("a moderator name is required")
+    actions: list[Action] = []
+    with write_transaction(repo.db):
+        for comment_id, moderator, state in verdicts:
+            if repo._state_locked(comment_id, moderator, policy.name) == state:
+                continue
+            actions.append(
+                repo._write(comment_id, moderator, policy, IMPORT, None, MODERATOR, note, state)
+            )
+    return actions
