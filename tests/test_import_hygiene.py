@@ -62,3 +62,19 @@ def test_cli_commands_that_do_not_score_stay_light(tmp_path, sample_path) -> Non
         line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES="))
         modules = set(json.loads(line.removeprefix("MODULES=")))
         assert not [name for name in HEAVY if name in modules], args
+        # Formats load their parsers only when a document needs them: a plain-text
+        # import, `threads` and `tree` never load lxml or inscriptis.
+        assert not [name for name in XML_HTML if name in modules], args
+
+
+XML_HTML = ["lxml", "inscriptis", "modtool.importers.wxr", "modtool.importers.reddit"]
+
+
+def test_importers_load_lazily() -> None:
+    assert not [name for name in XML_HTML if name in loaded_modules("import modtool.ingest")]
+
+
+def loaded_modules(statement: str) -> set[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))

@@ -174,10 +174,13 @@ def _sniff_order(head: bytes) -> list[str]:
     from modtool.importers import IMPORTERS
 
     names = list(IMPORTERS)
-    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if "text" in names and first in (b"<", b"{", b"[", b""):
+    if "text" in names:
         names.remove("text")
-        names.append("text")
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if first in (b"<", b"{", b"[", b""):
+            names.append("text")
+        else:
+            names.insert(0, "text")
     return names
 
 
