@@ -384,3 +384,31 @@ def test_a_timed_out_word_list_is_named_briefly(tmp_path: Path) -> None:
     assert result.timeouts[0]["pattern"].endswith("(+995 more)")
     assert len(result.timeouts[0]["pattern"]) < 400
     assert result.undecided == {"w": ["regex timeout"]}
+
+
+# -- every limit together: mutated policy files -----------------------------------------
+def test_mutated_policies_load_or_give_problems() -> None:
+    """300 seeded mutants of the shipped policies: a Policy or a PolicyError, nothing else,
+    each fast (the importers' fuzz, tests/test_fuzz_importers.py, for policy files)."""
+    import random
+
+    from modtool.policy import PolicyError, parse_policy, shipped_policies
+    from tests.test_fuzz_importers import MUTATIONS
+
+    originals = [item.read_bytes() for item in shipped_policies().values()]
+    assert originals
+    outcomes = {"loaded": 0, "refused": 0}
+    for number in range(300):
+        rng = random.Random(f"policy-{number}")
+        mutation = rng.choice(MUTATIONS)
+        data = mutation(originals[number % len(originals)], rng)
+        started = time.perf_counter()
+        try:
+            parse_policy(data, f"mutant{number}.toml")
+            outcomes["loaded"] += 1
+        except PolicyError as exc:
+            assert exc.problems, exc.message
+            outcomes["refused"] += 1
+        took = time.perf_counter() - started
+        assert took < 5, (number, mutation.__name__, took)
+    assert outcomes["loaded"] and outcomes["refused"], outcomes
