@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -270,3 +272,32 @@ def test_threads_fits_80_columns(run_cli, sample_path: Path) -> None:
         assert column in header
     row = next(line for line in lines if line.strip().startswith("1 "))
     assert "US-South" in row and " text " in row and " 27 " in row and " 5 " in row
+
+
+@pytest.mark.parametrize("name", ["huge.txt", "huge.xml", "huge.ndjson", "huge"])
+def test_a_1gb_sparse_file_is_refused_with_little_memory(
+    tmp_path: Path, db_path: Path, name: str
+) -> None:
+    """Issue 9.8: it reached 3.1 GB RSS before 'string or blob too big'."""
+    huge = tmp_path / name
+    with huge.open("wb") as handle:
+        handle.truncate(1 << 30)  # 1 GiB of NUL bytes, no disk used
+    code = (
+        "import resource, subprocess, sys\n"
+        "out = subprocess.run([sys.executable, '-m', 'modtool', 'import', sys.argv[1],"
+        " '--db', sys.argv[2]], capture_output=True, text=True)\n"
+        "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(out.stderr, end='')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(huge), str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    first, _, stderr = out.stdout.partition("\n")
+    returncode, peak_kb = map(int, first.split())
+    assert returncode == 1
+    assert stderr.count("\n") == 1 and stderr.startswith(f"modtool: error: {huge}: "), stderr
+    assert ": byte 0: binary data (NUL bytes), not a " in stderr
+    assert peak_kb < 300 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"

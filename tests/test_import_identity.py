@@ -291,3 +291,15 @@ def test_grouped_format_that_repeats_a_thread_is_regrouped(
     report = import_path(store, platform_fake.write(tmp_path / "x.fake", EXPORT))
     assert [(r.external_id, r.added) for r in report.threads] == [("t1", 3), ("t2", 1)]
     assert store.comments.count() == 4
+
+
+def test_a_value_too_large_for_the_store_fails_its_thread_only(
+    tmp_path: Path, store: Store, fake_format: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modtool.importers import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 100)
+    items = [*EXPORT, c("9", "t2", None, "x" * 101)]
+    report = import_path(store, platform_fake.write(tmp_path / "x.fake", items))
+    assert [r.external_id for r in report.threads] == ["t1"]
+    assert "more than the database can hold" in report.failures[0].problems[0]

@@ -156,6 +156,8 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
         if suffix and suffix in importer.EXTENSIONS:
             _refuse_binary(path, importer, head, sniffed=False)
             return importer
+    if head.count(0) * 8 > len(head):
+        raise InputError.at(path, "byte 0", "binary data (NUL bytes), not a thread document")
     expected = "; ".join(f"{name}: {load_importer(name).DESCRIPTION}" for name in IMPORTERS)
     raise InputError.at(
         path, None, f"cannot tell the document's format; expected {expected} (or --format)"
