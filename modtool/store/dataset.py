@@ -75,6 +75,9 @@ class DatasetRow:
     parent_path: str | None = None
     source: str = ""
     article_hash: str = ""
+    thread_url: str | None = None
+    meta: str | None = None  # the comment's platform details, JSON (permalink, …)
+    status: str = "visible"
     scores: list[tuple[str, str, float]] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     suggestions: list[StoredSuggestion] = field(default_factory=list)
@@ -217,7 +220,9 @@ class DatasetRepo:
                        {self._column("c", "comments", "external_id")},
                        {self._column("c", "comments", "created_at")},
                        {self._column("p", "comments", "external_id")}, p.path,
-                       t.source, t.article_hash
+                       t.source, t.article_hash, {self._column("t", "threads", "url")},
+                       {self._column("c", "comments", "meta")},
+                       {self._column("c", "comments", "status", "'visible'")}
                 FROM comments c JOIN threads t ON t.id = c.thread_id
                 LEFT JOIN comments p ON p.id = c.parent_id
                 WHERE {where} ORDER BY c.thread_id, c.position, c.id""",
