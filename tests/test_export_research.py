@@ -172,3 +172,37 @@ def test_export_unreviewed(labeled: Store, run_cli, tmp_path: Path) -> None:
     assert ids == [i for i in range(1, 28) if i not in {1, 4, 8, 9, 16, 17}]
     result = run_cli("export", "-o", out, "--unreviewed", "--labeled-only", "--policy", POLICY)
     assert result.returncode == 1 and "exclude each other" in result.stderr
+
+
+def test_convokit_corpora_of_two_databases_merge(
+    run_cli, tmp_path: Path, sample_path: Path
+) -> None:
+    """Global ids: two databases' corpora share no utterance id unless it is the same
+    comment; no local absolute path in any exported file (a WordPress thread's
+    source is its URL, a text thread's its file name)."""
+    wxr = Path(__file__).parent / "fixtures" / "wxr" / "site-1.2.xml"
+    corpora = {}
+    for name, source in (("a", sample_path), ("b", wxr), ("c", sample_path)):
+        db = tmp_path / f"{name}.db"
+        env = {"MODTOOL_DB": str(db)}
+        assert run_cli("import", source, env=env).returncode == 0
+        out = tmp_path / f"corpus-{name}"
+        result = run_cli("export", "--format", "convokit", "-o", out, env=env)
+        assert result.returncode == 0, result.stderr
+        corpora[name] = out
+    ids = {
+        name: {json.loads(x)["id"] for x in (out / "utterances.jsonl").read_text().splitlines()}
+        for name, out in corpora.items()
+    }
+    assert len(ids["a"]) == 28 and len(ids["b"]) == 14  # 3 posts + 11 comments
+    assert not ids["a"] & ids["b"]
+    assert ids["a"] == ids["c"]  # the same document in another database: the same ids
+    assert "wordpress:10:2" in ids["b"]
+    conversations = json.loads((corpora["b"] / "conversations.json").read_text())
+    assert conversations["wordpress:10"]["meta"]["source"] == (
+        "https://news.example/2024/03/talks-collapse/"
+    )
+    for out in corpora.values():
+        for path in out.rglob("*"):
+            assert str(tmp_path).encode() not in path.read_bytes(), path
+            assert str(Path(__file__).parent).encode() not in path.read_bytes(), path
