@@ -412,3 +412,14 @@ def test_mutated_policies_load_or_give_problems() -> None:
         took = time.perf_counter() - started
         assert took < 5, (number, mutation.__name__, took)
     assert outcomes["loaded"] and outcomes["refused"], outcomes
+
+
+def test_problems_are_capped_and_long_values_cut(tmp_path: Path) -> None:
+    from modtool.policy.loader import MAX_PROBLEMS
+
+    items = "[" * 300 + "1" + "]" * 300 + ", " + ", ".join(["2"] * 5000)
+    text = policy_text(f'\n[[rules]]\nid = "x"\nlabel = "insult"\nany = [{items}]\n')
+    found = problems(tmp_path, text)
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[-1].message == f"4901 more problems not listed (the first {MAX_PROBLEMS} are)"
+    assert max(len(p.format("p.toml")) for p in found) < 300

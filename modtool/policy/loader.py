@@ -55,6 +55,9 @@ MAX_TIMEOUT = 10.0
 DEFAULT_BUDGET = 1.0
 MAX_BUDGET = 60.0
 MAX_FUZZY = 3
+MAX_PROBLEMS = 100
+"""Problems listed per file; the rest are counted (a 5,000-item list of wrong
+values would otherwise print 5,000 lines)."""
 MAX_NESTING = 16
 """How deep ``all``/``any``/``not`` may nest (a 400-deep policy gave a 3,000-line
 RecursionError; 16 is far more than any rulebook needs, and far below what
@@ -180,6 +183,10 @@ def check_policy_bytes(data: bytes) -> Policy | list[Problem]:
         return [Problem(f"not valid TOML: {message}", line=line)]
     builder = _Builder(_Locator(text))
     policy = builder.build(document)
+    if builder.hidden:
+        builder.problems.append(
+            Problem(f"{builder.hidden} more problems not listed (the first {MAX_PROBLEMS} are)")
+        )
     return builder.problems if builder.problems or policy is None else policy
 
 
@@ -295,10 +302,14 @@ class _Builder:
         self.problems: list[Problem] = []
         self.regex_weight = 0  # compiled size of every regex so far (see regex_guard)
         self.nesting = 0  # all/any/not levels around the condition being built
+        self.hidden = 0  # problems past MAX_PROBLEMS, counted, not listed
 
     def problem(
         self, place: _Place | None, message: str, key: str | None = None, value: Any = None
     ) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.hidden += 1
+            return
         line = None
         where = None
         if place is not None:
@@ -598,7 +609,7 @@ class _Builder:
             self.problem(
                 place,
                 f'a condition must be a table such as {{ score = "insult", '
-                f"min = 0.8 }}, not {table!r}",
+                f"min = 0.8 }}, not {_short(repr(table))}",
             )
             return None
         kinds = [
