@@ -423,3 +423,19 @@ def test_problems_are_capped_and_long_values_cut(tmp_path: Path) -> None:
     assert len(found) == MAX_PROBLEMS + 1
     assert found[-1].message == f"4901 more problems not listed (the first {MAX_PROBLEMS} are)"
     assert max(len(p.format("p.toml")) for p in found) < 300
+
+
+def test_a_200k_author_list_is_one_lookup(tmp_path: Path) -> None:
+    from tests.policy_helpers import load_text
+
+    names = synthetic_words(200_000, seed=5)
+    listed = ", ".join(f'"{name}"' for name in names)
+    rule = f'\n[[rules]]\nid = "who"\nlabel = "insult"\nauthor = [{listed}]\n'
+    policy = load_text(tmp_path, policy_text(rule))
+    started = time.perf_counter()
+    for _ in range(1000):
+        miss = evaluate_text(policy, "hello", author="nobody at all")
+    assert time.perf_counter() - started < 1.0
+    assert not miss.fired
+    hit = evaluate_text(policy, "hello", author=f"  {names[-1].upper()} ")
+    assert hit.fired[0].reasons[0]["matched"] == names[-1]

@@ -305,18 +305,21 @@ class AuthorIs:
     """The author is one of ``names`` (case-insensitive, surrounding spaces ignored)."""
 
     names: tuple[str, ...]
+    folded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """``{folded name: name as written}``: one lookup per comment, even for 200k names."""
+
+    def __post_init__(self) -> None:
+        for name in reversed(self.names):  # the first spelling wins
+            self.folded[name.strip().casefold()] = name
 
     def score_conditions(self) -> list[ScoreCondition]:
         return []
 
     def evaluate(self, subject: Subject, ctx: Context) -> Outcome:
-        author = subject.author.strip().casefold()
-        for name in self.names:
-            if name.strip().casefold() == author:
-                return Outcome(
-                    True, ({"kind": "author", "author": subject.author, "matched": name},)
-                )
-        return Outcome(False)
+        name = self.folded.get(subject.author.strip().casefold())
+        if name is None:
+            return Outcome(False)
+        return Outcome(True, ({"kind": "author", "author": subject.author, "matched": name},))
 
     def describe(self) -> str:
         return "author is " + " or ".join(repr(name) for name in self.names)
