@@ -297,8 +297,12 @@ def test_word_matchers_agree_with_one_regex_per_word() -> None:
         "  ",
     ]
     rng = random.Random(3)
-    for fuzzy, masked in ((0, 0), (1, 0), (0, 2)):
-        flags = regex.IGNORECASE | regex.ENHANCEMATCH
+    for fuzzy, masked, flags in (
+        (0, 0, regex.IGNORECASE | regex.ENHANCEMATCH),
+        (0, 0, regex.ENHANCEMATCH),  # case_sensitive = true
+        (1, 0, regex.IGNORECASE | regex.ENHANCEMATCH),
+        (0, 2, regex.IGNORECASE | regex.ENHANCEMATCH),
+    ):
         matcher = build_matcher(words, fuzzy, masked, flags)
         singles = [regex.compile(word_pattern(w, fuzzy, masked), flags) for w in words]
         for _ in range(300):
