@@ -48,6 +48,10 @@ class ModtoolGroup(click.Group):
             output.error("interrupted; everything committed so far is kept")
             sys.exit(130)
         except click.ClickException as exc:
+            help_only = getattr(click.exceptions, "NoArgsIsHelpError", ())
+            if isinstance(exc, help_only) and exc.ctx is not None:  # `modtool` alone
+                output.echo(exc.ctx.get_help())
+                sys.exit(0)
             output.error(_usage_line(exc))
             sys.exit(exc.exit_code)
         if not standalone_mode:

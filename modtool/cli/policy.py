@@ -640,7 +640,7 @@ def log_command(
         actor_text = action.actor + (" (policy)" if action.actor_kind == "policy" else "")
         table.add_row(
             str(action.id),
-            action.at[5:19].replace("T", " "),
+            action.at[5:16].replace("T", " "),
             actor_text,
             f"#{action.comment_id} {paths.get(action.comment_id, '?')}",
             f"{action.policy_name}@{action.policy_hash[:8]}",
