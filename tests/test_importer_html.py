@@ -209,9 +209,14 @@ def test_escaped_text_in_paragraphs_reads_back(paragraphs: list[list[str]]) -> N
         "<p>a<b>b</b></p>",
         "<div>a</div><p>b</p>",
         "<p>\u3000ideographic space\u3000</p>",
+        "<p>x</p><p>y</p><p></p><p>  </p>",
+        "<p>a &amp; b</p>",
+        "<p class='c'>a</p><p>b</p>",
+        "<p>a</p><p>b",
+        "<p>a\r\nb\x1b[1m</p><p>\U0001f600</p>",
     ],
 )
-def test_paragraph_fast_path_is_the_walk(markup: str) -> None:
+def test_paragraph_fast_paths_are_the_walk(markup: str) -> None:
     from lxml import etree
 
     from modtool.importers import html as module
@@ -219,4 +224,7 @@ def test_paragraph_fast_path_is_the_walk(markup: str) -> None:
     root = etree.fromstring(markup, module._PARSER)
     out: list = []
     module._Walker(out, False).walk(root, "")
-    assert html_to_text(markup) == module._layout(out)
+    walked = module._layout(out)
+    assert html_to_text(markup) == walked
+    assert module._plain_paragraphs(root, False) in (None, walked)
+    assert module._bare_paragraphs(markup, False) in (None, walked)
