@@ -301,20 +301,28 @@ def pushshift_lines(
 
 
 def write_pushshift(path: Path, comments: int, seed: int = 1, threads: int = 0) -> None:
-    """An RC-style dump of ``comments`` comments over many threads (default one per 200)."""
+    """An RC-style dump of ``comments`` comments over many threads (default one per 200).
+
+    Written in chunks of 200,000 comments (threads interleaved within a chunk),
+    so a dump of any size is written in bounded memory.
+    """
     rng = random.Random(seed)
-    count = threads or max(1, comments // 200)
-    per = [comments // count + (1 if i < comments % count else 0) for i in range(count)]
-    trees = []
-    offset = 0
-    for number, size in enumerate(per):
-        nodes = random_tree(rng, size, id_prefix=f"p{number:x}x")
-        nodes = [node._replace(created=node.created + offset) for node in nodes]
-        offset += rng.randint(0, 50)
-        trees.append((f"s{number:x}", f"Thread {number}", nodes))
+    chunk = 200_000
     with open(path, "w", encoding="utf-8") as out:
-        for line in pushshift_lines(trees, rng):
-            out.write(line + "\n")
+        for start in range(0, comments, chunk):
+            size = min(chunk, comments - start)
+            count = threads or max(1, size // 200)
+            per = [size // count + (1 if i < size % count else 0) for i in range(count)]
+            trees = []
+            offset = start * 7
+            for number, amount in enumerate(per):
+                name = f"{start // chunk:x}y{number:x}"
+                nodes = random_tree(rng, amount, id_prefix=f"p{name}x")
+                nodes = [node._replace(created=node.created + offset) for node in nodes]
+                offset += rng.randint(0, 50)
+                trees.append((f"s{name}", f"Thread {name}", nodes))
+            for line in pushshift_lines(trees, rng):
+                out.write(line + "\n")
 
 
 # -- Hacker News -------------------------------------------------------------------

@@ -14,8 +14,10 @@ from benchmarks.formats_json import Node, write_convokit
 from modtool.errors import ParseError
 from modtool.importers import convokit
 from modtool.importers.records import CommentRecord, ThreadRecord
+from modtool.ingest import import_path
+from modtool.store import open_store
 from tests.conftest import SAMPLE
-from tests.json_formats import comments, no_warnings, node_shape, shape, trees
+from tests.json_formats import comments, no_warnings, node_shape, shape, stored_shape, trees
 
 FIXTURES = Path(__file__).parent / "fixtures" / "convokit"
 CORPUS = FIXTURES / "reddit-corpus-small"
@@ -161,3 +163,19 @@ def test_modtool_export_imports_back_to_the_same_tree(
     again = run_cli("import", corpus, env={"MODTOOL_DB": str(fresh)})
     assert again.returncode == 0, again.stderr
     assert _tree(run_cli, fresh) == before  # re-import changes nothing
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nodes=trees(max_size=12))
+def test_random_corpora_land_in_the_store_as_the_same_tree(
+    tmp_path_factory: pytest.TempPathFactory, nodes: list[Node]
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    write_convokit(folder / "corpus", [("conv", "Title", nodes)])
+    with open_store(folder / "m.db") as store:
+        import_path(store, folder / "corpus")
+        (thread,) = store.threads.list()
+        assert (thread.platform, thread.external_id, thread.title) == ("convokit", "conv", "Title")
+        assert stored_shape(store, thread.id) == node_shape(nodes)

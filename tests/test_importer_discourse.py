@@ -14,8 +14,18 @@ from benchmarks.formats_json import Node, render_discourse
 from modtool.errors import ParseError
 from modtool.importers import discourse
 from modtool.importers.records import CommentRecord, MissingRecord, ProblemRecord, ThreadRecord
+from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.json_formats import comments, dump, html_bodies, no_warnings, node_shape, shape, trees
+from tests.json_formats import (
+    comments,
+    dump,
+    html_bodies,
+    no_warnings,
+    node_shape,
+    shape,
+    stored_shape,
+    trees,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"
 TOPIC = FIXTURES / "topic-2144.json"
@@ -184,3 +194,20 @@ def test_cli_topic_and_page_orphans_and_missing(run_cli: Callable, db_path: Path
     before = dump(db_path)
     assert run_cli("import", TOPIC, PAGE).returncode == 0
     assert dump(db_path) == before
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nodes=trees(max_size=12, body=html_bodies, numeric_ids=True), page=st.integers(0, 2))
+def test_random_topics_land_in_the_store_as_the_same_tree(
+    tmp_path_factory: pytest.TempPathFactory, nodes: list[Node], page: int
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    path = folder / "topic.json"
+    path.write_text(json.dumps(render_discourse(12, "Topic", nodes, page=page)))
+    with open_store(folder / "m.db") as store:
+        import_path(store, path)
+        (thread,) = store.threads.list()
+        assert (thread.platform, thread.external_id, thread.missing) == ("discourse", "12", page)
+        assert stored_shape(store, thread.id) == node_shape(nodes)

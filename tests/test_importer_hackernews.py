@@ -14,8 +14,18 @@ from benchmarks.formats_json import Node, render_hn_algolia, render_hn_firebase
 from modtool.errors import ParseError
 from modtool.importers import hackernews
 from modtool.importers.records import CommentRecord, ThreadRecord
+from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.json_formats import comments, dump, html_bodies, no_warnings, node_shape, shape, trees
+from tests.json_formats import (
+    comments,
+    dump,
+    html_bodies,
+    no_warnings,
+    node_shape,
+    shape,
+    stored_shape,
+    trees,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hackernews"
 ALGOLIA = FIXTURES / "item-40500071.json"
@@ -202,3 +212,20 @@ def test_cli_firebase_crawl_and_algolia_item(run_cli: Callable, db_path: Path) -
     before = dump(db_path)
     assert run_cli("import", CRAWL, ALGOLIA).returncode == 0
     assert dump(db_path) == before
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nodes=trees(max_size=12, body=html_bodies, numeric_ids=True))
+def test_random_firebase_items_land_in_the_store_as_the_same_tree(
+    tmp_path_factory: pytest.TempPathFactory, nodes: list[Node]
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    path = folder / "items.json"
+    path.write_text(json.dumps(render_hn_firebase(77, "Story", nodes)))
+    with open_store(folder / "m.db") as store:
+        import_path(store, path)
+        (thread,) = store.threads.list()
+        assert (thread.platform, thread.external_id, thread.title) == ("hackernews", "77", "Story")
+        assert stored_shape(store, thread.id) == node_shape(nodes)
