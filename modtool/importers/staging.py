@@ -25,6 +25,7 @@ from modtool.importers.records import (
     Record,
     ThreadRecord,
 )
+from modtool.importers.tree import meta_json
 
 BATCH = 5_000
 
@@ -88,7 +89,7 @@ def stage(records: Iterable[Record], folder: str | None = None) -> Iterator[Stag
                             record.body,
                             record.created_at,
                             record.status,
-                            json.dumps(record.meta) if record.meta else None,
+                            meta_json(record.meta),
                             record.where,
                             record.line,
                         )
@@ -162,25 +163,19 @@ def _read(conn: sqlite3.Connection, thread: str) -> StagedThread:
             [thread],
         )
     ]
-    comments = [
-        CommentRecord(
-            thread,
-            ext,
-            parent,
-            author,
-            body,
-            created,
-            status,
-            loads(meta) if meta else None,
-            where,
-            line,
+    # Rows in CommentRecord's field order, made into records without a Python call
+    # each; ``meta`` stays the JSON text staging wrote (the tree builder keeps text).
+    comments = list(
+        map(
+            CommentRecord._make,
+            conn.execute(
+                """SELECT thread, external_id, parent, author, body, created_at, status, meta,
+                          "where", line, NULL
+                   FROM comments WHERE thread = ? ORDER BY seq""",
+                [thread],
+            ),
         )
-        for ext, parent, author, body, created, status, meta, where, line in conn.execute(
-            """SELECT external_id, parent, author, body, created_at, status, meta, "where", line
-               FROM comments WHERE thread = ? ORDER BY seq""",
-            [thread],
-        )
-    ]
+    )
     missing = 0
     problems = []
     for kind, count, where, message in conn.execute(

@@ -64,9 +64,13 @@ class TreeComment(NamedTuple):
     """Hash of author + body: scores are tied to it (a status change keeps it)."""
 
 
-def meta_json(meta: dict | None) -> str | None:
+def meta_json(meta: dict | str | None) -> str | None:
+    """The metadata as stored: sorted-key JSON text (already text: kept, which is how
+    records come back from :mod:`~modtool.importers.staging`)."""
     if not meta:
         return None
+    if isinstance(meta, str):
+        return meta
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
