@@ -64,7 +64,8 @@ _THREAD = _D + "thread"
 _POST = _D + "post"
 _AUTHOR = _D + "author"
 _PARENT = _D + "parent"
-_LOCAL = len(_D)
+_NAME, _USERNAME, _ANONYMOUS = _D + "name", _D + "username", _D + "isAnonymous"
+_TRUE = ("true", "1")
 _ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -141,7 +142,7 @@ _NAMES = {_D + name: name for name in (*_TEXT_FIELDS, *_ELEMENTS)}
 
 
 def _flag(fields: dict[str, Any], name: str) -> bool:
-    return _text(fields, name).lower() in ("true", "1")
+    return _text(fields, name).lower() in _TRUE
 
 
 def _date(text: str) -> str | None:
@@ -185,7 +186,8 @@ def _thread(element: xmlsafe.Element) -> ThreadRecord | None:
 
 
 def _post(element: xmlsafe.Element) -> Record:
-    where = f"line {element.sourceline}"
+    line = element.sourceline
+    where = f"line {line}"
     fields = _fields(element)
     thread = fields.get("thread")
     thread_id = (thread.get(_ID) or "").strip() if thread is not None else ""
@@ -202,14 +204,14 @@ def _post(element: xmlsafe.Element) -> Record:
     if author is not None:
         for child in author:
             tag = child.tag
-            if tag == _D + "name":
+            if tag == _NAME:
                 name = (child.text or "").strip()
-            elif tag == _D + "username":
+            elif tag == _USERNAME:
                 username = (child.text or "").strip()
-            elif tag == _D + "isAnonymous":
+            elif tag == _ANONYMOUS:
                 anonymous = (child.text or "").strip().lower() == "true"
-    spam = _flag(fields, "isSpam")
-    deleted = _flag(fields, "isDeleted")
+    spam = fields.get("isSpam", "").lower() in _TRUE
+    deleted = fields.get("isDeleted", "").lower() in _TRUE
     meta: dict[str, Any] = {}
     if username:
         meta["username"] = username
@@ -227,5 +229,5 @@ def _post(element: xmlsafe.Element) -> Record:
         status="spam" if spam else "deleted" if deleted else "visible",
         meta=meta or None,
         where=where,
-        line=element.sourceline,
+        line=line,
     )
