@@ -3,8 +3,11 @@
 Builds the database quickly with direct batched inserts into modtool's schema
 (1,000 threads of 1,000 comments with a realistic reply tree, one score per
 comment, two moderators' labels on 2% of the comments), then runs
-``modtool export`` for JSONL and CSV, each in a fresh subprocess so that the
-peak RSS reported is the export's own, and prints rows/s and peak RSS. With
+``modtool export`` for each format (JSONL, CSV, Parquet, the long annotations
+table, Jigsaw, Label Studio, Argilla, Prodigy by default; ``--formats``), each
+in a fresh subprocess so that the peak RSS reported is the export's own, and
+prints comments/s, peak RSS and the output's size (the folder's, for folder
+formats; the card beside is left out). With
 ``--also N`` it exports the first N comments' worth of threads too, to show
 that memory does not grow with the size of the export.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +40,16 @@ BATCH = 20_000
 MODEL = "profanity-check@bench"
 POLICY = "bench"
 NOW = "2026-11-27T00:00:00.000000+00:00"
+FORMATS = {  # format: file extension ("" for a folder)
+    "jsonl": "jsonl",
+    "csv": "csv",
+    "parquet": "parquet",
+    "annotations": "jsonl",
+    "jigsaw": "csv",
+    "label-studio": "json",
+    "argilla": "",
+    "prodigy": "jsonl",
+}
 
 
 def build(path: Path, comments: int, seed: int = 7) -> float:
@@ -193,6 +207,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None, help="reuse or create this database")
     parser.add_argument("--keep", action="store_true", help="keep the database and outputs")
     parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help=f"comma-separated formats to export (default: {','.join(FORMATS)})",
+    )
+    parser.add_argument(
         "--also",
         type=int,
         default=0,
@@ -209,26 +228,32 @@ def main() -> None:
         )
     rows = sqlite3.connect(db).execute("SELECT COUNT(*) FROM comments").fetchone()[0]
     print(
-        f"{'format':<8} {'comments':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS':>9} {'output':>9}"
+        f"{'format':<16} {'comments':>10} {'seconds':>8} {'comments/s':>10} {'peak RSS':>9} "
+        f"{'output':>9}"
     )
-    jobs = [("jsonl", rows, ()), ("csv", rows, ())]
+    jobs = [(fmt.strip(), rows, ()) for fmt in args.formats.split(",") if fmt.strip()]
     if args.also:
         threads = max(1, args.also // PER_THREAD)
         only = tuple(arg for t in range(1, threads + 1) for arg in ("--thread", str(t)))
         jobs.insert(0, ("jsonl", min(rows, threads * PER_THREAD), only))
     for fmt, count, extra in jobs:
-        output = work / f"out-{count}.{fmt}"
+        folder = work / f"out-{fmt}-{count}"
+        folder.mkdir(exist_ok=True)
+        output = folder / (f"out.{FORMATS[fmt]}" if FORMATS[fmt] else "out")
         seconds, rss_kib, _ = run_export(db, fmt, output, *extra)
+        size = (
+            sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+            if output.is_dir()
+            else output.stat().st_size
+        )
         print(
-            f"{fmt:<8} {count:>10,} {seconds:>8.1f} {count / seconds:>9,.0f} "
-            f"{rss_kib / 1024:>7.0f} MiB {output.stat().st_size / 2**20:>5.0f} MiB"
+            f"{fmt:<16} {count:>10,} {seconds:>8.1f} {count / seconds:>10,.0f} "
+            f"{rss_kib / 1024:>7.0f} MiB {size / 2**20:>5.0f} MiB"
         )
         if not args.keep:
-            output.unlink()
+            shutil.rmtree(folder)
     if not args.keep and args.db is None:
-        for path in work.iterdir():
-            path.unlink()
-        work.rmdir()
+        shutil.rmtree(work)
     elif args.keep:
         print(f"kept in {work}")
 
