@@ -18,7 +18,7 @@ from modtool.ingest import import_path
 from modtool.models import ModelInfo, PolicyRef, ScoreRow
 from modtool.store import Store
 from modtool.store.dataset import Selection
-from modtool.store.threads import similar
+from modtool.store.threads import SIMILAR, similar
 from tests import platform_fake
 from tests.thread_docs import Node, render
 
@@ -116,11 +116,30 @@ def test_a_real_edit_keeps_the_id_and_the_label(tmp_path: Path, store: Store) ->
     assert labeled_texts(store) == [(1, edited)]
 
 
-def test_similarity_threshold_is_measured() -> None:
-    base = "I think the alliance should pay its own way, the budget is not endless."
-    assert similar(base, base + " Edit: typo.")
-    assert similar(base, base.replace("endless", "infinite"))
-    assert not similar(base, "You are an idiot and a liar.")
+def test_similarity_threshold_is_measured(sample_path: Path) -> None:
+    """On the sample thread: every edit is similar, no two different comments are."""
+    from difflib import SequenceMatcher
+
+    from modtool.importers import plaintext
+
+    bodies = [c.body for c in plaintext.parse(sample_path).comments]
+    ratios = []
+    for body in bodies:
+        words = body.split()
+        if len(words) < 4:
+            continue
+        middle = words[len(words) // 2]
+        for edit in (
+            body.replace(middle, middle + "x", 1),  # a typo
+            body + " Edit: I meant the other treaty.",  # an added sentence
+            " ".join(words[: max(3, len(words) * 3 // 4)]),  # the last quarter cut
+        ):
+            assert similar(body, edit), (body, edit)
+            ratios.append(SequenceMatcher(None, body, edit).ratio())
+    assert min(ratios) >= 0.70 > SIMILAR
+    for i, first in enumerate(bodies):
+        for second in bodies[i + 1 :]:
+            assert not similar(first, second)
     assert not similar("first", "completely different words here")
 
 

@@ -1,8 +1,9 @@
 """What every importer module provides.
 
-An importer is a module with ``NAME``, ``EXTENSIONS``, ``DESCRIPTION``,
-``sniff(head) -> bool`` and ``parse(path) -> ParsedDocument``. Add a format
-by adding one module and listing it in :mod:`modtool.importers`.
+A format is a module following :class:`PlatformImporter` (``read`` yields flat
+records), listed in :data:`modtool.importers.IMPORTERS`. The plain-text layout
+also keeps its older ``parse(path) -> ParsedDocument`` (:class:`Importer`), which
+its ``read`` adapts to records.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class PlatformImporter(Protocol):
     ``sniff`` gets the first 64 KiB (``b""`` for a folder) and the path.
     ``DESCRIPTION`` says what the format expects; it is shown when no format
     recognises a document.
+
+    Optional: ``PREORDER = True`` promises that comments come parent first and
+    each reply right after its parent's subtree so far (the plain-text layout);
+    the tree is then placed as records stream, without holding the thread.
+    A ``GROUPED`` format that yields a thread again after another one is read a
+    second time through the on-disk grouping (correct, only slower).
     """
 
     NAME: str
