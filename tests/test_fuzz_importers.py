@@ -39,8 +39,8 @@ from modtool.store import open_store
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "threads" / "sample-thread-korea-talks-collapse.txt"
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
-MUTANTS = int(os.environ.get("FUZZ_MUTANTS", "300"))
-CLI_MUTANTS = 4
+MUTANTS = int(os.environ.get("FUZZ_MUTANTS", "250"))
+CLI_MUTANTS = 3
 PER_MUTANT_SECONDS = 10.0
 TOTAL_SECONDS = 20.0
 
