@@ -165,3 +165,38 @@ def test_released_elements_leave_the_tree(tmp_path: Path) -> None:
         xmlsafe.release(element)
     assert count == 20_000
     assert widest < 4_000  # of 40,000 elements; without release() all of them
+
+
+def test_gzip_compressed_exports_are_read_and_sniffed(tmp_path: Path) -> None:
+    import gzip
+
+    from modtool.importers import disqus, wxr
+
+    for name, module in (("disqus/export.xml", disqus), ("wxr/site-1.2.xml", wxr)):
+        plain = FIXTURES / name
+        packed = tmp_path / (plain.name + ".gz")
+        packed.write_bytes(gzip.compress(plain.read_bytes()))
+        head = packed.read_bytes()[:65536]
+        assert module.sniff(head, packed)
+        assert list(module.read(packed, print)) == list(module.read(plain, print))
+
+
+def test_damaged_gzip_is_one_parse_error(tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "export.xml.gz"
+    packed.write_bytes(gzip.compress((FIXTURES / "disqus" / "export.xml").read_bytes())[:300])
+    with pytest.raises(ParseError) as caught:
+        texts(packed)
+    assert str(caught.value).startswith(f"{packed}: ") and "\n" not in str(caught.value)
+
+
+def test_gzip_bomb_is_refused_too(tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "bomb.xml.gz"
+    packed.write_bytes(gzip.compress((FIXTURES / "wxr" / "billion-laughs.xml").read_bytes()))
+    with pytest.raises(
+        ParseError, match=r"bomb.xml.gz: line 3: the document declares XML entities"
+    ):
+        texts(packed)

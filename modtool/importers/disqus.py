@@ -71,6 +71,7 @@ _ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 def sniff(head: bytes, path: Path) -> bool:
     """A ``<disqus>`` root in the Disqus namespace within the first kilobytes."""
+    head = xmlsafe.head_text(head)
     return b"<disqus" in head and b"http://disqus.com" in head
 
 

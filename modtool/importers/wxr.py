@@ -82,6 +82,7 @@ STATUS = {
 
 def sniff(head: bytes, path: Path) -> bool:
     """An RSS document naming the WXR namespace in its first kilobytes."""
+    head = xmlsafe.head_text(head)
     return b"<rss" in head and _WP_IN_HEAD.search(head) is not None
 
 
@@ -101,8 +102,7 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
 
 def _namespaces(path: Path) -> tuple[str, ...]:
     """The WXR namespaces to look for: 1.0–1.2, and a newer one the file names."""
-    with path.open("rb") as handle:
-        head = handle.read(64 * 1024)
+    head = xmlsafe.read_head(path)
     found = tuple(f"{_WP_PREFIX}{m.decode()}/" for m in _WP_IN_HEAD.findall(head))
     return tuple(dict.fromkeys((*_KNOWN_WP, *found)))
 
