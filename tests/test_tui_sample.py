@@ -89,3 +89,7 @@ def test_sample_refuses_file_or_thread(run_cli) -> None:
     )
     result = run_cli("tui", "--help")
     assert "modtool tui --sample" in result.stdout
+    # `modtool --help`'s first example is the one that works after a plain pip install.
+    lines = run_cli("--help").stdout.splitlines()
+    first = lines[next(i for i, line in enumerate(lines) if "Example" in line) + 1]
+    assert first.strip() == "modtool tui --sample"

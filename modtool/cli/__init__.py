@@ -128,7 +128,7 @@ def main() -> None:
 
     \b
     Example, on the sample thread:
-      modtool tui threads/sample-thread-korea-talks-collapse.txt
+      modtool tui --sample
       modtool import threads/sample-thread-korea-talks-collapse.txt && modtool tree
     """
 
