@@ -1,26 +1,31 @@
-"""Scoring speed: stock ``Detoxify.predict`` vs modtool's pipeline, same checkpoint.
+"""Scoring speed against stock ``Detoxify.predict`` and against the machine's arithmetic limit.
 
 Builds (offline, cached in ``--workdir``) a bert-base-sized Detoxify-format
 checkpoint with random weights (hidden 768, 12 layers, 12 heads, a generated
 30,522-entry WordPiece vocab, max 512 tokens: the compute of Detoxify's
-``original``), imports ``--comments`` comments of 10–200 words into a fresh
-SQLite store, then times:
+``original``) and ``--comments`` comments of 10–200 words, then prints:
 
-* stock: ``Detoxify(checkpoint, huggingface_config_path).predict`` in batches
-  of 32, in input order (what a plain script does);
-* modtool: ``score_store`` (dedup, length-sorted batches, dynamic padding,
-  inference_mode, commit per batch), scores read back from SQLite;
-* modtool ``--quantize``: the same with dynamic int8 linear layers.
+* the machine: torch's CPU capability, the VNNI / BF16 / AMX flags of
+  ``/proc/cpuinfo``, the load average (the machine may be shared);
+* the measured GEMM throughput with the benchmark's threads (``torch.matmul`` of
+  a bert-base feed-forward shape, 2048x768 @ 768x3072, in fp32 and bf16; int8 as
+  the dynamic-quantized ``nn.Linear`` of the same shape, the kernel int8 mode runs);
+* the FLOPs the workload needs, from its token counts: per window of n tokens,
+  2 x 12h^2 per token per layer for the linear layers plus 4 n^2 h per layer for
+  attention (QK^T and AV), the last layer only for [CLS] except its keys and
+  values (what modtool computes exactly), plus pooler and classifier;
+* per mode (stock, modtool fp32 / bf16 / int8): comments/s, ratio to stock,
+  the fraction of the arithmetic limit (GEMM rate / FLOPs per comment; int8 is
+  measured against the fp32 limit and its own int8 limit), and the max
+  deviation from stock fp32;
+* an ``--engine ray`` row: the same fp32 scorer on a local Ray cluster of this
+  machine (one actor holding every benchmark thread), its start-up time and its
+  steady-state overhead against the local engine.
 
-The contenders run in interleaved rounds of ``--round`` comments (stock,
-modtool, modtool --quantize on the same 100 comments, then the next 100), so
-that load from other processes on a shared machine hits them alike; rates are
-reported by wall clock and by this process's CPU time.
+Contenders run in interleaved rounds (``--rounds``), so load from elsewhere hits
+them alike. Not part of the test suite; a few minutes on 2 cores.
 
-Prints comments/s, the speed ratio and the max abs difference of every score
-against stock. Takes a few minutes on 2 cores; not part of the test suite.
-
-Run: ``.venv/bin/python benchmarks/scoring_bench.py [--comments 500] [--batch-size 32]``
+Run: ``.venv/bin/python benchmarks/scoring_bench.py [--comments 300] [--rounds 3] [--threads 2]``
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from tests.tiny_detoxify import WORDS, build_checkpoint, build_hf_dir, make_vocab  # noqa: E402
 
 VOCAB_SIZE = 30_522
+HIDDEN, LAYERS, CLASSES = 768, 12, 6
+GEMM_SHAPE = (2048, 768, 3072)
 
 
 def build(workdir: Path) -> tuple[Path, Path, list[str]]:
@@ -73,6 +80,82 @@ def write_thread(path: Path, bodies: list[str]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+# -- the machine ------------------------------------------------------------------------
+def machine_lines(threads: int) -> list[str]:
+    import torch
+
+    from modtool.scoring.precision import cpu_capability
+
+    capability = cpu_capability()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return [
+        f"CPU: {capability.describe()}",
+        f"  VNNI: {'yes' if capability.vnni else 'no'}, native BF16: "
+        f"{'yes' if capability.bf16 else 'no'}, AMX: "
+        f"{'yes' if any(f.startswith('amx') for f in capability.flags) else 'no'}",
+        f"  {os.cpu_count()} CPUs, torch {torch.__version__} with {threads} threads, "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (shared machines: noisy)",
+    ]
+
+
+def _rate(run, flops: float, seconds: float = 1.0) -> float:
+    run()  # warm-up
+    start = time.perf_counter()
+    count = 0
+    while time.perf_counter() - start < seconds:
+        run()
+        count += 1
+    return flops * count / (time.perf_counter() - start)
+
+
+def gemm_rates() -> dict[str, float]:
+    """FLOP/s (int8: OP/s) of a bert-base feed-forward GEMM in each precision."""
+    import warnings
+
+    import torch
+
+    m, k, n = GEMM_SHAPE
+    flops = 2.0 * m * k * n
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    rates = {"fp32": _rate(lambda: torch.matmul(a, b), flops)}
+    a16, b16 = a.to(torch.bfloat16), b.to(torch.bfloat16)
+    rates["bf16"] = _rate(lambda: torch.matmul(a16, b16), flops)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linear = torch.ao.quantization.quantize_dynamic(
+            torch.nn.Sequential(torch.nn.Linear(k, n)), {torch.nn.Linear}, dtype=torch.qint8
+        )
+    with torch.inference_mode():
+        rates["int8"] = _rate(lambda: linear(a), flops)
+    return rates
+
+
+# -- the workload -------------------------------------------------------------------------
+def window_lengths(scorer, texts: list[str]) -> list[int]:
+    """Token count of every window the scorer runs (its own tokenisation)."""
+    encoded = scorer.tokenizer(
+        list(texts),
+        truncation=True,
+        max_length=scorer.max_length,
+        stride=scorer.stride,
+        return_overflowing_tokens=True,
+        padding=False,
+    )
+    return [len(ids) for ids in encoded["input_ids"]]
+
+
+def workload_flops(lengths: list[int], h: int = HIDDEN, layers: int = LAYERS) -> float:
+    """FLOPs an exact pipeline must do for these windows (no padding, [CLS]-only last layer)."""
+    total = 0.0
+    for n in lengths:
+        full = (layers - 1) * (n * 2 * 12 * h * h + 4 * n * n * h)
+        last = n * 2 * 2 * h * h + 2 * 10 * h * h + 4 * n * h  # K,V for all; Q,O,FFN for [CLS]
+        head = 2 * (h * h + h * CLASSES)
+        total += full + last + head
+    return total
+
+
+# -- contenders ---------------------------------------------------------------------------
 class Stock:
     def __init__(self, checkpoint: Path, hf_dir: Path) -> None:
         from detoxify import Detoxify
@@ -92,15 +175,10 @@ class Stock:
 class Modtool:
     """score_store on a real SQLite file; one thread per round."""
 
-    def __init__(
-        self, checkpoint: Path, hf_dir: Path, workdir: Path, batch_size: int, quantize: bool
-    ) -> None:
-        from modtool.scoring import make_scorer
+    def __init__(self, scorer, workdir: Path, batch_size: int) -> None:
         from modtool.store import open_store
 
-        self.scorer = make_scorer(
-            "detoxify", checkpoint=checkpoint, hf_config=hf_dir, quantize=quantize
-        )
+        self.scorer = scorer
         self.tmp = tempfile.TemporaryDirectory(dir=workdir)
         self.store = open_store(Path(self.tmp.name) / "bench.db")
         self.batch_size = batch_size
@@ -113,7 +191,8 @@ class Modtool:
         self.round += 1
         doc = Path(self.tmp.name) / f"round{self.round}.txt"
         write_thread(doc, texts)
-        thread_id = import_path(self.store, doc).thread_id
+        import_path(self.store, doc)
+        thread_id = max(t.id for t in self.store.threads.list())
         summary = score_store(
             self.store, self.scorer, thread_id=thread_id, batch_size=self.batch_size
         )
@@ -124,80 +203,203 @@ class Modtool:
         ]
 
 
+def fp32_probe() -> float:
+    """A short fp32 GEMM measurement (FLOP/s), taken beside every timed run: on a
+    shared machine the limit moves with the load, so each run is compared with
+    the limit measured around it."""
+    import torch
+
+    m, k, n = GEMM_SHAPE
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    return _rate(lambda: torch.matmul(a, b), 2.0 * m * k * n, seconds=0.3)
+
+
 def timed(runner, texts: list[str], clock: dict[str, float], rows: list[dict]) -> None:
+    before = fp32_probe()
     wall, cpu = time.perf_counter(), time.process_time()
     rows.extend(runner.run(texts))
-    clock["wall"] += time.perf_counter() - wall
+    seconds = time.perf_counter() - wall
+    clock["wall"] += seconds
     clock["cpu"] += time.process_time() - cpu
+    # the GEMM rate around this run, weighted by its duration
+    clock["gemm_seconds"] += seconds * (before + fp32_probe()) / 2
 
 
 def max_diff(a: list[dict], b: list[dict]) -> float:
     return max(abs(x[k] - y[k]) for x, y in zip(a, b, strict=True) for k in x)
 
 
+def ray_row(checkpoint: Path, hf_dir: Path, texts: list[str], workdir: Path, threads: int, scorer):
+    """The fp32 scorer on a local Ray cluster of this machine.
+
+    Returns ``(init s, fixed s, total s, per-comment s, rows)``: ``ray.init``;
+    a run of one comment (actor start-up and model load: the fixed cost of a
+    run); the run of every comment; and the marginal cost per comment,
+    ``(total - fixed) / (n - 1)``, to compare with the local engine's."""
+    import ray
+
+    from modtool.ingest import import_path
+    from modtool.scoring.ray_engine import RayOptions, score_store_ray
+    from modtool.store import open_store
+
+    started = time.perf_counter()
+    ray.init(num_cpus=threads, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    init = time.perf_counter() - started
+    timings, rows = [], []
+    try:
+        for part in (texts[:1], texts):
+            folder = tempfile.mkdtemp(dir=workdir)
+            store = open_store(Path(folder) / "ray.db")
+            write_thread(Path(folder) / "t.txt", part)
+            import_path(store, Path(folder) / "t.txt")
+            started = time.perf_counter()
+            summary = score_store_ray(
+                store,
+                "detoxify",
+                {"checkpoint": checkpoint, "hf_config": hf_dir, "num_threads": None},
+                scorer.model,
+                scorer.headline_attribute,
+                RayOptions(actors=1, cpus_per_actor=threads, batch_size=32),
+            )
+            timings.append(time.perf_counter() - started)
+            assert summary.scored == len(part), summary
+            thread_id = store.threads.list()[0].id
+            stored = store.scores.for_thread(thread_id)
+            rows = [stored[c.id][scorer.model.id] for c in store.comments.for_thread(thread_id)]
+    finally:
+        ray.shutdown()
+    fixed, total = timings
+    return init, fixed, total, (total - fixed) / max(1, len(texts) - 1), rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--comments", type=int, default=500)
+    parser.add_argument("--comments", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument(
+        "--modes", default="fp32,bf16,int8", help="modtool precisions to run (default all)"
+    )
+    parser.add_argument("--skip-ray", action="store_true", help="no --engine ray row")
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "modtool-bench"
-    )
-    parser.add_argument("--skip-quantize", action="store_true")
-    parser.add_argument(
-        "--round", type=int, default=100, help="comments per interleaved round (default 100)"
     )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     import torch
 
+    torch.set_num_threads(args.threads)
+    from modtool.scoring import make_scorer
+    from modtool.scoring.precision import cpu_capability
+
+    for line in machine_lines(args.threads):
+        print(line, flush=True)
+    rates = gemm_rates()
+    print(
+        "GEMM 2048x768 @ 768x3072: "
+        + ", ".join(f"{mode} {rate / 1e9:.1f} G{'OP' if mode == 'int8' else 'FLOP'}/s"
+                    for mode, rate in rates.items()),
+        flush=True,
+    )  # fmt: skip
+
     checkpoint, hf_dir, vocab = build(args.workdir)
     texts = make_comments(args.comments, vocab)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if "bf16" in modes and not cpu_capability().bf16:
+        print("bf16: skipped (no native bfloat16 on this CPU; modtool refuses it here)")
+        modes.remove("bf16")
+    scorers = {
+        mode: make_scorer("detoxify", checkpoint=checkpoint, hf_config=hf_dir, precision=mode)
+        for mode in modes
+    }
+    reference = scorers.get("fp32") or make_scorer(
+        "detoxify", checkpoint=checkpoint, hf_config=hf_dir
+    )
+    lengths = window_lengths(reference, texts)
+    flops = workload_flops(lengths)
+    per_comment = flops / len(texts)
     print(
-        f"{len(texts)} comments of 10–200 words; torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads",
+        f"workload: {len(texts)} comments of 10–200 words, {len(lengths)} windows, "
+        f"{sum(lengths)} tokens (mean {sum(lengths) / len(texts):.0f}/comment); "
+        f"{flops / 1e12:.2f} TFLOP needed, {per_comment / 1e9:.1f} GFLOP/comment",
+        flush=True,
+    )
+    limit = rates["fp32"] / per_comment
+    print(
+        f"arithmetic limit at that fp32 GEMM rate: {limit:.2f} comments/s (each row below is "
+        "compared with the fp32 GEMM rate measured around its own runs)",
         flush=True,
     )
 
-    # The machine may be shared: run the contenders in interleaved rounds so that
-    # load from elsewhere hits them alike; report wall-clock and CPU-time rates.
-    runners = {
-        "stock": Stock(checkpoint, hf_dir),
-        "modtool": Modtool(checkpoint, hf_dir, args.workdir, args.batch_size, False),
-    }
-    if not args.skip_quantize:
-        runners["modtool --quantize"] = Modtool(
-            checkpoint, hf_dir, args.workdir, args.batch_size, True
-        )
-    clocks = {name: {"wall": 0.0, "cpu": 0.0} for name in runners}
+    runners = {"stock": Stock(checkpoint, hf_dir)}
+    for mode, scorer in scorers.items():
+        runners[f"modtool {mode}"] = Modtool(scorer, args.workdir, args.batch_size)
+    clocks = {name: {"wall": 0.0, "cpu": 0.0, "gemm_seconds": 0.0} for name in runners}
     rows: dict[str, list[dict]] = {name: [] for name in runners}
-    for start in range(0, len(texts), args.round):
-        chunk = texts[start : start + args.round]
+    size = max(1, -(-len(texts) // args.rounds))
+    for number, start in enumerate(range(0, len(texts), size), 1):
+        chunk = texts[start : start + size]
         for name, runner in runners.items():
             timed(runner, chunk, clocks[name], rows[name])
         print(
-            f"  round {start // args.round + 1}: "
+            f"  round {number}: "
             + ", ".join(
                 f"{name} {len(rows[name]) / clocks[name]['wall']:.2f}/s" for name in runners
             ),
             flush=True,
         )
+
     base = clocks["stock"]
     n = len(texts)
-    print(f"{'':28} {'comments/s':>10} {'ratio':>6} {'cpu-time ratio':>14} {'max abs diff':>12}")
+    header = (
+        f"{'':22} {'comments/s':>10} {'vs stock':>8} {'cpu-time':>8} {'of limit':>8} "
+        f"{'max dev vs fp32':>15}  (limit: fp32 GEMM rate around the runs / FLOPs per comment)"
+    )
+    print(header)
     for name, clock in clocks.items():
+        rate = n / clock["wall"]
+        mode = name.split()[-1] if name != "stock" else "fp32"
         diff = 0.0 if name == "stock" else max_diff(rows["stock"], rows[name])
-        label = name if name == "stock" else f"{name}"
+        gemm = clock["gemm_seconds"] / clock["wall"]
+        fraction = rate / (gemm / per_comment)
+        extra = f"  (GEMM {gemm / 1e9:.1f} GFLOP/s, limit {gemm / per_comment:.2f}/s"
+        if mode in ("int8", "bf16"):
+            own = rates[mode] * gemm / rates["fp32"] / per_comment
+            extra += f"; {rate / own:.2f} of the {mode} GEMM limit {own:.1f}/s"
+        extra += ")"
         print(
-            f"{label:28} {n / clock['wall']:10.2f} {base['wall'] / clock['wall']:5.2f}x "
-            f"{base['cpu'] / clock['cpu']:13.2f}x {diff:12.2e}"
+            f"{name:22} {rate:10.2f} {base['wall'] / clock['wall']:7.2f}x "
+            f"{base['cpu'] / clock['cpu']:7.2f}x {fraction:8.2f} {diff:15.2e}{extra}"
         )
-    for name, runner in runners.items():
-        if name != "stock":
-            print(
-                f"{name}: model id {runner.scorer.model.id}, "
-                f"[CLS]-only last layer: {runner.scorer.fast_last_layer}"
+
+    if not args.skip_ray and "fp32" in scorers:
+        try:
+            before = fp32_probe()
+            init, fixed, total, marginal, ray_rows = ray_row(
+                checkpoint, hf_dir, texts, args.workdir, args.threads, scorers["fp32"]
             )
+            ray_limit = (before + fp32_probe()) / 2 / per_comment
+        except Exception as exc:  # ray missing or the cluster failed: say so, keep the rest
+            print(f"--engine ray: not measured ({type(exc).__name__}: {exc})")
+        else:
+            local = clocks["modtool fp32"]["wall"] / n  # seconds per comment, local engine
+            print(
+                f"{'modtool fp32 ray':22} {n / total:10.2f} {base['wall'] / total:7.2f}x"
+                f" {'':>8} {1 / marginal / ray_limit:8.2f} {max_diff(rows['stock'], ray_rows):15.2e}"
+                f"  (local cluster, 1 actor x {args.threads} CPUs, incl. start-up)"
+            )
+            print(
+                f"  ray: init {init:.1f} s, fixed cost per run (actor start + model load) "
+                f"{fixed:.1f} s, then {1 / marginal:.2f} comments/s vs local {1 / local:.2f}/s: "
+                f"overhead {(marginal / local - 1) * 100:+.0f}% per comment once running"
+            )
+    for mode, scorer in scorers.items():
+        print(
+            f"modtool {mode}: model id {scorer.model.id}, "
+            f"[CLS]-only last layer: {scorer.fast_last_layer}"
+        )
 
 
 if __name__ == "__main__":

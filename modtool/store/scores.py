@@ -44,32 +44,32 @@ class ScoreRepo:
 
     # -- writing -----------------------------------------------------------------
     def save(self, rows: Iterable[ScoreRow]) -> int:
-        """Insert or replace score rows in one transaction; return how many comments."""
+        """Insert or replace score rows in one transaction (one ``executemany``);
+        return how many comments."""
         now = utc_now()
-        count = 0
+        batch = list(rows)
         with self.db.atomic():
-            for row in rows:
-                self.db.conn.executemany(
-                    """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
-                                           windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
-                           score = excluded.score, content_hash = excluded.content_hash,
-                           windowed = excluded.windowed, scored_at = excluded.scored_at""",
-                    [
-                        (
-                            row.comment_id,
-                            row.model,
-                            attribute,
-                            float(value),
-                            row.content_hash,
-                            int(row.windowed),
-                            now,
-                        )
-                        for attribute, value in row.scores.items()
-                    ],
-                )
-                count += 1
-        return count
+            self.db.conn.executemany(
+                """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
+                                       windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
+                       score = excluded.score, content_hash = excluded.content_hash,
+                       windowed = excluded.windowed, scored_at = excluded.scored_at""",
+                [
+                    (
+                        row.comment_id,
+                        row.model,
+                        attribute,
+                        float(value),
+                        row.content_hash,
+                        int(row.windowed),
+                        now,
+                    )
+                    for row in batch
+                    for attribute, value in row.scores.items()
+                ],
+            )
+        return len(batch)
 
     # -- reading -----------------------------------------------------------------
     def unscored(self, model: str, thread_id: int | None = None) -> Iterator[tuple[int, str, str]]:
