@@ -99,7 +99,7 @@ def hostile_policy(folder: Path) -> Path:
 
 
 def test_stored_and_file_text_never_reaches_the_terminal_raw(
-    run_cli, hostile_db: Path, tmp_path: Path
+    hostile_db: Path, tmp_path: Path
 ) -> None:
     policy = hostile_policy(tmp_path)
     commands = [
@@ -117,12 +117,12 @@ def test_stored_and_file_text_never_reaches_the_terminal_raw(
         ("label", 1, "insult", "--moderator", HOSTILE),
         ("label", 1, "insult", "--moderator", "ana", "--note", HOSTILE),
     ]
-    for result in run_batch(commands, db=hostile_db, cwd=tmp_path):
+    results = run_batch(commands, db=hostile_db, cwd=tmp_path, env={"COLUMNS": "200"})
+    for result in results:
         assert "Traceback" not in result.stderr, (result.args, result.stderr)
         for stream in (result.stdout, result.stderr):
             assert not UNSAFE.search(stream), (result.args, stream[:400])
-    shown = run_cli("agreement", env={"COLUMNS": "200"})
-    assert "mal]52;c;SGVsbG8=lory" in shown.stdout  # shown, only its escapes are gone
+    assert "mal]52;c;SGVsbG8=lory" in results[0].stdout  # shown, only its escapes are gone
 
 
 def test_label_refuses_a_hostile_moderator_name_before_writing(run_cli, hostile_db) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import json
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests.cli_batch import run_batch
 from tests.policy_helpers import policy_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,25 +89,37 @@ def test_label_errors(imported) -> None:
         no_traceback(result)
 
 
-def test_label_by_id_hash_or_path_and_the_moderator_default(imported, db_path: Path) -> None:
+def test_label_by_id_hash_or_path_and_the_moderator_default(
+    sample_store, db_path: Path, tmp_path: Path
+) -> None:
     """11.1: #9 is the database id, 1:7.4.2 the reply path; the answer shows which comment."""
-    by_path = imported("label", "1:7.4.2", "threat", env={"MODTOOL_MODERATOR": "carol"})
+    by_path, by_hash, wrong_thread, log = run_batch(
+        [
+            ("label", "1:7.4.2", "threat"),
+            ("label", "#22", "threat", "--remove", "-m", "dan"),
+            ("label", "22", "threat", "--thread", "2"),
+            ("log", "--comment", 22),
+        ],
+        db=db_path,
+        cwd=tmp_path,
+        env={"MODTOOL_MODERATOR": "carol"},
+    )
     assert by_path.returncode == 0, by_path.stderr
     assert by_path.stdout.startswith('labelled #22 7.4.2 Nick Rhynes "I’d prefer it not to be…"')
     assert "(by carol, " in by_path.stdout
-    by_hash = imported("label", "#22", "threat", "--remove", "-m", "carol")
-    assert by_hash.stdout.startswith("unlabelled #22 7.4.2 Nick Rhynes"), by_hash.stderr
-    wrong_thread = imported("label", "22", "threat", "--thread", "2", "-m", "carol")
+    assert by_hash.stdout.startswith("unchanged #22 7.4.2 Nick Rhynes"), by_hash.stderr
+    assert "already unreviewed (by dan, " in by_hash.stdout  # dan had not labelled it
     assert wrong_thread.returncode == 1 and "no thread with id 2" in wrong_thread.stderr
-    no_name = imported("label", "9", "insult", env={"MODTOOL_MODERATOR": ""})
-    assert no_name.returncode == 0, no_name.stderr  # the OS user, as in `modtool tui`
-    from modtool.moderator import default_moderator
-
-    assert f"(by {default_moderator()}, " in no_name.stdout or "MODTOOL" in os.environ.get(
-        "MODTOOL_MODERATOR", ""
+    assert "#22 7.4.2" in log.stdout and "carol" in log.stdout
+    (no_name,) = run_batch(
+        [("label", "9", "insult")], db=db_path, cwd=tmp_path, env={"MODTOOL_MODERATOR": ""}
     )
-    log = imported("log", "--comment", 22)
-    assert "#22 7.4.2" in log.stdout
+    assert no_name.returncode == 0, no_name.stderr  # the OS user, as in `modtool tui`
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "moderator"
+    assert f"(by {user}, " in no_name.stdout
 
 
 def test_log_tells_an_undo_from_its_redo(imported, sample_store) -> None:

@@ -91,7 +91,7 @@ def test_concurrent_imports_of_one_document(tmp_path: Path, db_path: Path, sampl
             env=env,
             cwd=tmp_path,
         )
-        for _ in range(8)
+        for _ in range(6)
     ]
     results = [(run.wait(timeout=240), *run.communicate()) for run in runs]
     for code, _out, err in results:
