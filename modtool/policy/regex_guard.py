@@ -81,8 +81,10 @@ def check_pattern(pattern: str, flags: int = 0) -> PatternCost:
 
 
 def _parse(pattern: str, flags: int) -> object:
+    from regex import _main
     from regex import _regex_core as core
 
+    core.DEFAULT_VERSION = _main.DEFAULT_VERSION  # as regex.compile does before parsing
     while True:
         source = core.Source(pattern)
         info = core.Info(flags, source.char_type, {})
