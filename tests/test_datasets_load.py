@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from modtool.export import Selection, export, parse_split
+from modtool.policy import load_policy
 from modtool.store import Store
 from tests.labeled_sample import ALICE, BOB
 from tests.test_export_split import make_threads
@@ -51,23 +53,22 @@ def test_split_folders_load_with_datasets(store: Store, run_cli, tmp_path: Path)
     make_threads(store, threads)
     label_some(store)
     one = tmp_path / "one.db"
+    policy = load_policy("news-comments")
+    keys = tuple(label.key for label in policy.labels if label.action != "approve")
     folders = []
-    for fmt in ("jsonl", "csv", "parquet"):
+    for fmt in ("jsonl", "csv", "parquet"):  # the library; the CLI path is tested below
         out = tmp_path / f"split-{fmt}"
-        result = run_cli(
-            "export",
-            "--format",
-            fmt,
-            "--split",
-            "train=0.7,test=0.3",
-            "--seed",
-            "3",
-            "--policy",
-            "news-comments",
-            "-o",
-            out,
+        export(
+            store,
+            fmt=fmt,
+            output=out,
+            selection=Selection(policy="news-comments"),
+            split=parse_split("train=0.7,test=0.3"),
+            seed=3,
+            label_keys=keys,
+            policy_def=policy,
+            command=f"modtool export --format {fmt} --split train=0.7,test=0.3 -o {out.name}",
         )
-        assert result.returncode == 0, result.stderr
         folders.append(out)
     # one thread, two parts: the empty part is not written, and the card says why
     result = run_cli("import", threads / "thread-0.txt", env={"MODTOOL_DB": str(one)})
@@ -106,7 +107,7 @@ def test_split_folders_load_with_datasets(store: Store, run_cli, tmp_path: Path)
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     report = json.loads(loaded.stdout.strip().splitlines()[-1])
-    total = store.dataset.count(__import__("modtool.store.dataset").store.dataset.Selection())
+    total = store.dataset.count(Selection())
     for folder in folders[:3]:
         splits = report[str(folder)]
         assert set(splits) == {"train", "test"}
@@ -141,7 +142,6 @@ def test_card_features_match_the_parquet_schema(store: Store, tmp_path: Path) ->
     datasets = pytest.importorskip("datasets")
     import yaml
 
-    from modtool.export import Selection, export
     from modtool.export.parquet import schema
 
     threads = tmp_path / "threads"

@@ -174,21 +174,20 @@ def test_export_unreviewed(labeled: Store, run_cli, tmp_path: Path) -> None:
     assert result.returncode == 1 and "exclude each other" in result.stderr
 
 
-def test_convokit_corpora_of_two_databases_merge(
-    run_cli, tmp_path: Path, sample_path: Path
-) -> None:
+def test_convokit_corpora_of_two_databases_merge(tmp_path: Path, sample_path: Path) -> None:
     """Global ids: two databases' corpora share no utterance id unless it is the same
     comment; no local absolute path in any exported file (a WordPress thread's
     source is its URL, a text thread's its file name)."""
+    from modtool.ingest import import_path
+    from modtool.store import open_store
+
     wxr = Path(__file__).parent / "fixtures" / "wxr" / "site-1.2.xml"
     corpora = {}
     for name, source in (("a", sample_path), ("b", wxr), ("c", sample_path)):
-        db = tmp_path / f"{name}.db"
-        env = {"MODTOOL_DB": str(db)}
-        assert run_cli("import", source, env=env).returncode == 0
-        out = tmp_path / f"corpus-{name}"
-        result = run_cli("export", "--format", "convokit", "-o", out, env=env)
-        assert result.returncode == 0, result.stderr
+        with open_store(tmp_path / f"{name}.db") as store:
+            import_path(store, source)
+            out = tmp_path / f"corpus-{name}"
+            export(store, fmt="convokit", output=out, selection=Selection())
         corpora[name] = out
     ids = {
         name: {json.loads(x)["id"] for x in (out / "utterances.jsonl").read_text().splitlines()}
