@@ -102,3 +102,40 @@ def test_concurrent_imports_of_one_document(tmp_path: Path, db_path: Path, sampl
         assert conn.execute("SELECT COUNT(*) FROM comments").fetchone() == (27,)
     created = [out for _, out, _ in results if out.startswith("imported ")]
     assert len(created) == 1, [out for _, out, _ in results]
+
+
+def test_a_deferred_transaction_takes_the_write_lock_up_front(sample_store, db_path: Path) -> None:
+    """sqlite-utils' ``atomic()`` says plain ``BEGIN``: it used to start as a reader and
+    fail at once with "database is locked" when another connection wrote before its
+    first write (a read lock cannot be upgraded over a newer snapshot). Every BEGIN now
+    takes the write lock first, so the other writer waits instead."""
+    import threading
+
+    from modtool.store import open_store
+
+    insert = (
+        "INSERT INTO threads (title, source, format, article, article_hash, imported_at,"
+        " updated_at) VALUES (?, 'x.txt', 'text', '', 'h', 'now', 'now')"
+    )
+    first, second = open_store(db_path), open_store(db_path)
+    errors: list[BaseException] = []
+
+    def other_writer() -> None:
+        try:
+            with second.db.atomic():
+                second.db.execute(insert, ["second"])
+        except BaseException as exc:
+            errors.append(exc)
+
+    with first.db.atomic():
+        (before,) = first.db.execute("SELECT COUNT(*) FROM threads").fetchone()
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join(0.5)  # it waits for our lock (before the fix it committed here)
+        first.db.execute(insert, ["first"])  # before the fix: "database is locked"
+    writer.join(30)
+    assert errors == []
+    titles = [t for (t,) in first.db.execute("SELECT title FROM threads ORDER BY id")]
+    assert titles[-2:] == ["first", "second"] and len(titles) == before + 2
+    first.close()
+    second.close()
