@@ -140,7 +140,7 @@ def _accept_db(command: click.Command) -> None:
         for sub in command.commands.values():
             _accept_db(sub)
         return
-    if any(param.name == "db_path" for param in command.params):
+    if any("--db" in getattr(param, "opts", ()) for param in command.params):
         return
     command.params.append(
         click.Option(
