@@ -176,21 +176,27 @@ def export_command(
         out.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
 
 
+def cut_paths(word: str) -> str:
+    """``/home/me/x.db`` → ``x.db``, ``--db=/a/x.db`` → ``--db=x.db``, ``-o/a/x`` → ``-ox``:
+    an export's card records the command without any folder."""
+    if "/" not in word:
+        return word
+    head = ""
+    if word.startswith("--") and "=" in word:
+        head, _, word = word.partition("=")
+        head += "="
+    elif word.startswith("-") and not word.startswith("--") and len(word) > 2:
+        head, word = word[:2], word[2:]
+    return head + (word.rstrip("/").rsplit("/", 1)[-1] or word)
+
+
 def _command_line() -> str:
     """The command as typed, for the dataset card, with every path cut to its last
     part: an export holds no local absolute path."""
     import shlex
     import sys
 
-    words = ["modtool"]
-    for word in sys.argv[1:]:
-        if "/" in word and not word.startswith("-"):
-            word = Path(word).name or word
-        elif word.startswith("--") and "=" in word and "/" in word:
-            name, _, value = word.partition("=")
-            word = f"{name}={Path(value).name}"
-        words.append(word)
-    return shlex.join(words)
+    return shlex.join(["modtool", *(cut_paths(word) for word in sys.argv[1:])])
 
 
 def _print(renderable: object) -> None:
