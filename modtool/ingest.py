@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modtool.errors import InputError
 from modtool.importers import background, pipeline
 from modtool.store import Store
 from modtool.store.common import utc_now
@@ -52,7 +53,7 @@ class ImportReport:
 
     def _first(self) -> ImportResult:
         if not self.threads:
-            raise LookupError(f"{self.path}: no thread was stored")
+            raise InputError.at(self.path, None, "no thread was stored from this document")
         return self.threads[0]
 
     @property

@@ -139,6 +139,8 @@ def _print_report(report: ImportReport, path: Path) -> None:
             f"{verb} {path}: thread {result.thread_id} '{one_line(result.title, 60)}'{where}: "
             f"{result.total:,} comments" + (f" ({changes})" if changes else "")
         )
+    if not report.threads and not report.failures:
+        output.note(f"{path}: no threads with comments in this document; nothing stored")
     for failure in report.failures:
         name = (
             f"thread {failure.external_id!r}"

@@ -414,14 +414,18 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
     warnings = thread.warnings
     sent = 0
     for comment in document.comments:
-        yield CommentRecord(
+        yield CommentRecord(  # positional: keyword arguments cost a slower call
             external_id,
             comment.path,
             comment.parent_path,
             comment.author,
             comment.body,
-            line=comment.line,
-            content_hash=comment.content_hash,
+            None,
+            "visible",
+            None,
+            None,
+            comment.line,
+            comment.content_hash,
         )
         if len(warnings) > sent:
             for message in warnings[sent:]:

@@ -44,11 +44,15 @@ Warn = Callable[[str], None]
 
 
 class TreeComment(NamedTuple):
-    """One comment placed in its thread's tree, ready for the store."""
+    """One comment placed in its thread's tree, ready for the store.
 
+    Fields after ``parent_position`` are in the order of the store's INSERT
+    columns, so a new row is one tuple concatenation (``store/threads.py``).
+    """
+
+    parent_position: int | None
     external_id: str
     parent_external_id: str | None
-    parent_position: int | None
     position: int
     depth: int
     path: str
@@ -83,22 +87,28 @@ def _place(
     orphan: bool,
 ) -> TreeComment:
     meta = record.meta
-    return TreeComment(
-        record.external_id,
-        record.parent_external_id,
-        parent_position,
-        position,
-        depth,
-        path,
-        orphan,
-        record.author,
-        record.body,
-        record.status,
-        record.created_at,
-        meta_json(meta) if meta else None,
-        record.line,
-        record.content_hash or content_hash(record.author, record.body),
+    return _new(
+        TreeComment,
+        (
+            parent_position,
+            record.external_id,
+            record.parent_external_id,
+            position,
+            depth,
+            path,
+            orphan,
+            record.author,
+            record.body,
+            record.status,
+            record.created_at,
+            meta_json(meta) if meta else None,
+            record.line,
+            record.content_hash or content_hash(record.author, record.body),
+        ),
     )
+
+
+_new = tuple.__new__  # a TreeComment without the Python-level __new__ (hot path)
 
 
 def _is_top(parent: str | None, thread_external_id: str | None) -> bool:

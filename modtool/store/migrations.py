@@ -164,9 +164,9 @@ def m004_platform_identity(db: sqlite_utils.Database) -> None:
     Older threads were all plain text: they get ``platform = 'text'``, the hash
     of title + article as external id (what the plain-text importer uses), and
     their comments the numbering path. The indexes serve the identity that
-    re-imports match on: ``(platform, external_id)`` per thread and
-    ``(thread_id, external_id)`` per comment (ids repeat across threads). The
-    comment index is not UNIQUE: a plain-text comment that vanished keeps the
+    re-imports match on: ``(platform, external_id)`` per thread, and a
+    comment's platform id (``(external_id, thread_id)``: ids repeat across
+    threads; a moderator names a comment by it). The comment index is not UNIQUE: a plain-text comment that vanished keeps the
     path it last had, which a newer comment may hold now, and a comment that
     moves up takes a path another one still holds until the end of the import
     (``importers/tree.py`` keeps platform ids unique within a thread).
@@ -191,7 +191,7 @@ def m004_platform_identity(db: sqlite_utils.Database) -> None:
             WHERE parent_id IS NOT NULL;
         UPDATE threads SET external_id = article_hash;
         CREATE INDEX threads_platform_external ON threads(platform, external_id);
-        CREATE INDEX comments_thread_external ON comments(thread_id, external_id)
+        CREATE INDEX comments_external ON comments(external_id, thread_id)
         """,
     )
 

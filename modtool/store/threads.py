@@ -30,10 +30,11 @@ typo, an added sentence, the last quarter cut) score 0.70-1.0, median 0.94; any
 two different comments at most 0.46 (median 0.05), two by the same author at
 most 0.27."""
 
-_COMMENT_INSERT = """INSERT INTO comments (id, thread_id, parent_id, position, depth, path, author,
-        body, content_hash, line, imported_at, updated_at, external_id, parent_external_id,
-        orphan, status, created_at, meta)
+_COMMENT_INSERT = """INSERT INTO comments (id, thread_id, parent_id, imported_at, updated_at,
+        external_id, parent_external_id, position, depth, path, orphan, author, body, status,
+        created_at, meta, line, content_hash)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+# The columns after updated_at follow TreeComment's fields after parent_position.
 _COMMENT_UPDATE = """UPDATE comments SET parent_id = ?, position = ?, depth = ?, path = ?,
         author = ?, body = ?, content_hash = ?, line = ?, present = 1, updated_at = ?,
         external_id = ?, parent_external_id = ?, orphan = ?, status = ?, created_at = ?, meta = ?
@@ -312,37 +313,30 @@ class _ThreadWrite:
         ids = self.ids
         result = self.result
         thread_id, now = self.thread_id, self.now
+        if not self.known:  # a first import: every comment is new (the hot path)
+            next_id = self.next_id
+            for c in comments:
+                parent = c.parent_position
+                ids.append(next_id)
+                rows.append(
+                    (next_id, thread_id, None if parent is None else ids[parent], now, now, *c[1:])
+                )
+                next_id += 1
+                result.orphans += c.orphan
+            result.added += next_id - self.next_id
+            self.next_id = next_id
+            self.conn.executemany(_COMMENT_INSERT, rows)
+            return
         for c in comments:
             parent_id = None if c.parent_position is None else ids[c.parent_position]
             if c.orphan:
                 result.orphans += 1
-            match, kind = (None, "added") if not self.known else self._match(c, parent_id)
+            match, kind = self._match(c, parent_id)
             if match is None:
                 comment_id = self.next_id
                 self.next_id += 1
                 result.added += 1
-                rows.append(
-                    (
-                        comment_id,
-                        thread_id,
-                        parent_id,
-                        c.position,
-                        c.depth,
-                        c.path,
-                        c.author,
-                        c.body,
-                        c.content_hash,
-                        c.line,
-                        now,
-                        now,
-                        c.external_id,
-                        c.parent_external_id,
-                        int(c.orphan),
-                        c.status,
-                        c.created_at,
-                        c.meta,
-                    )
-                )
+                rows.append((comment_id, thread_id, parent_id, now, now, *c[1:]))
             else:
                 match.matched = True
                 comment_id = match.id
