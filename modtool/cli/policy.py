@@ -468,6 +468,8 @@ def label_command(
     if external is not None and comment_ref is not None:
         labels = (comment_ref, *labels)
         comment_ref = None
+    if external is None and comment_ref is None:
+        raise InputError("name a comment: its id (9 or #9), THREAD:PATH (1:7.4.2) or --external ID")
     moderator = resolve_moderator(moderator)
     policy = _load(policy_ref)
     approve = policy.approve_label
