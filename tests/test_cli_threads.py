@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -301,3 +302,29 @@ def test_a_1gb_sparse_file_is_refused_with_little_memory(
     assert stderr.count("\n") == 1 and stderr.startswith(f"modtool: error: {huge}: "), stderr
     assert ": byte 0: binary data (NUL bytes), not a " in stderr
     assert peak_kb < 300 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"
+
+
+def test_a_bad_thread_is_reported_the_others_stored_exit_1(
+    run_cli, tmp_path: Path, db_path: Path
+) -> None:
+    """Pushshift NDJSON with two threads; one comment of thread b has no id."""
+    lines = [
+        {"id": "c1", "link_id": "t3_a", "parent_id": "t3_a", "author": "u", "body": "x"},
+        {"id": "c2", "link_id": "t3_a", "parent_id": "t1_c1", "author": "v", "body": "y"},
+        {"link_id": "t3_b", "parent_id": "t3_b", "author": "w", "body": "no id"},
+        {"id": "c3", "link_id": "t3_b", "parent_id": "t3_b", "author": "w", "body": "z"},
+    ]
+    doc = tmp_path / "RC_test.ndjson"
+    doc.write_text(
+        "".join(json.dumps({**line, "created_utc": 1700000000}) + "\n" for line in lines)
+    )
+    result = run_cli("import", doc)
+    assert result.returncode == 1
+    assert result.stdout == f"imported {doc}: thread 1 (reddit a): 2 comments (2 new)\n"
+    assert (
+        result.stderr
+        == f"modtool: error: {doc}: thread 'b' not stored: line 3: a comment without an id\n"
+    )
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT platform, external_id FROM threads").fetchall() == [("reddit", "a")]
+    assert conn.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 2

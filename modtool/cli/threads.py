@@ -135,8 +135,9 @@ def _print_report(report: ImportReport, path: Path) -> None:
             )
             if count
         )
+        title = f" '{one_line(result.title, 60)}'" if result.title else ""
         output.echo(
-            f"{verb} {path}: thread {result.thread_id} '{one_line(result.title, 60)}'{where}: "
+            f"{verb} {path}: thread {result.thread_id}{title}{where}: "
             f"{result.total:,} comments" + (f" ({changes})" if changes else "")
         )
     if not report.threads and not report.failures:
