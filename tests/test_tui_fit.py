@@ -211,3 +211,18 @@ async def test_platform_comments_show_their_id_date_and_status(tmp_path: Path) -
         await pilot.pause()
         text = app.detail.text.plain
         assert f"reddit {visible.external_id} · " in text and "on the platform" not in text
+
+
+async def test_a_scoring_failure_stays_readable_in_help(db: Path) -> None:
+    from modtool.tui.messages import WorkFailed
+    from tests.test_tui_app import rendered
+
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(WorkFailed("scoring", "model file damaged: /x/y.ckpt"))
+        await pilot.pause()
+        progress = screen_lines(app)[1]
+        assert "scoring failed (?)" in progress and label_count_shown(progress, "x", "spam") == 3
+        await pilot.press("question_mark")
+        text = " ".join(rendered(app.screen.renderable(), 200).split())
+        assert "Scoring failed: model file damaged: /x/y.ckpt" in text

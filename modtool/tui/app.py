@@ -197,6 +197,8 @@ class ModtoolApp(App[None]):
         self.sort = SORT_SCORE
         self.error: str | None = None
         self.scorer_note: str | None = None
+        self.scoring_error: str | None = None
+        """The background scoring's error, if it failed (shown in ``?``)."""
         """Why ``auto`` did not use Detoxify (shown in ``?``), once the worker has chosen."""
         self._queue_dirty = True
         self._label_keys: list[tuple[str, str, str]] = []
@@ -379,7 +381,8 @@ class ModtoolApp(App[None]):
         if message.what == "import":
             self._fail(message.message)
             return
-        self.status.scoring = f"{message.what} failed"
+        self.status.scoring = f"{message.what} failed (?)"
+        self.scoring_error = message.message  # kept for `?` once the toast is gone
         self._refresh_status()
         self.notify(message.message, title=f"{message.what} failed", severity="error", timeout=10)
 
@@ -588,6 +591,8 @@ class ModtoolApp(App[None]):
                 scoring += f" {self.scorer_note[0].upper()}{self.scorer_note[1:]}."
         else:
             scoring = "No background scoring (--scorer none)."
+        if self.scoring_error:
+            scoring += f" Scoring failed: {self.scoring_error}"
         self.push_screen(GuidanceScreen(self.policy, keys, scoring))
 
     def action_toggle_advance(self) -> None:
