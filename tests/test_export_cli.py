@@ -174,7 +174,7 @@ def test_help_has_examples() -> None:
 
     from modtool.cli import main
 
-    for command in ("export", "stats", "agreement", "calibrate"):
+    for command in ("export", "stats", "agreement", "calibrate", "import-labels", "decisions"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Example" in result.output and "--db" in result.output
