@@ -1,10 +1,12 @@
 """Bring a document into the store: check it, pick the importer, store thread by thread.
 
-One document is one write transaction and each of its threads a savepoint in
-it: a thread with a problem is rolled back alone and reported (the others are
-stored, the command exits 1); an error in the document itself (not UTF-8, not
-XML, a bad indentation) rolls every thread of the document back, so the
-database is exactly as it was. See ``docs/formats.md``.
+Each thread of a document is a savepoint of its own: a thread with a problem is
+rolled back alone and reported (the others are stored, the command exits 1). An
+error in the document itself (not UTF-8, not XML, a bad indentation) stores
+nothing of it: formats read one thread at a time share one transaction for the
+document; staged formats have read the whole document before the first thread
+is stored, and then commit thread by thread (so moderators' writes are not held
+up by a long import). See ``docs/formats.md``.
 """
 
 from __future__ import annotations
@@ -124,6 +126,9 @@ def import_path(
         now=utc_now(),
         replace_thread=replace_thread,
     ) as document:
+        # A staged document was read to its end before its first thread arrives: no
+        # document error can follow a stored thread, so each thread commits alone.
+        document.commit_each = not getattr(importer, "GROUPED", False)
         for kind, payload in events:
             if kind == pipeline.COMMENTS:
                 document.add_comments(payload)
@@ -151,6 +156,7 @@ def import_path(
                 warnings(payload)
             elif kind == pipeline.RESTART:
                 document.restart()
+                document.commit_each = True  # the document is read again through staging
                 report.threads.clear()
                 report.failures.clear()
                 warnings.clear()

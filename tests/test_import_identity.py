@@ -322,3 +322,39 @@ def test_a_value_too_large_for_the_store_fails_its_thread_only(
     report = import_path(store, platform_fake.write(tmp_path / "x.fake", items))
     assert [r.external_id for r in report.threads] == ["t1"]
     assert "more than the database can hold" in report.failures[0].problems[0]
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_staged_threads_commit_one_by_one_grouped_ones_together(
+    tmp_path: Path,
+    store: Store,
+    db_path: Path,
+    fake_format: None,
+    monkeypatch: pytest.MonkeyPatch,
+    grouped: bool,
+) -> None:
+    """A staged document was read to its end first, so each thread commits alone
+    (moderators' writes get in between); a grouped one stays one transaction."""
+    from modtool.store.threads import DocumentWriter
+
+    items = [
+        {"kind": "thread", "id": "t1", "title": "First"},
+        c("1", "t1", None, "a"),
+        {"kind": "thread", "id": "t2", "title": "Second"},
+        c("1", "t2", None, "b"),
+    ]
+    monkeypatch.setattr(platform_fake, "GROUPED", grouped)
+    seen_by_others: list[int] = []
+    original = DocumentWriter.end_thread
+
+    def end_thread(self, **kwargs):
+        result = original(self, **kwargs)
+        other = sqlite3.connect(db_path)
+        seen_by_others.append(other.execute("SELECT COUNT(*) FROM threads").fetchone()[0])
+        other.close()
+        return result
+
+    monkeypatch.setattr(DocumentWriter, "end_thread", end_thread)
+    import_path(store, platform_fake.write(tmp_path / "x.fake", items))
+    assert seen_by_others == ([0, 0] if grouped else [1, 2])
+    assert len(store.threads.list()) == 2

@@ -1,9 +1,11 @@
 """Threads: storing imported threads (idempotent, id-stable) and listing them.
 
-An import writes one document in one write transaction and each of its threads
-in a savepoint of its own: a thread with a problem is rolled back alone and the
-others are kept; an error in the document itself rolls back every thread of it
-(``docs/formats.md``). Identity is ``(platform, thread external id, comment
+An import writes each thread of a document in a savepoint of its own: a thread
+with a problem is rolled back alone and the others are kept. Threads read one
+at a time from the file share one write transaction, so an error later in the
+document rolls back every thread of it; when the whole document was read
+before the first thread arrives (staged formats), each thread is committed on
+its own (``docs/formats.md``). Identity is ``(platform, thread external id, comment
 external id)``; plain text, which has no ids, is matched by content
 (:func:`_match_text`).
 """
@@ -176,6 +178,9 @@ class DocumentWriter:
         self.replace_thread = replace_thread
         self._replaced = False
         self._thread: _ThreadWrite | None = None
+        self.commit_each = False
+        """Commit after each thread (set when the whole document was read before the
+        first thread arrives, so a document error can no longer come after one)."""
 
     def restart(self) -> None:
         """Forget everything written so far (the document is read again another way)."""
@@ -274,6 +279,9 @@ class DocumentWriter:
             return None
         result = write.finish(missing)
         self.conn.execute("RELEASE thread")
+        if self.commit_each:  # let other writers (moderators) in between two threads
+            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
         return result
 
 
