@@ -52,6 +52,7 @@ def test_writers_say_who_holds_the_lock_after_waiting(
         ("suggest",),
         ("apply-policy",),
         ("import", sample_path),
+        ("score", "--scorer", "profanity-check"),
     ):
         started = time.monotonic()
         result = run_cli(*command, env=wait)
