@@ -30,8 +30,10 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock before reading.
 
     Read-modify-write steps (a label toggle, a migration) run in one of these so
-    that two processes on one database wait for each other (busy timeout)
-    instead of failing to upgrade a read lock. The commit has happened when the
+    that two processes on one database wait for each other (busy timeout, then
+    retries with backoff: see ``modtool.store._Connection``) instead of failing
+    to upgrade a read lock. When the wait runs out, the CLI says which process
+    holds the lock (:mod:`modtool.store.sqlite_errors`). The commit has happened when the
     block exits; an exception rolls everything back.
     """
     with db.ensure_autocommit_on():
