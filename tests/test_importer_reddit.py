@@ -284,3 +284,26 @@ def test_cli_stdin_listing_reimport_and_bad_input(
     line = one_error_line(failed.stderr)
     assert "cannot tell the document's format" in line and "reddit: Reddit /comments" in line
     assert dump(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"body": "hi", "removed_by_category": "moderator"}, "removed"),
+        ({"body": "hi", "removed_by_category": "automod_filtered"}, "removed"),
+        ({"body": "hi", "removed_by_category": "deleted"}, "deleted"),
+        ({"body": "hi", "spam": True, "removed": True}, "spam"),  # moderator views
+        ({"body": "hi", "removed": True}, "removed"),
+        ({"body": "hi", "banned_by": "AutoModerator"}, "removed"),
+        ({"body": "hi", "banned_by": None, "removed_by_category": None}, "visible"),
+        ({"author": "[deleted]", "body": "still shown"}, "visible"),
+    ],
+)
+def test_status_from_moderator_and_new_api_flags(data: dict, expected: str) -> None:
+    assert reddit.status(data) == expected
+
+
+def test_body_html_only_when_body_is_missing() -> None:
+    html_only = {"body_html": '&lt;div class="md"&gt;&lt;p&gt;a &amp;amp; b&lt;/p&gt;&lt;/div&gt;'}
+    assert reddit.comment_body(html_only) == "a & b"
+    assert reddit.comment_body({"body": "x &amp;gt; y", "body_html": "ignored"}) == "x &gt; y"
