@@ -88,13 +88,14 @@ def test_progress_by_hand(sample_store: Store, db_path: Path, tmp_path: Path) ->
 
 def test_queue_order_and_filters_by_hand(sample_store: Store, db_path: Path, tmp_path) -> None:
     labelled(sample_store, scores=True)
-    everything, unreviewed, insults, high, as_json = run_batch(
+    everything, unreviewed, insults, high, as_json, by_position = run_batch(
         [
             ("queue", "-m", "alice"),
             ("queue", "1", "--unreviewed", "-m", "alice"),
             ("queue", "--label", "insult", "-m", "alice"),
             ("queue", "--min-score", "0.5", "-m", "alice"),
             ("queue", "--min-score", "0.5", "--json", "-m", "alice"),
+            ("queue", "--min-score", "0.5", "--sort", "position"),
         ],
         db=db_path,
         cwd=tmp_path,
@@ -113,6 +114,7 @@ def test_queue_order_and_filters_by_hand(sample_store: Store, db_path: Path, tmp
     assert len(ids(unreviewed)) == 22
     assert ids(insults) == [4, 9, 16, 17]  # 4 and 9 scored (0.95, 0.8), then document order
     assert ids(high) == [4, 26, 9, 20, 25]
+    assert ids(by_position) == [4, 9, 20, 25, 26]
     first = everything.stdout.splitlines()[0]
     assert first.startswith("#4 4 Ilya  0.95  ") and "$5bn gets you S400s" in first
     records = [json.loads(line) for line in as_json.stdout.splitlines()]

@@ -126,6 +126,13 @@ def progress_command(
     default=None,
     help="Whose review state counts (default: $MODTOOL_MODERATOR, else the OS user).",
 )
+@click.option(
+    "--sort",
+    type=click.Choice(["score", "position"]),
+    default="score",
+    show_default=True,
+    help="As the UI's Sort: highest score first, or document order.",
+)
 @policy_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @db_option
@@ -135,6 +142,7 @@ def queue_command(
     min_score: float | None,
     label_key: str | None,
     moderator: str | None,
+    sort: str,
     policy_ref: str | None,
     as_json: bool,
     db_path: Path,
@@ -158,7 +166,8 @@ def queue_command(
     store = store_for(db_path)
     thread = store.threads.resolve(thread_ref)
     session = Session(store, thread, policy, who).load()
-    order = session.queue(QueueFilter(unreviewed=unreviewed, min_score=min_score, label=label_key))
+    chosen = QueueFilter(unreviewed=unreviewed, min_score=min_score, label=label_key)
+    order = session.queue(chosen, sort)
     for cid in order:
         comment = session.comment(cid)
         score = session.score_of(cid)
@@ -190,7 +199,7 @@ def queue_command(
     if not as_json:
         output.note(
             f"{len(order)} of {len(session)} comments of thread {thread.id} "
-            f"({QueueFilter(unreviewed=unreviewed, min_score=min_score, label=label_key).describe()}"
+            f"({chosen.describe()}"
             f"; {who} under {policy.name})"
         )
 
