@@ -50,7 +50,6 @@ from typing import Any, NamedTuple
 
 from modtool.errors import ParseError
 from modtool.importers import jsonread
-from modtool.importers.html import html_to_text
 from modtool.importers.jsonread import Segment, json_path
 from modtool.importers.records import (
     CommentRecord,
@@ -203,8 +202,15 @@ def comment_meta(data: dict[str, Any]) -> dict[str, Any] | None:
 def comment_body(data: dict[str, Any]) -> str:
     body = data.get("body")
     if body is None and data.get("body_html"):
-        return html_to_text(html.unescape(jsonread.text(data["body_html"])))
+        return _from_html(data["body_html"])
     return unescape(body)
+
+
+def _from_html(value: object) -> str:
+    """``body_html``/``selftext_html`` (entity-escaped HTML) as text; rare, so lxml loads late."""
+    from modtool.importers.html import html_to_text
+
+    return html_to_text(html.unescape(jsonread.text(value)))
 
 
 def created(data: dict[str, Any]) -> str | None:
@@ -216,7 +222,7 @@ def thread_record(data: dict[str, Any], external_id: str) -> ThreadRecord:
     """A post (``t3`` data, or a Pushshift submission line) as its thread."""
     article = data.get("selftext")
     if article is None and data.get("selftext_html"):
-        text = html_to_text(html.unescape(jsonread.text(data["selftext_html"])))
+        text = _from_html(data["selftext_html"])
     else:
         text = unescape(article)
     meta: dict[str, Any] = {}
