@@ -31,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from modtool.errors import InputError
+from modtool.errors import InputError, ParseError
 from modtool.importers import tree
 from modtool.importers.records import (
     STATUSES,
@@ -138,6 +138,8 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
             known = ", ".join(IMPORTERS)
             raise InputError(f"unknown format {format!r} (known: {known})")
         importer = load_importer(format)
+        if folder and not _sniffs(importer, b"", path):
+            raise InputError.at(path, None, f"is a directory, not a {format} document")
         if not folder:
             _refuse_binary(path, importer, _head(path), sniffed=False)
         return importer
@@ -326,6 +328,18 @@ def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record
     """What every format gets: NUL bytes stripped with a warning (SQLite dumps and
     CSV cut text at them), values the store cannot hold refused as a problem of
     their thread, an unknown status or a missing id caught."""
+    try:
+        yield from _cleaned(records, path, warn)
+    except UnicodeDecodeError as exc:
+        # The format did not say where (its offset is into a decoded chunk, not the file).
+        raise ParseError.at(
+            path, None, f"not valid UTF-8 ({exc.reason}); re-save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputError.at(path, None, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record]:
     for record in records:
         kind = type(record)
         if kind is CommentRecord:
