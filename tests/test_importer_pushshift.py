@@ -292,3 +292,13 @@ def test_random_dumps_land_in_the_store_as_the_same_trees(
             assert parents == want_parents
             # Siblings in time order (the dump's), which is creation order here.
             assert replies == want_replies
+
+
+def test_zst_dumps_with_zstandard_installed(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    path = tmp_path / "RC_2024-01.zst"
+    # As the dumps are made: a long window, written as one stream.
+    compressor = zstandard.ZstdCompressor(level=3, write_content_size=False)
+    path.write_bytes(compressor.compress(FIXTURE.read_bytes()))
+    assert pushshift.sniff(path.read_bytes()[:65536], path)
+    assert read(path) == read(FIXTURE)
