@@ -131,3 +131,16 @@ def test_huge_batch_size_is_a_range_error(run_cli, tmp_path, sample_path) -> Non
     result = run_cli("score", "--batch-size", "99999999999999999999", env=no_network_env(tmp_path))
     assert result.returncode == 2
     assert "1<=x<=1000000" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ray_driver_describes_the_actors_model_without_building_it(scorer, tiny_detoxify) -> None:
+    """The driver (maybe without a GPU) derives the id the actors will build."""
+    from modtool.scoring import make_scorer
+    from modtool.scoring.ray_engine import driver_model
+
+    options = {"checkpoint": tiny_detoxify.checkpoint, "hf_config": tiny_detoxify.hf_dir}
+    int8 = make_scorer("detoxify", **options, precision="int8")
+    described = driver_model("detoxify", {**options, "precision": "int8"})
+    assert described.model.id == int8.model.id and described.model.details["precision"] == "int8"
+    assert described.attributes == tuple(scorer.attributes)
+    assert driver_model("auto", options).model.id == scorer.model.id

@@ -251,33 +251,50 @@ def score_command(
         raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
     store = store_for(db_path)
     thread_id = store.threads.resolve(thread_ref).id if thread_ref else None
-    scorer = _load_scorer(scorer_name, options, given)
-    with _progress() as report:
-        if ray_options is None:
+    if ray_options is None:
+        scorer = _load_scorer(scorer_name, options, given)
+        with _progress() as report:
             summary = score_store(
                 store, scorer, thread_id=thread_id, batch_size=batch_size, progress=report
             )
-        else:
-            from modtool.scoring.ray_engine import score_store_ray
+    else:
+        from modtool.scoring.ray_engine import score_store_ray
 
+        described = _describe_for_ray(scorer_name, options, given)
+        with _progress() as report:
             summary = score_store_ray(
                 store,
-                scorer.model.scorer,
-                _actor_scorer_options(scorer, options),
-                scorer.model,
-                scorer.headline_attribute,
+                described.scorer_name,
+                _actor_scorer_options(described.scorer_name, options),
+                described.model,
+                described.headline_attribute,
                 ray_options,
                 thread_id=thread_id,
-                note=scorer.note,
+                note=described.note,
                 progress=report,
             )
     _print_summary(store, summary)
 
 
-def _actor_scorer_options(scorer: Scorer, options: dict) -> dict:
+def _actor_scorer_options(resolved_scorer: str, options: dict) -> dict:
     """What each Ray actor passes to ``make_scorer``: the driver's options for the
     scorer the driver ended up with (``auto`` already resolved)."""
-    return dict(options) if scorer.model.scorer == "detoxify" else {}
+    return dict(options) if resolved_scorer == "detoxify" else {}
+
+
+def _describe_for_ray(scorer_name: str, options: dict, given: list[str]):
+    """The driver's description of the actors' model (built on the driver's CPU),
+    with the same notes as a local load."""
+    from modtool.scoring.ray_engine import driver_model
+
+    err = output.console(err=True)
+    if err.is_terminal:
+        with err.status(f"loading the {scorer_name} scorer…"):
+            described = driver_model(scorer_name, options)
+    else:
+        described = driver_model(scorer_name, options)
+    _notes(described.note, described.model.id, given)
+    return described
 
 
 def _score_stdin(scorer_name: str, options: dict, batch_size: int, given: list[str]) -> None:
@@ -315,19 +332,21 @@ def _score_files(
     from modtool.scoring import files
 
     items = files.plan(pattern, output_dir, text_column, id_column)
-    scorer = _load_scorer(scorer_name, options, given)
-    with _progress() as report:
-        if ray_options is None:
+    if ray_options is None:
+        scorer = _load_scorer(scorer_name, options, given)
+        with _progress() as report:
             summary = files.score_files_local(
                 scorer, items, text_column, id_column, batch_size=batch_size, progress=report
             )
-        else:
-            from modtool.scoring.ray_engine import score_files_ray
+    else:
+        from modtool.scoring.ray_engine import score_files_ray
 
+        described = _describe_for_ray(scorer_name, options, given)
+        with _progress() as report:
             summary = score_files_ray(
-                scorer.model.scorer,
-                _actor_scorer_options(scorer, options),
-                scorer.model,
+                described.scorer_name,
+                _actor_scorer_options(described.scorer_name, options),
+                described.model,
                 items,
                 text_column,
                 id_column,
@@ -351,14 +370,19 @@ def _load_scorer(scorer_name: str, options: dict, given: list[str]) -> Scorer:
             scorer = make_scorer(scorer_name, **options)
     else:
         scorer = make_scorer(scorer_name, **options)
-    if scorer.note:
-        output.note(scorer.note)
-    if scorer.model.scorer != "detoxify" and given:
+    _notes(scorer.note, scorer.model.id, given)
+    return scorer
+
+
+def _notes(note: str | None, model_id: str, given: list[str]) -> None:
+    """The fallback note, and which Detoxify-only options the fallback ignores."""
+    if note:
+        output.note(note)
+    if not model_id.startswith("detoxify/") and given:
         output.warning(
             f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to Detoxify only: "
-            f"ignored with {scorer.model.id}"
+            f"ignored with {model_id}"
         )
-    return scorer
 
 
 @contextlib.contextmanager

@@ -509,3 +509,52 @@ def score_files_ray(
                 raise ModtoolError(f"the Ray run failed: {_ray_cause(exc)}") from None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass(frozen=True, slots=True)
+class DriverModel:
+    """What the driver needs of the scorer the actors will build: its model
+    (id, attributes, details), scorer name, headline attribute and note."""
+
+    model: Any
+    scorer_name: str
+    headline_attribute: str
+    note: str | None
+    attributes: tuple[str, ...]
+
+
+def driver_model(scorer_name: str, options: dict[str, Any]) -> DriverModel:
+    """The model the actors will build, described on the driver's CPU.
+
+    The driver of a GPU cluster often has no GPU, and needs no quantized or
+    bf16 copy: it builds the fp32 model on the CPU (same checkpoint, same
+    hash) and derives the id of the requested precision (``…+bf16``,
+    ``…+int8``). Every actor builds the real scorer and refuses to run if its
+    id differs; device and precision checks happen there, on the hardware
+    that runs them.
+    """
+    from modtool.scoring import precision as precisions
+    from modtool.scoring.registry import make_scorer
+
+    precision = precisions.resolve(options.get("precision"), bool(options.get("quantize")))
+    local = {**options, "device": "cpu", "precision": None, "quantize": False}
+    if scorer_name == "profanity-check":
+        local = {}
+    scorer = make_scorer(scorer_name, **local)
+    model = scorer.model
+    if model.scorer == "detoxify" and precision != "fp32":
+        details = {**model.details, "precision": precision, "quantized": precision == "int8"}
+        model = type(model)(
+            id=model.id + precisions.SUFFIX[precision],
+            scorer=model.scorer,
+            name=model.name,
+            attributes=model.attributes,
+            details=details,
+        )
+    return DriverModel(
+        model=model,
+        scorer_name=model.scorer,
+        headline_attribute=scorer.headline_attribute,
+        note=scorer.note,
+        attributes=tuple(scorer.attributes),
+    )
