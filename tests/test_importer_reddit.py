@@ -307,3 +307,16 @@ def test_body_html_only_when_body_is_missing() -> None:
     html_only = {"body_html": '&lt;div class="md"&gt;&lt;p&gt;a &amp;amp; b&lt;/p&gt;&lt;/div&gt;'}
     assert reddit.comment_body(html_only) == "a & b"
     assert reddit.comment_body({"body": "x &amp;gt; y", "body_html": "ignored"}) == "x &gt; y"
+
+
+def test_scores_that_json_cannot_write_back_are_not_kept(tmp_path: Path) -> None:
+    path = tmp_path / "nan.json"
+    path.write_text(
+        '{"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "a",'
+        ' "link_id": "t3_x", "body": "b", "score": NaN}}, {"kind": "t1", "data": {"id": "c",'
+        ' "link_id": "t3_x", "body": "d", "score": Infinity, "created_utc": 1e400}}]}}',
+        encoding="utf-8",
+    )
+    found = by_id(read(path))
+    assert found["a"].meta is None and found["c"].meta is None
+    assert found["c"].created_at is None

@@ -195,10 +195,21 @@ def _records(
             body=text,
             created_at=created,
             status=_MARKERS.get(text) or _MARKERS.get(author) or "visible",
-            meta={key: meta[key] for key in _META_KEYS if meta.get(key) is not None} or None,
+            meta=_meta(meta),
             where=where,
             line=int(where[5:]) if where.startswith("line ") else None,
         )
+
+
+def _meta(meta: dict[str, Any]) -> dict[str, Any] | None:
+    kept: dict[str, Any] = {}
+    for key in _META_KEYS:
+        value = meta.get(key)
+        if isinstance(value, float) and not jsonread.is_number(value):
+            continue  # NaN/Infinity: not JSON the exports can write
+        if value is not None:
+            kept[key] = value
+    return kept or None
 
 
 def _thread(

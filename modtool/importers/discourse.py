@@ -224,7 +224,7 @@ def _comment(
         meta["post_id"] = post_id
     for key in ("score", "reads"):
         value = post.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if jsonread.is_number(value):
             meta[key] = value
     likes = _likes(post)
     if likes:

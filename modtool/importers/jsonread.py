@@ -26,6 +26,7 @@ import io
 import json
 import json.scanner
 import lzma
+import math
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -101,6 +102,17 @@ def id_text(value: object) -> str | None:
         value = int(value)
     text = str(value).strip()
     return text or None
+
+
+def is_number(value: object) -> bool:
+    """An int or a finite float (not a bool): what meta keeps as a score.
+
+    ``NaN`` and ``Infinity`` parse from JSON but cannot be written back as JSON
+    (the exports refuse them), so they are not kept.
+    """
+    if type(value) is int:
+        return True
+    return type(value) is float and math.isfinite(value)
 
 
 def text(value: object) -> str:

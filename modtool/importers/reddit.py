@@ -181,7 +181,7 @@ def permalink(value: object) -> str | None:
 def comment_meta(data: dict[str, Any]) -> dict[str, Any] | None:
     meta: dict[str, Any] = {}
     score = data.get("score")
-    if isinstance(score, int | float) and not isinstance(score, bool):
+    if jsonread.is_number(score):
         meta["score"] = score
     link = permalink(data.get("permalink"))
     if link:
@@ -231,7 +231,7 @@ def thread_record(data: dict[str, Any], external_id: str) -> ThreadRecord:
             meta[key] = str(data[key])
     for key in ("score", "num_comments"):
         value = data.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if jsonread.is_number(value):
             meta[key] = value
     link = permalink(data.get("permalink"))
     target = jsonread.text(data.get("url")).strip() or None
