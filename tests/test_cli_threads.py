@@ -159,26 +159,25 @@ def test_main_help(run_cli) -> None:
 PIPE_HINT = "(to read a pipe, use `-` for stdin)"
 
 
-@pytest.mark.parametrize(
-    ("target", "message"),
-    [
-        ("fifo", f"is a FIFO (named pipe), not a thread document {PIPE_HINT}"),
+def test_what_is_not_a_regular_file_is_refused_without_hanging(
+    run_cli, tmp_path: Path, db_path: Path
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # no writer: opening it would block forever
+    expected = [
+        (fifo, f"is a FIFO (named pipe), not a thread document {PIPE_HINT}"),
         ("/dev/zero", f"is a character device, not a thread document {PIPE_HINT}"),
         ("/dev/urandom", f"is a character device, not a thread document {PIPE_HINT}"),
         ("/proc/self/status", "is a kernel file, not a thread document"),
-    ],
-)
-def test_what_is_not_a_regular_file_is_refused_without_hanging(
-    run_cli, tmp_path: Path, db_path: Path, target: str, message: str
-) -> None:
-    if target == "fifo":
-        target = str(tmp_path / "fifo")
-        os.mkfifo(target)  # no writer: opening it would block forever
+    ]
     started = time.monotonic()
-    result = run_cli("import", target)
-    assert time.monotonic() - started < 30
+    result = run_cli("import", *(target for target, _ in expected))  # one run for all four
+    assert time.monotonic() - started < 60
     assert result.returncode == 1
-    assert result.stderr == f"modtool: error: {target}: {message}\n"
+    assert result.stderr.splitlines() == [
+        *(f"modtool: error: {target}: {message}" for target, message in expected),
+        "modtool: error: 4 documents: 0 threads stored, 0 comments; 4 with errors (see above)",
+    ]
     assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM threads").fetchone()[0] == 0
 
 
@@ -221,9 +220,6 @@ def test_a_cut_tree_says_what_was_cut(run_cli, tmp_path: Path) -> None:
         lines += [f"{'  ' * (depth + 1)}1. U{depth} says", "", f"{'  ' * (depth + 2)}x{depth}", ""]
     deep.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert run_cli("import", deep).returncode == 0
-    full = run_cli("tree")
-    assert full.returncode == 0 and full.stderr == ""
-    assert len(full.stdout.splitlines()) == 301  # the header and every comment
     cut = run_cli("tree", "--depth", "4")
     assert len(cut.stdout.splitlines()) == 6
     assert cut.stderr == (
@@ -232,7 +228,9 @@ def test_a_cut_tree_says_what_was_cut(run_cli, tmp_path: Path) -> None:
     )
     limited = run_cli("tree", "--limit", "20")
     assert "showing 20 of 300 comments (first 20)" in limited.stderr
-    assert run_cli("tree", "--limit", "20", "--all").stderr == ""
+    full = run_cli("tree", "--limit", "20", "--all")
+    assert full.returncode == 0 and full.stderr == ""
+    assert len(full.stdout.splitlines()) == 301  # the header and every comment
 
 
 def test_tree_shows_labels_and_scores(run_cli, sample_path: Path, db_path: Path) -> None:
@@ -275,7 +273,7 @@ def test_threads_fits_80_columns(run_cli, sample_path: Path) -> None:
     assert "US-South" in row and " text " in row and " 27 " in row and " 5 " in row
 
 
-@pytest.mark.parametrize("name", ["huge.txt", "huge.xml", "huge.ndjson", "huge"])
+@pytest.mark.parametrize("name", ["huge.txt", "huge"])  # chosen by extension / by nothing
 def test_a_1gb_sparse_file_is_refused_with_little_memory(
     tmp_path: Path, db_path: Path, name: str
 ) -> None:
