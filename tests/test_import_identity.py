@@ -358,3 +358,21 @@ def test_staged_threads_commit_one_by_one_grouped_ones_together(
     import_path(store, platform_fake.write(tmp_path / "x.fake", items))
     assert seen_by_others == ([0, 0] if grouped else [1, 2])
     assert len(store.threads.list()) == 2
+
+
+def test_after_a_comment_vanished_reimports_are_stable(
+    tmp_path: Path, store: Store, db_path: Path
+) -> None:
+    """Repeated comments, one vanished: the next import moves them once, then nothing."""
+    path = tmp_path / "doc.txt"
+    first = [Node("Bob", "x"), Node("Ann", "+1"), Node("Cy", "y"), Node("Ann", "+1")]
+    path.write_text(render("T", "A", first), encoding="utf-8")
+    import_path(store, path)
+    path.write_text(render("T", "A", [Node("Ann", "+1"), Node("Bob", "x"), Node("Ann", "+1")]))
+    shrunk = import_path(store, path)
+    assert (shrunk.added, shrunk.moved, shrunk.absent) == (0, 3, 1)
+    before = dump(db_path)
+    for _ in range(2):
+        again = import_path(store, path)
+        assert (again.unchanged, again.moved, again.added, again.absent) == (3, 0, 0, 0)
+        assert dump(db_path) == before
