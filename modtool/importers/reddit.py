@@ -403,13 +403,16 @@ def _walk(
     post: str | None = None
     declared: set[str] = set()
     for children, listing_at in listings:
-        # The stack holds (thing, place, structural parent id, thread id), last first.
-        stack: list[tuple[Any, _At, str | None, str | None]] = []
+        # The stack holds (thing, place, place as text, structural parent id,
+        # thread id), last first. The text is built from the parent's as the
+        # tree is walked (full up to _WHERE_FULL_DEPTH, then cut short).
+        stack: list[tuple[Any, _At, str, str | None, str | None]] = []
         for index in range(len(children) - 1, -1, -1):
             at = _At(listing_at, (index,), 1, "")
-            stack.append((children[index], at._replace(head=_where(at)), None, post))
+            text = _where(at)
+            stack.append((children[index], at._replace(head=text), text, None, post))
         while stack:
-            thing, at, structural_parent, thread = stack.pop()
+            thing, at, where, structural_parent, thread = stack.pop()
             kind, data = _thing(path, thing, at)
             if kind == "t3":
                 external_id = jsonread.id_text(data.get("id")) or jsonread.strip_kind(
@@ -428,9 +431,8 @@ def _walk(
                 yield MissingRecord(thread, _missing_count(data))
                 continue
             if kind != "t1":
-                warn(f"{path}: {_where(at)}: skipped a Reddit {kind!r} thing (not a comment)")
+                warn(f"{path}: {where}: skipped a Reddit {kind!r} thing (not a comment)")
                 continue
-            where = _where(at)
             external_id = jsonread.id_text(data.get("id")) or jsonread.strip_kind(data.get("name"))
             if thread is None:
                 raise _error(path, at, "a comment (t1) without link_id and no post in the file")
@@ -456,9 +458,14 @@ def _walk(
             nested = reply_data.get("children") if isinstance(reply_data, dict) else None
             if not isinstance(nested, list):
                 raise _error(path, reply_at, "a Listing needs data.children (a list)")
+            depth = at.depth + 1
             for index in range(len(nested) - 1, -1, -1):
-                child_at = _At(reply_at, ("data", "children", index), at.depth + 1, at.head)
-                stack.append((nested[index], child_at, external_id, thread))
+                child_at = _At(reply_at, ("data", "children", index), depth, at.head)
+                if depth <= _WHERE_FULL_DEPTH:
+                    text = f"{where}.data.replies.data.children[{index}]"
+                else:
+                    text = f"{at.head}….data.children[{index}]"
+                stack.append((nested[index], child_at, text, external_id, thread))
 
 
 def _missing_count(data: dict[str, Any]) -> int:
