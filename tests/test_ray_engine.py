@@ -99,12 +99,16 @@ def test_killed_driver_resumes_and_scores_every_comment_once(
     with open_store(db) as store:
         import_path(store, write_thread(tmp_path / "t.txt", _bodies(count)))
     env = {**os.environ, **local_only_env(tmp_path), "NO_COLOR": "1"}
-    args = [
-        sys.executable, "-m", "modtool", "score", "--engine", "ray", "--address", ray_cluster,
-        "--actors", "1", "--batch-size", "1", "--scorer", "detoxify",
-        "--checkpoint", str(tiny_detoxify.checkpoint), "--hf-config", str(tiny_detoxify.hf_dir),
-        "--db", str(db),
-    ]  # fmt: skip
+
+    def command(batch_size: int) -> list[str]:
+        return [
+            sys.executable, "-m", "modtool", "score", "--engine", "ray", "--address", ray_cluster,
+            "--actors", "1", "--batch-size", str(batch_size), "--scorer", "detoxify",
+            "--checkpoint", str(tiny_detoxify.checkpoint), "--hf-config", str(tiny_detoxify.hf_dir),
+            "--db", str(db),
+        ]  # fmt: skip
+
+    args = command(1)
     first = subprocess.Popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -126,7 +130,9 @@ def test_killed_driver_resumes_and_scores_every_comment_once(
         ).fetchall()
     assert 0 < len(before) < count and per_comment == []  # whole batches only
 
-    second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180)
+    # bigger batches for the rest: fewer Ray round trips (the batch size is no part
+    # of what was committed)
+    second = subprocess.run(command(64), env=env, capture_output=True, text=True, timeout=180)
     assert second.returncode == 0, second.stderr
     assert f"scored {count - len(before)}, skipped {len(before)} already scored" in second.stdout
     assert "Traceback" not in second.stderr
