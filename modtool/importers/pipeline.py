@@ -358,19 +358,32 @@ def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Reco
                     "more than the database can hold in one value",
                 )
                 continue
-            if not isinstance(record.external_id, str) or not record.external_id:
-                if record.external_id is None or record.external_id == "":
-                    yield ProblemRecord(
-                        record.thread_external_id, record.where, "a comment without an id"
-                    )
+            ext, parent = record.external_id, record.parent_external_id
+            thread = record.thread_external_id
+            if (
+                ext.__class__ is not str
+                or not ext
+                or not (parent is None or parent.__class__ is str)
+                or thread.__class__ is not str
+            ):
+                if ext is None or ext == "" or thread is None:
+                    what = "a comment without an id" if thread else "a comment naming no thread"
+                    yield ProblemRecord(thread, record.where, what)
                     continue
-                record = record._replace(external_id=str(record.external_id))
+                # Ids are text everywhere (a format that hands over numbers still matches).
+                record = record._replace(
+                    thread_external_id=str(thread),
+                    external_id=str(ext),
+                    parent_external_id=None if parent is None else str(parent),
+                )
             if record.status not in STATUSES:
                 warn(
                     f"{path}: {_place_of(record)}: unknown status {record.status!r}, kept as visible"
                 )
                 record = record._replace(status="visible")
         elif kind is ThreadRecord:
+            if record.external_id.__class__ is not str:
+                record = record._replace(external_id=str(record.external_id))
             if "\x00" in record.title or "\x00" in record.article:
                 record = record._replace(
                     title=record.title.replace("\x00", ""),
