@@ -16,7 +16,7 @@ from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
 from modtool.importers.xmlsafe import ENTITY_REFUSAL
 from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.xml_support import database_text, dump, stored_comments, stored_threads
+from tests.xml_support import database_text, dump, stored_comments, stored_ids, stored_threads
 
 FIXTURES = Path(__file__).parent / "fixtures" / "disqus"
 EXPORT = FIXTURES / "export.xml"
@@ -262,7 +262,7 @@ def render_forum(forum: dict) -> tuple[str, list[tuple], set[str]]:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(forum=forums())
 def test_random_forums_read_back(tmp_path: Path, forum: dict) -> None:
@@ -367,7 +367,7 @@ def test_cli_refuses_an_external_entity_and_leaves_the_database(
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(forum=forums())
 def test_random_forums_make_the_same_trees_in_the_store(
@@ -398,3 +398,34 @@ def test_random_forums_make_the_same_trees_in_the_store(
     assert threads == {
         post["thread"] for post in forum["posts"]
     }  # declared threads without posts: none
+
+
+def test_a_newer_export_adds_and_updates_keeping_ids(tmp_path: Path) -> None:
+    """Re-import of a grown export: new posts added (in any thread), edits updated, ids kept."""
+    db = tmp_path / "modtool.db"
+    store = open_store(db)
+    try:
+        import_path(store, EXPORT)
+        before = stored_ids(db)
+        newer = tmp_path / "newer.xml"
+        newer.write_text(
+            EXPORT.read_text()
+            .replace("<p>Calm down.</p>", "<p>Calm down, please.</p>")
+            .replace(
+                "</disqus>",
+                '<post dsq:id="9100"><id /><message><![CDATA[<p>Late reply.</p>]]></message>'
+                "<createdAt>2024-03-07T09:00:00Z</createdAt><isDeleted>false</isDeleted>"
+                "<isSpam>false</isSpam><author><name>Late</name></author>"
+                '<thread dsq:id="7002" /><parent dsq:id="9010" /></post>\n</disqus>',
+            )
+        )
+        report = import_path(store, newer)
+    finally:
+        store.close()
+    assert (report.added, report.updated) == (1, 1)
+    ids = stored_ids(db)
+    assert {key: ids[key] for key in before} == before
+    after = stored_comments(db)
+    assert set(before) < set(after)
+    assert after["7001", "9005"]["body"] == "Calm down, please."
+    assert after["7002", "9100"]["parent"] == "9010"

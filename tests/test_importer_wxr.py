@@ -16,7 +16,7 @@ from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
 from modtool.importers.xmlsafe import ENTITY_REFUSAL
 from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.xml_support import database_text, dump, stored_comments, stored_threads
+from tests.xml_support import database_text, dump, stored_comments, stored_ids, stored_threads
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wxr"
 SECRETS = ("secret@", "-secret", "203.0.113.77", "198.51.100.", "192.0.2.", "2001:db8")
@@ -348,7 +348,7 @@ def render_site(posts: list[dict]) -> tuple[str, list[tuple]]:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(posts=sites())
 def test_random_sites_read_back(tmp_path: Path, posts: list[dict]) -> None:
@@ -475,7 +475,7 @@ def test_cli_malformed_wxr_names_line_and_column(run_cli, db_path: Path, tmp_pat
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(posts=sites(), orphans=st.sets(st.integers(0, 30), max_size=3))
 def test_random_sites_make_the_same_trees_in_the_store(
@@ -510,3 +510,35 @@ def test_random_sites_make_the_same_trees_in_the_store(
     assert {
         key: (s["parent"], s["orphan"], s["status"], s["author"]) for key, s in stored.items()
     } == expected
+
+
+def test_a_newer_export_adds_and_updates_keeping_ids(tmp_path: Path) -> None:
+    """Re-import of a grown export: new comments added, edited ones updated, ids kept."""
+    db = tmp_path / "modtool.db"
+    first = FIXTURES / "site-1.0.xml"
+    store = open_store(db)
+    try:
+        import_path(store, first)
+        ids_before = stored_ids(db)
+        newer = tmp_path / "newer.xml"
+        newer.write_text(
+            first.read_text()
+            .replace("<![CDATA[Erster!]]>", "<![CDATA[Erster! (edited)]]>")
+            .replace(
+                "\t</item>",
+                "\t\t<wp:comment><wp:comment_id>8</wp:comment_id>"
+                "<wp:comment_author>Late</wp:comment_author>"
+                "<wp:comment_content>A new reply.</wp:comment_content>"
+                "<wp:comment_approved>1</wp:comment_approved>"
+                "<wp:comment_parent>7</wp:comment_parent></wp:comment>\n\t</item>",
+            )
+        )
+        report = import_path(store, newer)
+    finally:
+        store.close()
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 1)
+    ids_after = stored_ids(db)
+    assert {key: ids_after[key] for key in ids_before} == ids_before
+    stored = stored_comments(db)
+    assert stored["18", "6"]["body"] == "Erster! (edited)"
+    assert stored["18", "8"]["parent"] == "7"

@@ -60,3 +60,16 @@ def database_text(db_path: Path) -> str:
         path.read_bytes() for path in db_path.parent.glob(db_path.name + "*") if path.is_file()
     )
     return "\n".join(dump(db_path)) + raw.decode("utf-8", errors="replace")
+
+
+def stored_ids(db_path: Path) -> dict[tuple[str, str], int]:
+    """``(thread external id, comment external id)`` → the comment's database id."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT t.external_id, c.external_id, c.id FROM comments c "
+            "JOIN threads t ON t.id = c.thread_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {(thread, comment): number for thread, comment, number in rows}
