@@ -46,6 +46,8 @@ def labeled(sample_store: Store) -> Store:
     return sample_store
 
 
+WP_10_2_TIME = 1709546700  # wp:comment_date_gmt 2024-03-04 10:05:00 of comment 2 on post 10
+
 SUGGESTION = {
     "rule": "insult-rule",
     "label": "insult",
@@ -197,6 +199,12 @@ def test_convokit_corpora_of_two_databases_merge(tmp_path: Path, sample_path: Pa
     assert not ids["a"] & ids["b"]
     assert ids["a"] == ids["c"]  # the same document in another database: the same ids
     assert "wordpress:10:2" in ids["b"]
+    utterances = {
+        u["id"]: u
+        for u in map(json.loads, (corpora["b"] / "utterances.jsonl").read_text().splitlines())
+    }
+    # platform times as Unix seconds (the text thread's are its document order)
+    assert utterances["wordpress:10:2"]["timestamp"] == WP_10_2_TIME
     conversations = json.loads((corpora["b"] / "conversations.json").read_text())
     assert conversations["wordpress:10"]["meta"]["source"] == (
         "https://news.example/2024/03/talks-collapse/"

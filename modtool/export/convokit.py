@@ -8,9 +8,10 @@
   corpora exported from two databases merge without colliding, and it replies
   to its parent comment, or to the article when top-level. When the parent is not in the export (with
   ``--labeled-only``), the comment replies to the article so that the corpus
-  stays loadable; ``meta.parent_id`` keeps the real parent. modtool threads carry no times, so
-  ``timestamp`` is the document order (0 for the article, position + 1 for a
-  comment): ordering by it gives the order of the page.
+  stays loadable; ``meta.parent_id`` keeps the real parent. ``timestamp`` is the
+  platform's time in Unix seconds where the import gave one (``created_at``);
+  plain-text threads carry no times, so there it is the document order (0 for
+  the article, position + 1 for a comment): ordering by it gives the page's order.
 * ``meta`` holds ``thread_id``, ``comment_id``, ``parent_id``, ``depth``, ``path``,
   ``is_article``, ``global_id``, ``platform``, ``external_id``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
   ``tied_labels``, ``reviewers``, ``annotations``, ``suggestions`` and ``policy`` (as in JSONL).
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,7 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
         "speaker": ARTICLE_SPEAKER,
         "conversation_id": article_id(info),
         "reply_to": None,
-        "timestamp": 0,
+        "timestamp": epoch(info.get("created_at")) or 0,
         "text": f"{title}\n\n{article}".strip(),
         "meta": {
             "thread_id": int(info["id"]),
@@ -106,6 +108,17 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
     }
 
 
+def epoch(iso: str | None) -> int | None:
+    """Unix seconds of an ISO 8601 time (platform imports carry them), else ``None``."""
+    if not iso:
+        return None
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
+
+
 def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
     scores: dict[str, dict[str, float]] = {}
     for score in record["scores"]:
@@ -117,7 +130,7 @@ def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
         "speaker": record["author"],
         "conversation_id": thread,
         "reply_to": record["parent_global_id"] if parent in written else thread,
-        "timestamp": record["position"] + 1,
+        "timestamp": epoch(record["created_at"]) or record["position"] + 1,
         "text": record["text"],
         "meta": {
             "thread_id": record["thread_id"],

@@ -183,9 +183,11 @@ class DatasetRepo:
         platform = self._column("t", "threads", "platform", "'text'")
         external = self._column("t", "threads", "external_id")
         url = self._column("t", "threads", "url")
+        created = self._column("t", "threads", "created_at")
         yield from self.db.query(
             f"""SELECT t.id, t.title, t.source, t.article, t.article_source, t.article_hash,
-                       {platform} AS platform, {external} AS external_id, {url} AS url
+                       {platform} AS platform, {external} AS external_id, {url} AS url,
+                       {created} AS created_at
                 FROM threads t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id""",
             [json.dumps(list(thread_ids))],
         )
