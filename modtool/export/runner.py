@@ -198,7 +198,9 @@ def export(
             stats.observe(record)
             yield record
 
-    def card_input(title: str, splits: list[SplitInfo], ctx: ExportContext) -> CardInput:
+    def card_input(
+        title: str, splits: list[SplitInfo], ctx: ExportContext, notes: tuple[str, ...] = ()
+    ) -> CardInput:
         return CardInput(
             title=title,
             fmt=fmt,
@@ -209,6 +211,7 @@ def export(
             label_keys=tuple(label_keys),
             pseudonymized=pseudonymize,
             builder_options=dict(spec.options),
+            notes=notes,
         )
 
     result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes), unit=spec.unit)
@@ -239,7 +242,12 @@ def export(
             if extension and card and placed:
                 size = os.stat(output).st_size
                 info = SplitInfo("train", output.name, result.comments, len(sizes), size)
-                text = render(card_input(output.stem, [info], ctx), stats, store)
+                single = (
+                    f"This card sits beside a single file: to load it with `datasets`, put "
+                    f"`{output.name}` in a folder with this card renamed `README.md`, then "
+                    "`load_dataset(FOLDER)`.",
+                )
+                text = render(card_input(output.stem, [info], ctx, single), stats, store)
                 result.card = card_path(output)
                 with atomic_file(result.card, protect=protect) as target:
                     target.write_text(text, encoding="utf-8")
