@@ -204,15 +204,25 @@ def main() -> None:
         help="skip the bare executemany (it holds every row in memory: not for 1 GB exports)",
     )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "DOC", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.generate:
+        fmt, path, count = args.generate
+        generate(fmt, Path(path), int(count))
         return
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         doc = workdir / FORMATS[args.format][0]
-        generate(args.format, doc, args.comments)
+        # In a process of its own: a child forked from a process that grew while
+        # writing the export would inherit that peak (ru_maxrss survives exec).
+        subprocess.run(
+            [sys.executable, __file__, "--generate", args.format, str(doc), str(args.comments)],
+            check=True,
+        )
         size_mb = doc.stat().st_size / 1e6
         print(f"synthetic {args.format} export: {args.comments:,} comments, {size_mb:.1f} MB")
         ours = best(measure("modtool", doc, workdir) for _ in range(args.repeat))
