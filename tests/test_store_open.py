@@ -198,3 +198,29 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_there(
         assert store.comments.count() == 27
     with pytest.raises(StoreError, match="no database at"):
         open_store(small_disk / "other.db", create=False)
+
+
+def test_opening_the_database_again_in_one_process_keeps_its_locks(tmp_path: Path) -> None:
+    """A second open_store in one process (the TUI's workers do this) must not drop
+    the first connection's POSIX locks: if it did, another process closing the
+    database would think it was the last one and remove the WAL under us."""
+    import subprocess
+    import sys
+
+    from modtool.store import open_store
+
+    db = tmp_path / "shared.db"
+    first = open_store(db)
+    first.db.execute("CREATE TABLE probe (x)")
+    for value in range(20):
+        first.db.execute("INSERT INTO probe VALUES (?)", [value])
+        first.db.conn.commit()
+    second = open_store(db)
+    second.close()
+    subprocess.run(
+        [sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(db)!r}); c.close()"],
+        check=True,
+    )
+    assert Path(f"{db}-wal").exists(), "another process took itself for the last connection"
+    assert first.db.execute("SELECT COUNT(*) FROM probe").fetchone()[0] == 20
+    first.close()

@@ -186,18 +186,23 @@ def open_store(
 
 
 def _check_before_opening(target: Path) -> None:
-    """Refuse, without changing a byte, a file that is not (or not yet) modtool's."""
+    """Refuse, without changing a byte, a file that is not (or not yet) modtool's.
+
+    The file is only ever read through SQLite itself, never with a plain
+    ``open()``: closing any descriptor of a file drops every POSIX lock this
+    process holds on it, so a Python-level peek while another connection of
+    the same process has the database open would let a second process reset
+    the WAL under that connection ("database disk image is malformed").
+    SQLite's own VFS shares one lock table per file and defers such closes.
+    """
     try:
-        with target.open("rb") as handle:
-            header = handle.read(100)
+        info = target.stat()
     except FileNotFoundError:
         return
     except OSError as exc:
         raise StoreError(f"{target}: cannot read the database file: {exc.strerror}") from None
-    if not header:
+    if info.st_size == 0:
         return  # an empty file is an empty database
-    if not header.startswith(SQLITE_MAGIC):
-        raise StoreError(f"{target}: cannot open: not an SQLite database; give another --db")
     # Without a -wal file the main file is the whole database: read it as immutable
     # (no lock, no -shm or -wal created). With one, a read-only connection sees it.
     wal = Path(f"{target}-wal")
@@ -209,6 +214,12 @@ def _check_before_opening(target: Path) -> None:
     try:
         version = int(probe.execute("PRAGMA user_version").fetchone()[0])
         tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise StoreError(
+                f"{target}: cannot open: not an SQLite database; give another --db"
+            ) from None
+        raise translate(exc, target) from None
     except sqlite3.Error as exc:
         raise translate(exc, target) from None
     finally:
