@@ -5,7 +5,7 @@ rolled back alone and reported (the others are stored, the command exits 1). An
 error in the document itself (not UTF-8, not XML, a bad indentation) stores
 nothing of it: formats read one thread at a time share one transaction for the
 document; staged formats have read the whole document before the first thread
-is stored, and then commit thread by thread (so moderators' writes are not held
+is stored, and then commit between threads a few times a second (so moderators' writes are not held
 up by a long import). See ``docs/formats.md``.
 """
 

@@ -343,7 +343,10 @@ def test_staged_threads_commit_one_by_one_grouped_ones_together(
         {"kind": "thread", "id": "t2", "title": "Second"},
         c("1", "t2", None, "b"),
     ]
+    from modtool.store import threads as store_threads
+
     monkeypatch.setattr(platform_fake, "GROUPED", grouped)
+    monkeypatch.setattr(store_threads, "COMMIT_EVERY_S", 0.0)  # every thread end may commit
     seen_by_others: list[int] = []
     original = DocumentWriter.end_thread
 
