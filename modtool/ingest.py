@@ -5,8 +5,8 @@ rolled back alone and reported (the others are stored, the command exits 1). An
 error in the document itself (not UTF-8, not XML, a bad indentation) stores
 nothing of it: formats read one thread at a time share one transaction for the
 document; staged formats have read the whole document before the first thread
-is stored, and then commit between threads a few times a second (so moderators' writes are not held
-up by a long import). See ``docs/formats.md``.
+is stored, and then commit between threads a few times a second (so moderators'
+writes are not held up by a long import). See ``docs/formats.md``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from modtool.errors import InputError
 from modtool.importers import background, pipeline
+from modtool.importers.records import ThreadRecord
 from modtool.store import Store
 from modtool.store.common import utc_now
 from modtool.store.threads import ImportResult
@@ -166,7 +167,7 @@ def import_path(
     return report
 
 
-def _failure(record: object, problems: tuple[str, ...]) -> ThreadFailure:
+def _failure(record: ThreadRecord | None, problems: tuple[str, ...]) -> ThreadFailure:
     if record is None:
         return ThreadFailure(None, None, "", problems)
-    return ThreadFailure(record.platform, record.external_id, record.title, problems)  # type: ignore[attr-defined]
+    return ThreadFailure(record.platform, record.external_id, record.title, problems)

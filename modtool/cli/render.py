@@ -127,7 +127,8 @@ def reply_tree(
     """
     header = Text.assemble((f"#{thread.id} ", "bold"), (one_line(thread.title, 90), "bold"))
     if thread.platform != "text":
-        header.append(f"  ({one_line(thread.platform, 20)} {one_line(thread.external_id or '', 40)}")
+        platform = one_line(thread.platform, 20)
+        header.append(f"  ({platform} {one_line(thread.external_id or '', 40)}")
         if thread.created_at:
             header.append(f", {thread.created_at}")
         header.append(")")

@@ -378,7 +378,8 @@ def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Reco
                 )
             if record.status not in STATUSES:
                 warn(
-                    f"{path}: {_place_of(record)}: unknown status {record.status!r}, kept as visible"
+                    f"{path}: {_place_of(record)}: unknown status {record.status!r}, "
+                    "kept as visible"
                 )
                 record = record._replace(status="visible")
         elif kind is ThreadRecord:
