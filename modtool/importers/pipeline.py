@@ -229,6 +229,7 @@ def document_events(importer: ModuleType, path: Path, warn: Warn) -> Iterator[Ev
             continue
         yield THREAD, record
         placed = tree.build(staged.external_id, staged.comments, warn)
+        staged.comments.clear()  # one copy of the thread in memory, not two
         for start in range(0, len(placed), BATCH):
             yield COMMENTS, placed[start : start + BATCH]
         yield END, ThreadEnd(staged.missing, ())
@@ -259,6 +260,7 @@ def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Ite
             return
         yield THREAD, record
         built = tree.build(current, comments, warn)
+        comments.clear()  # the records are in the tree now: hold one copy, not two
         for start in range(0, len(built), BATCH):
             yield COMMENTS, built[start : start + BATCH]
         yield END, ThreadEnd(missing, ())
