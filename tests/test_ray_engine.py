@@ -94,7 +94,7 @@ def test_killed_driver_resumes_and_scores_every_comment_once(
 ) -> None:
     """A real `modtool score --engine ray` is SIGKILLed after its first committed
     batch; the rerun scores exactly the rest, and the committed rows stay as they were."""
-    count = 600
+    count = 400
     db = tmp_path / "kill.db"
     with open_store(db) as store:
         import_path(store, write_thread(tmp_path / "t.txt", _bodies(count)))
@@ -177,7 +177,7 @@ def test_file_mode_round_trip_through_shards_and_scores_load(
         items,
         "body",
         "cid",
-        RayOptions(actors=2, batch_size=4),
+        RayOptions(actors=1, batch_size=4),
     )
     assert (summary.files, summary.rows, summary.skipped_files) == (2, 30, 0)
     shards = sorted(out_dir.iterdir())
