@@ -149,3 +149,24 @@ def test_a_mistyped_db_without_file_creates_nothing(run_cli, tmp_path: Path) -> 
         assert result.stderr.startswith("modtool: error: no database at site.db")
         assert result.stderr.count("\n") == 1
         assert not any(name.startswith("site.db") for name in files_in(tmp_path))
+
+
+def test_the_tui_takes_the_moderator_from_the_one_shared_check(tmp_path: Path) -> None:
+    """`tui` refuses what `label` refuses (the reserved ``policy:`` prefix), before it
+    creates anything, and from the same environment default."""
+    db = tmp_path / "new.db"
+    result = tui_piped(db, SAMPLE, "--moderator", "policy:news-comments", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "cannot start with 'policy:'" in result.stderr
+    assert files_in(tmp_path) == set()
+    env_result = subprocess.run(
+        [sys.executable, "-m", "modtool", "tui", str(SAMPLE)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MODTOOL_DB": str(db), "MODTOOL_MODERATOR": "policy:x"},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert env_result.returncode == 1 and "cannot start with 'policy:'" in env_result.stderr
+    assert files_in(tmp_path) == set()

@@ -13,6 +13,7 @@ import click
 
 from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError, ModtoolError
+from modtool.moderator import resolve_moderator
 
 SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
 SAMPLE = "sample-thread-korea-talks-collapse.txt"
@@ -115,6 +116,7 @@ def _run(
     scorer: str,
     auto_advance: bool,
 ) -> None:
+    moderator = resolve_moderator(moderator)  # the one default and check, before anything opens
     if file is None:
         # Only `tui FILE` may create a database: a mistyped --db must not leave one behind.
         with store_for(db_path, create=False) as store:

@@ -10,7 +10,6 @@ and only then does the screen show it.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,6 +24,7 @@ from textual.widgets import ContentSwitcher
 from modtool.errors import ModtoolError
 from modtool.models import Action, Thread
 from modtool.moderation import SORT_POSITION, SORT_SCORE, SORTS, PolicyLike, QueueFilter, Session
+from modtool.moderator import resolve_moderator
 from modtool.store import Store, open_store
 from modtool.tui.messages import (
     CommentHighlighted,
@@ -683,19 +683,6 @@ def _fields(value: QueueFilter) -> dict[str, Any]:
     return {name: getattr(value, name) for name in QueueFilter.__dataclass_fields__}
 
 
-def default_moderator() -> str:
-    """``$MODTOOL_MODERATOR``, else the OS user name."""
-    from getpass import getuser
-
-    name = os.environ.get("MODTOOL_MODERATOR", "").strip()
-    if name:
-        return name
-    try:
-        return getuser()
-    except (KeyError, OSError):  # no user database (containers): fall back
-        return "moderator"
-
-
 def create_app(
     db_path: Path | str,
     thread_ref: str | int | None = None,
@@ -719,7 +706,7 @@ def create_app(
     return ModtoolApp(
         db_path=Path(db_path),
         policy=policy,
-        moderator=moderator or default_moderator(),
+        moderator=resolve_moderator(moderator),
         thread_ref=None if thread_ref is None else str(thread_ref),
         import_file=import_file,
         scorer=scorer,
@@ -728,4 +715,4 @@ def create_app(
     )
 
 
-__all__ = ["QUEUE", "SORT_POSITION", "TREE", "ModtoolApp", "create_app", "default_moderator"]
+__all__ = ["QUEUE", "SORT_POSITION", "TREE", "ModtoolApp", "create_app"]
