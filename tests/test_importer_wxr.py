@@ -542,3 +542,14 @@ def test_a_newer_export_adds_and_updates_keeping_ids(tmp_path: Path) -> None:
     stored = stored_comments(db)
     assert stored["18", "6"]["body"] == "Erster! (edited)"
     assert stored["18", "8"]["parent"] == "7"
+
+
+def test_a_post_date_beyond_the_calendar_is_no_date(tmp_path: Path) -> None:
+    """Found by the importer fuzz (seed 2): a year of 20 digits raised OverflowError."""
+    path = tmp_path / "year.xml"
+    path.write_text(
+        item("<pubDate>Tue, 01 Jan 99999999999999999999 00:00:00 +0000</pubDate>" + comment("1"))
+    )
+    records, _ = read(path)
+    assert isinstance(records[0], ThreadRecord) and records[0].created_at is None
+    assert [r.external_id for r in records[1:]] == ["1"]

@@ -309,6 +309,6 @@ def _post_date(fields: dict[str, str]) -> str | None:
     if published:
         try:
             return iso_utc(parsedate_to_datetime(published).isoformat())
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     return _date(fields.get("post_date"))
