@@ -276,3 +276,29 @@ def test_label_by_platform_id(imported, sample_path: Path, tmp_path: Path, db_pa
     assert not chosen.stdout.startswith("labelled #22 ")
     missing = imported("label", "--external", "t1_nope", "spam", "-m", "ana")
     assert missing.stderr == "modtool: error: no comment with external id 't1_nope'\n"
+
+
+def test_a_spent_regex_budget_reads_as_one_line_and_the_note_is_capped(
+    run_cli, tmp_path: Path
+) -> None:
+    """200 catastrophic rules on one comment: the budget entry is its own warning (not
+    dressed as one regex's timeout) and the undecided note names ten rules, then counts."""
+    doc = tmp_path / "x.txt"
+    doc.write_text("Title\n\nArticle.\n\n  1. Ann says\n\n    " + "x" * 40 + "\n", encoding="utf-8")
+    assert run_cli("import", doc).returncode == 0
+    rules = "".join(
+        f'\n[[rules]]\nid = "slow{n}"\nlabel = "insult"\nregex = \'(?:x|xx)+(?:y|z{{{n + 1}}})\'\n'
+        for n in range(200)
+    )
+    head = 'name = "test"\nversion = "1"\nregex_timeout = 0.05\nregex_budget = 0.3\n'
+    policy = tmp_path / "slow.toml"
+    policy.write_text(policy_text(rules, head=head), encoding="utf-8")
+    result = run_cli("suggest", "--policy", policy)
+    no_traceback(result)
+    lines = result.stderr.splitlines()
+    budget = [line for line in lines if "regex time budget" in line]
+    assert len(budget) == 1
+    assert budget[0].startswith("modtool: warning: comment #1: regex time budget of 0.3 s")
+    assert "took more than" not in budget[0] and "(+" in budget[0]
+    note = next(line for line in lines if "rules not decided" in line)
+    assert note.endswith("and 190 more rules") and len(note) < 300

@@ -263,18 +263,29 @@ def suggest_command(
     )
 
 
+MAX_LISTED_RULES = 10
+"""Rule ids named in one note; the rest are counted (a policy may have hundreds)."""
+
+
 def _echo_report(report) -> None:
     for problem in report.timeouts:
+        if problem.get("budget"):
+            output.warning(
+                f"comment #{problem['comment_id']}: {problem['pattern']}; "
+                "those rules were not decided for it"
+            )
+            continue
         output.warning(
             f"rule {problem['rule']} timed out on comment #{problem['comment_id']} "
             f"(regex {problem['pattern']!r} took more than {problem['timeout']} s); "
             "that rule was not decided for it"
         )
     if report.undecided:
-        missing = sorted(set().union(*report.missing.values()) - {"regex timeout"})
-        rules = ", ".join(
-            f"{rule_id} ({count})" for rule_id, count in sorted(report.undecided.items())
-        )
+        missing = sorted(set().union(*report.missing.values()) - {"regex timeout", "regex budget"})
+        undecided = sorted(report.undecided.items())
+        rules = ", ".join(f"{rule_id} ({count})" for rule_id, count in undecided[:MAX_LISTED_RULES])
+        if len(undecided) > MAX_LISTED_RULES:
+            rules += f" and {len(undecided) - MAX_LISTED_RULES} more rules"
         output.note(
             f"rules not decided for some comments (rule (comments)): {rules}"
             + (f"; {missing_scores_hint(missing)}" if missing else "")
