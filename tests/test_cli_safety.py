@@ -184,6 +184,10 @@ HUGE_COMMANDS = [
     ("progress", HUGE),
     ("queue", HUGE),
     ("suggest", "--thread", HUGE),
+    ("export", "--thread", HUGE, "-o", "out.jsonl"),
+    ("decisions", "--thread", HUGE, "-o", "out.jsonl"),
+    ("agreement", "--thread", HUGE),
+    ("calibrate", "--thread", HUGE),
 ]
 
 

@@ -8,18 +8,12 @@ from pathlib import Path
 import click
 
 from modtool.cli import output as out
-from modtool.cli.options import db_option, store_for
+from modtool.cli.options import db_option, store_for, thread_ids, threads_option
 from modtool.errors import InputError
 
 
 @click.command("decisions")
-@click.option(
-    "--thread",
-    "thread_refs",
-    multiple=True,
-    metavar="ID",
-    help="Only this thread (id or source path); repeat for several. Default: all threads.",
-)
+@threads_option
 @click.option(
     "--since",
     metavar="TIME",
@@ -71,7 +65,6 @@ def decisions_command(
       modtool decisions --thread 3 --format wp-cli -o apply.sh   # then review, sh apply.sh
     """
     from modtool.analysis.policy_choice import choose_policy
-    from modtool.cli.export import _thread_ids
     from modtool.export import decisions as dec
     from modtool.export.atomic import atomic_file, write_error
     from modtool.store.dataset import Selection
@@ -87,7 +80,7 @@ def decisions_command(
             "give --policy FILE"
         )
     selection = Selection(
-        thread_ids=_thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
+        thread_ids=thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
     )
     rows = list(dec.decisions(store, selection, choice.policy, when))
     if not rows:

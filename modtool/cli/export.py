@@ -8,24 +8,9 @@ from pathlib import Path
 import click
 
 from modtool.cli import output as out
-from modtool.cli.options import db_option, store_for
+from modtool.cli.options import db_option, store_for, thread_ids, threads_option
 from modtool.errors import InputError
-from modtool.store import Store
 
-
-def _thread_ids(store: Store, refs: tuple[str, ...]) -> tuple[int, ...] | None:
-    if not refs:
-        return None
-    return tuple(sorted({store.threads.resolve(ref).id for ref in refs}))
-
-
-thread_filter = click.option(
-    "--thread",
-    "thread_refs",
-    multiple=True,
-    metavar="ID",
-    help="Only this thread (id or source path); repeat for several. Default: all threads.",
-)
 policy_option = click.option(
     "--policy",
     "policy_ref",
@@ -51,7 +36,7 @@ policy_option = click.option(
     required=True,
     help="File to write (a folder for convokit or --split).",
 )
-@thread_filter
+@threads_option
 @click.option(
     "--labeled-only",
     is_flag=True,
@@ -138,7 +123,7 @@ def export_command(
             f"no labels under policy {choice.name} yet: the export has scores but no labels"
         )
     selection = Selection(
-        thread_ids=_thread_ids(store, thread_refs),
+        thread_ids=thread_ids(store, thread_refs),
         labeled_only=labeled_only,
         unreviewed_only=unreviewed_only,
         policy=choice.name,
@@ -208,7 +193,7 @@ def _json(value: object) -> None:
 
 
 @click.command("stats")
-@thread_filter
+@threads_option
 @policy_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option(
@@ -255,7 +240,7 @@ def stats_command(
             "labels under several policies; labels received are left out (choose one with --policy)"
         )
         choice = PolicyChoice(None, ())
-    selection = Selection(thread_ids=_thread_ids(store, thread_refs), policy=choice.name)
+    selection = Selection(thread_ids=thread_ids(store, thread_refs), policy=choice.name)
     if not store.dataset.count(selection):
         raise InputError(
             "no comments to describe: run `modtool import FILE` first"
@@ -280,7 +265,7 @@ def stats_command(
 
 @click.command("agreement")
 @policy_option
-@thread_filter
+@threads_option
 @click.option(
     "--moderators",
     metavar="A,B,…",
@@ -332,7 +317,7 @@ def agreement_command(
             f"{', '.join(chosen or known) or 'none'}"
         )
     selection = Selection(
-        thread_ids=_thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
+        thread_ids=thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
     )
     report = agreement(store.dataset.iter_rows(selection), choice.name, choice.label_keys, chosen)
     if as_json:
@@ -351,7 +336,7 @@ def agreement_command(
     required=True,
     help="The policy whose score rules to calibrate (a file or shipped name).",
 )
-@thread_filter
+@threads_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @db_option
 def calibrate_command(
@@ -373,7 +358,7 @@ def calibrate_command(
     choice = choose_policy(store, policy_ref, need_file=True)
     policy = choice.policy
     selection = Selection(
-        thread_ids=_thread_ids(store, thread_refs), labeled_only=True, policy=policy.name
+        thread_ids=thread_ids(store, thread_refs), labeled_only=True, policy=policy.name
     )
     if not store.dataset.count(selection):
         raise InputError(

@@ -90,6 +90,22 @@ thread_option = click.option(
     help="Thread id or source path (default: all threads, or the latest for views).",
 )
 
+threads_option = click.option(
+    "--thread",
+    "thread_refs",
+    multiple=True,
+    metavar="ID",
+    type=THREAD_REF,
+    help="Only this thread (id or source path); repeat for several. Default: all threads.",
+)
+
+
+def thread_ids(store: Store, refs: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The ids of the ``--thread`` choices of :data:`threads_option` (``None``: all)."""
+    if not refs:
+        return None
+    return tuple(sorted({store.threads.resolve(ref).id for ref in refs}))
+
 
 def store_for(db_path: Path, *, create: bool | None = None) -> Store:
     """Open the store for a command (errors become one-line messages).
