@@ -207,3 +207,10 @@ def test_a_deep_chain_prints_a_bounded_longest_chain_line() -> None:
     flat = " ".join(text.split())
     assert "(2,994 more comments)" in flat and "(3,000 levels)" in flat
     assert "1 Ann → 1.1 Bob → 1.1.1 Ann" in flat
+    # The JSON too: it listed every path of the chain and of the exchange (50 MB at 5,000).
+    import json
+
+    chain = stats["shape"]["longest_chain"]
+    assert len(chain["comments"]) == depth and len(chain["paths"]) == 100
+    assert chain["paths_omitted"] == depth - 100 and chain["paths"][-1] == rows[-1].path
+    assert len(json.dumps(stats)) < 2_000_000

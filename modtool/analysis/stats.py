@@ -49,6 +49,22 @@ MIN_NAME = 3
 TOP_PAIRS = 10
 
 
+LISTED_PATHS = 100
+"""A chain's paths listed in full up to this many comments; a longer one lists its two
+ends. Each path is as long as its comment is deep, so listing every path of a
+5,000-deep chain took 25 MB of JSON (it grows with the square of the depth)."""
+
+
+def listed_paths(paths: list[str]) -> dict[str, object]:
+    """``{"paths": …, "paths_omitted": N}``: every path, or the first and last
+    ``LISTED_PATHS // 2`` and how many between them were left out (their comment ids
+    are all in the record's ``comments``)."""
+    if len(paths) <= LISTED_PATHS:
+        return {"paths": paths, "paths_omitted": 0}
+    half = LISTED_PATHS // 2
+    return {"paths": paths[:half] + paths[-half:], "paths_omitted": len(paths) - 2 * half}
+
+
 @dataclass(slots=True)
 class _Node:
     id: int
@@ -246,7 +262,7 @@ class _Accumulator:
                     "authors": [members[0].author, members[1].author],
                     "replies": length,
                     "comments": chain,
-                    "paths": [m.path for m in members],
+                    **listed_paths([m.path for m in members]),
                     "links": links,
                     "scores": [m.score for m in members],
                     "peak_score": peak.score,
@@ -320,7 +336,7 @@ class _Accumulator:
                     "thread_id": self.longest_thread,
                     "length": len(self.longest),
                     "comments": [n.id for n in self.longest],
-                    "paths": [n.path for n in self.longest],
+                    **listed_paths([n.path for n in self.longest]),
                     "authors": [n.author for n in self.longest],
                 },
             },

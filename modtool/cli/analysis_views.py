@@ -57,30 +57,40 @@ def short_path(path: str) -> str:
     return f"{ends[0]}.….{ends[1]} ({len(steps):,} levels)"
 
 
-def chain_text(paths: Sequence[str], authors: Sequence[str]) -> Text:
+def chain_text(paths: Sequence[str], authors: Sequence[str], omitted: int = 0) -> Text:
     """``7 A → 7.4 B → …`` with at most 2 × :data:`CHAIN_ENDS` comments listed, so the
-    line grows with the chain's ends only (it was quadratic in the depth)."""
+    line grows with the chain's ends only (it was quadratic in the depth). ``paths``
+    may already be cut in the middle (``omitted`` left out, see ``listed_paths``);
+    ``authors`` is the whole chain's."""
+    half = len(paths) // 2 if omitted else len(paths)
+    named = list(zip(paths[:half], authors[:half], strict=True))
+    if omitted:
+        named += list(zip(paths[half:], authors[half + omitted :], strict=True))
     steps = [
         Text.assemble((short_path(path), "dim"), " ", one_line(author, 30))
-        for path, author in zip(paths, authors, strict=True)
+        for path, author in named
     ]
-    if len(steps) > 2 * CHAIN_ENDS + 1:
-        hidden = len(steps) - 2 * CHAIN_ENDS
+    total = len(steps) + omitted
+    if total > 2 * CHAIN_ENDS + 1:
+        hidden = total - 2 * CHAIN_ENDS
         middle = Text(f"… ({hidden:,} more comments) …", style="dim")
         steps = [*steps[:CHAIN_ENDS], middle, *steps[-CHAIN_ENDS:]]
     return Text(" → ").join(steps)
 
 
-def exchange_text(paths: Sequence[str], links: Sequence[str] | None) -> Text:
+def exchange_text(paths: Sequence[str], links: Sequence[str] | None, omitted: int = 0) -> Text:
     """An exchange's paths, ``→`` for a reply and ``⤳`` for an answer placed beside its
     target (so siblings never read as one reply chain); long ones shortened."""
-    links = list(links) if links else ["reply"] * (len(paths) - 1)
+    links = list(links) if links else ["reply"] * (len(paths) + omitted - 1)
+    if omitted:  # the links of the paths listed after the cut
+        half = len(paths) // 2
+        links = [*links[: half - 1], "reply", *links[half + omitted :]]
     pieces: list[tuple[str, str]] = []  # (joiner before, path)
     for index, path in enumerate(paths):
         joiner = "" if index == 0 else (BESIDE if links[index - 1] == "beside" else " → ")
         pieces.append((joiner, short_path(path)))
-    if len(pieces) > 2 * CHAIN_ENDS + 1:
-        hidden = len(pieces) - 2 * CHAIN_ENDS
+    if len(pieces) + omitted > 2 * CHAIN_ENDS + 1:
+        hidden = len(pieces) + omitted - 2 * CHAIN_ENDS
         pieces = [*pieces[:CHAIN_ENDS], (" → ", f"… ({hidden:,} more) …"), *pieces[-CHAIN_ENDS:]]
     return Text("".join(joiner + path for joiner, path in pieces))
 
@@ -126,7 +136,7 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
         parts.append(
             Text.assemble(
                 ("longest chain: ", "bold"),
-                chain_text(chain["paths"], chain["authors"]),
+                chain_text(chain["paths"], chain["authors"], chain.get("paths_omitted", 0)),
             )
         )
 
@@ -211,7 +221,7 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             str(ex["thread_id"]),
             safe(" ↔ ".join(ex["authors"]), 40),
             str(ex["replies"]),
-            exchange_text(ex["paths"], ex.get("links")),
+            exchange_text(ex["paths"], ex.get("links"), ex.get("paths_omitted", 0)),
             num(ex["peak_score"]),
             rising,
         )
