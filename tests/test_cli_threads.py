@@ -326,3 +326,22 @@ def test_a_bad_thread_is_reported_the_others_stored_exit_1(
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT platform, external_id FROM threads").fetchall() == [("reddit", "a")]
     assert conn.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 2
+
+
+def test_replace_thread_option(run_cli, tmp_path: Path, db_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Title\n\nArticle.\n\n  1. Ann says\n\n    first comment here\n")
+    assert run_cli("import", doc).returncode == 0
+    doc.write_text(
+        "Title\n\nArticle, with a typo fixed.\n\n  1. Ann says\n\n    first comment here\n"
+    )
+    missing = run_cli("import", doc, "--replace-thread", "99")
+    assert missing.returncode == 1
+    assert missing.stderr == "modtool: error: no thread with id 99 (see `modtool threads`)\n"
+    result = run_cli("import", doc, "--replace-thread", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"re-imported {doc}: thread 1 'Title': 1 comment (1 unchanged)\n"
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT id, article FROM threads").fetchall() == [
+        (1, "Article, with a typo fixed.")
+    ]

@@ -138,7 +138,8 @@ def _print_report(report: ImportReport, path: Path) -> None:
         title = f" '{one_line(result.title, 60)}'" if result.title else ""
         output.echo(
             f"{verb} {path}: thread {result.thread_id}{title}{where}: "
-            f"{result.total:,} comments" + (f" ({changes})" if changes else "")
+            f"{result.total:,} comment{'' if result.total == 1 else 's'}"
+            + (f" ({changes})" if changes else "")
         )
     if not report.threads and not report.failures:
         output.note(f"{path}: no threads with comments in this document; nothing stored")
