@@ -29,7 +29,6 @@ IMPORTERS: dict[str, str] = {
     "convokit": "convokit",
     "text": "plaintext",
 }
-SNIFF_BYTES = 64 * 1024
 
 __all__ = ["IMPORTERS", "ParsedDocument", "open_document"]
 

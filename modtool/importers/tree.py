@@ -26,15 +26,15 @@ Rules decided here once for every format (see ``docs/formats.md``):
 * parent = the thread's own id (some formats name the post as the parent of a
   top-level comment) means top level, not an orphan.
 
-:func:`stream` is the fast path for formats whose records already come in
-pre-order with parents first (the plain-text layout): it builds the same
-comments without holding the thread in memory.
+:class:`PreorderTree` is the fast path for formats whose records already come
+in pre-order with parents first (the plain-text layout): it places the same
+comments one by one, without holding the thread in memory.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from modtool.importers.records import CommentRecord
@@ -242,12 +242,3 @@ class PreorderTree:
         open_at[record.external_id] = len(stack)
         stack.append([record.external_id, position, path, 0])
         return placed
-
-
-def stream(
-    thread_external_id: str | None, records: Iterable[CommentRecord]
-) -> Iterator[TreeComment]:
-    """:class:`PreorderTree` over an iterable."""
-    tree = PreorderTree(thread_external_id)
-    for record in records:
-        yield tree.place(record)
