@@ -141,7 +141,7 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
         if folder and not _sniffs(importer, b"", path):
             raise InputError.at(path, None, f"is a directory, not a {format} document")
         if not folder:
-            _refuse_binary(path, importer, _head(path), sniffed=False)
+            _refuse_binary(path, importer, _head(path))
         return importer
     head = b"" if folder else _head(path)
     for name in _sniff_order(head):
@@ -156,7 +156,7 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
     for name in IMPORTERS:
         importer = load_importer(name)
         if suffix and suffix in importer.EXTENSIONS:
-            _refuse_binary(path, importer, head, sniffed=False)
+            _refuse_binary(path, importer, head)
             return importer
     if head.count(0) * 8 > len(head):
         raise InputError.at(path, "byte 0", "binary data (NUL bytes), not a thread document")
@@ -195,10 +195,10 @@ def _sniffs(importer: ModuleType, head: bytes, path: Path) -> bool:
         return False
 
 
-def _refuse_binary(path: Path, importer: ModuleType, head: bytes, *, sniffed: bool) -> None:
+def _refuse_binary(path: Path, importer: ModuleType, head: bytes) -> None:
     """A document picked by name or extension whose start is mostly NUL bytes is
     binary (a sparse file, an image), not text: refused before it is read."""
-    if not sniffed and head and head.count(0) * 8 > len(head):
+    if head and head.count(0) * 8 > len(head):
         raise InputError.at(
             path, "byte 0", f"binary data (NUL bytes), not a {importer.NAME} document"
         )
