@@ -173,7 +173,13 @@ def threads_command(db_path: Path) -> None:
 
 @click.command("tree")
 @click.argument("thread", required=False)
-@click.option("--width", default=70, show_default=True, help="Characters of each body to show.")
+@click.option(
+    "--width",
+    type=click.IntRange(1, 100_000),
+    default=70,
+    show_default=True,
+    help="Characters of each body to show.",
+)
 @click.option(
     "--depth",
     "max_depth",
