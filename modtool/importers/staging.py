@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import NamedTuple
 
+from modtool.errors import InputError
 from modtool.importers.records import (
     CommentRecord,
     MissingRecord,
@@ -59,6 +60,20 @@ def stage(records: Iterable[Record], folder: str | None = None) -> Iterator[Stag
     Reads ``records`` to the end before yielding anything, so an error in the
     document surfaces before any thread is stored.
     """
+    try:
+        yield from _stage(records, folder)
+    except (sqlite3.Error, OSError) as exc:  # the temporary file, not the user's database
+        where = folder or tempfile.gettempdir()
+        if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+            exc = exc.strerror or exc  # type: ignore[assignment]
+        raise InputError(
+            f"cannot group the document's threads in a temporary file in {where}: {exc} "
+            "(set TMPDIR to a folder with room for about the document's size)"
+        ) from None
+
+
+def _stage(records: Iterable[Record], folder: str | None) -> Iterator[StagedThread]:
+    """See :func:`stage`."""
     handle, name = tempfile.mkstemp(prefix="modtool-staging-", suffix=".db", dir=folder)
     os.close(handle)
     conn = sqlite3.connect(name, isolation_level=None)
