@@ -1,10 +1,31 @@
 """Label Studio, Argilla and Prodigy: out and back (issue 12.3).
 
-The fixtures are written from each tool's documented export format (Label
-Studio's JSON export, Argilla 2.x ``Record.to_dict()``, Prodigy ``db-out``) and
-hold the same verdicts: on #4 one annotator says insult, another insult + spam;
-on #10 the first approves, the second's answer does not count (cancelled, a
-draft, ignored)."""
+The fixtures hold the same verdicts: on #4 one annotator says insult, another
+insult + spam; on #10 the first approves, the second's answer does not count
+(cancelled, a draft, ignored). Where each shape comes from:
+
+* ``label-studio/export.json``: Label Studio's JSON export, as labelstud.io
+  /guide/export ("Label Studio JSON format of annotated tasks") shows it: tasks
+  with ``id``, ``data``, ``annotations`` (``id``, ``completed_by`` as the user's
+  numeric id, ``result`` items ``from_name``/``to_name``/``type: choices``/
+  ``value.choices``, ``was_cancelled``, ``created_at``/``updated_at``), ``predictions``.
+* ``label-studio/export-min.json``: JSON-MIN, as HumanSignal's converter
+  (label_studio_sdk/converter/converter.py ``convert_to_json_min``, utils.py
+  ``prettify_result``/``get_annotator``) writes it: the task's data keys flat,
+  ``id``, the tag's choices (one as a string, several as ``{"choices": [...]}``),
+  ``annotator``, ``annotation_id``, ``created_at``, ``updated_at``, ``lead_time``;
+  cancelled annotations left out.
+* ``argilla/records.json``: Argilla 2.x ``dataset.records.to_json`` (argilla/src/
+  argilla/records/_io/_json.py: ``GenericIO.to_list(flatten=False)`` of
+  ``Record.to_dict()`` in records/_resource.py: ``id``, ``fields``, ``metadata``,
+  ``suggestions`` {question: {value, score, agent}}, ``responses`` {question:
+  [{value, user_id, status}]}, ``vectors``, ``status``, ``_server_id``).
+* ``prodigy/db-out.jsonl``: ``prodigy db-out`` of a ``textcat.manual`` dataset with
+  several ``--label``s (prodi.gy/docs/recipes#textcat-manual, explosion/
+  prodigy-recipes textcat/textcat_manual.py: ``choice`` view, ``options`` [{id,
+  text}], the chosen ids in ``accept``, ``answer``, ``_annotator_id``,
+  ``_session_id`` as ``DATASET-SESSION``, ``_input_hash``/``_task_hash``, ``_view_id``,
+  ``_timestamp``)."""
 
 from __future__ import annotations
 
@@ -24,6 +45,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CASES = {
     "label-studio": (
         FIXTURES / "label-studio" / "export.json",
+        "label-studio:7",
+        "label-studio:12",
+    ),
+    "label-studio-min": (
+        FIXTURES / "label-studio" / "export-min.json",
         "label-studio:7",
         "label-studio:12",
     ),
@@ -71,6 +97,7 @@ def test_fixture_imports_idempotently(
     tool: str, sample_store: Store, run_cli, db_path: Path
 ) -> None:
     path, first, second = CASES[tool]
+    tool = tool.removesuffix("-min")
     result = run_cli("import-labels", path, "--from", tool, "--policy", POLICY)
     assert result.returncode == 0, result.stderr
     assert "3 verdict(s) by 2 annotator(s)" in result.stdout and "3 changed" in result.stdout
@@ -123,6 +150,39 @@ def test_refusals_leave_the_database_unchanged(
     assert actions(db_path) == before and states(db_path) == {}
 
 
+def test_label_studio_users_are_ids_never_e_mail_addresses(
+    sample_store: Store, run_cli, db_path: Path, tmp_path: Path
+) -> None:
+    """Old Label Studio exports give ``completed_by`` as a user object and JSON-MIN
+    then gives its e-mail as ``annotator``: the id is used when there is one, and
+    an e-mail alone is refused (no hash of it is stored either: still linkable)."""
+    tasks = json.loads(CASES["label-studio"][0].read_text())
+    tasks[0]["annotations"][0]["completed_by"] = {"id": 7, "email": "ana@example.org"}
+    tasks[0]["annotations"][1]["completed_by"] = {"email": "ben@example.org"}
+    bad = tmp_path / "users.json"
+    bad.write_text(json.dumps(tasks))
+    one_error_line(
+        run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY),
+        f"{bad}: record 1: the annotator is known only by an e-mail address",
+    )
+    rows = json.loads(CASES["label-studio-min"][0].read_text())
+    rows[1]["annotator"] = "ben@example.org"
+    bad.write_text(json.dumps(rows))
+    one_error_line(
+        run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY),
+        f"{bad}: record 2: the annotator is known only by an e-mail address",
+    )
+    assert states(db_path) == {}
+    del tasks[0]["annotations"][1]  # the user object with an id: the id is the moderator
+    bad.write_text(json.dumps(tasks))
+    result = run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY)
+    assert result.returncode == 0, result.stderr
+    assert {m for _, m in states(db_path)} == {"label-studio:7"}
+    with sqlite3.connect(db_path) as conn:
+        stored = "\n".join(str(row) for row in conn.iterdump())
+    assert "example.org" not in stored
+
+
 def answer(comment_id: int) -> list[str]:
     """What the tool's annotator decides in the round trip (approve = no label)."""
     return [["approve"], ["insult"], ["spam", "off_topic"]][comment_id % 3]
@@ -135,11 +195,14 @@ def expected(comment_id: int) -> ReviewState:
 
 def edit_label_studio(folder: Path) -> Path:
     tasks = json.loads((folder / "tasks.json").read_text())
+    # modtool's verdicts go as predictions (an imported annotation would be credited to
+    # the importing user, and come back as theirs)
+    assert all("annotations" not in task for task in tasks)
+    assert any(p["model_version"] == "modtool:alice" for t in tasks for p in t["predictions"])
     for n, task in enumerate(tasks):
-        # what Label Studio's export gives back: ids, our annotations kept, one new one
+        # what Label Studio's JSON export gives back: ids, the predictions, one annotation
         task["id"] = 500 + n
-        for k, old in enumerate(task["annotations"]):
-            old.update({"id": 900 + k, "completed_by": 1, "was_cancelled": False})
+        task["annotations"] = []
         task["annotations"].append(
             {
                 "id": 7000 + n,

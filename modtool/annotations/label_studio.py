@@ -1,24 +1,32 @@
-"""Label Studio (https://labelstud.io/guide/tasks, /guide/export#Label-Studio-JSON-format-of-annotated-tasks).
+"""Label Studio (https://labelstud.io/guide/tasks, /guide/export, /tags/choices).
 
 Out (``--format label-studio``): a JSON list of tasks ::
 
     {"data": {"text", "author", "parent_text", "path", "modtool_id", "global_id"},
      "predictions": [{"model_version": "news-comments:insult-score", "score": 0.93,
                       "result": [{"from_name": "label", "to_name": "text",
-                                  "type": "choices", "value": {"choices": ["insult"]}}]}],
-     "annotations": [{"result": [... "id": "modtool:alice" ...], "ground_truth": false}]}
+                                  "type": "choices", "value": {"choices": ["insult"]}}]},
+                     {"model_version": "modtool:alice", "result": [...]}]}
 
 and beside it ``NAME.label-config.xml``: a ``<Choices name="label" toName="text"
 choice="multiple">`` with every label of the policy (hints: its guidance).
-Predictions are the policy's rule suggestions; annotations are modtool's own
-moderators' verdicts, their result ids marked ``modtool:<moderator>`` so
-``import-labels`` knows them and skips them.
+Predictions are the policy's rule suggestions and modtool's own moderators'
+verdicts (model version ``modtool:<moderator>``). The verdicts are predictions,
+not ``annotations``: Label Studio credits imported annotations to the user who
+imports the file (``completed_by``), so they would come back, in every export
+format, as that user's work; predictions are shown as pre-annotations and never
+exported as annotations.
 
 Back (``import-labels --from label-studio``): Label Studio's JSON export (a list
-of tasks with ``annotations``). Each annotation not cancelled becomes the
-verdict of ``label-studio:<completed_by>`` (the tool's user id); the approve
-choice or no choice is an approval. An annotator's latest annotation of a task
-counts.
+of tasks with ``annotations``; ``completions``/``skipped`` of older versions too)
+or its JSON-MIN export (one flat row per annotation: the task's data keys,
+``label`` as one choice or ``{"choices": [...]}``, ``annotator``). Each
+annotation not cancelled becomes the verdict of ``label-studio:<user id>``: the
+numeric ``completed_by`` (or ``completed_by.id``). An annotator known only by an
+e-mail address (an old export's ``completed_by: {"email": ...}``, JSON-MIN's
+``annotator`` then) is refused: modtool stores no e-mail addresses, and a hash
+of one is still linkable to the person by hashing guesses. The approve choice or
+no choice is an approval. An annotator's latest annotation of a task counts.
 """
 
 from __future__ import annotations
@@ -69,14 +77,11 @@ def task(record: Record, context: ExportContext) -> dict[str, Any]:
         "predictions": [
             {"model_version": agent, "score": score, "result": _choice_result(labels)}
             for agent, score, labels in suggestion_predictions(record)
-        ],
-        "annotations": [
+        ]
+        + [
             {
-                "result": _choice_result(
-                    verdict_choices(a, approve), f"{MODTOOL_MARK}{a['moderator']}"
-                ),
-                "ground_truth": False,
-                "created_at": a["updated_at"],
+                "model_version": f"{MODTOOL_MARK}{a['moderator']}",
+                "result": _choice_result(verdict_choices(a, approve)),
             }
             for a in record["annotations"]
         ],
@@ -89,7 +94,7 @@ def labeling_config(context: ExportContext) -> str:
         "<View>",
         '  <Header value="$parent_text"/>',
         f'  <Text name="{TEXT}" value="$text"/>',
-        f'  <Choices name="{QUESTION}" toName="{TEXT}" choice="multiple" showInLine="true">',
+        f'  <Choices name="{QUESTION}" toName="{TEXT}" choice="multiple" showInline="true">',
     ]
     for choice in choices(context):
         hint = f" hint={quoteattr(choice.guidance)}" if choice.guidance else ""
@@ -115,46 +120,113 @@ def write_label_studio(path: Path, records: Iterable[Record], context: ExportCon
     return count
 
 
-def _user(annotation: dict[str, Any]) -> str | None:
-    who = annotation.get("completed_by")
+EMAIL_ONLY = (
+    "the annotator is known only by an e-mail address, and modtool stores none "
+    "(a hash of one is still linkable): export the project as JSON from a Label Studio "
+    "whose completed_by is the user's numeric id"
+)
+
+
+def _user(path: Path, number: int, who: Any) -> str | None:
+    """The annotator's numeric user id, never an e-mail address."""
     if isinstance(who, dict):
-        who = who.get("id", who.get("email"))
-    return None if who is None or isinstance(who, bool) else str(who)
+        who = who.get("id") if who.get("id") is not None else who.get("email")
+    if who is None or isinstance(who, bool):
+        return None
+    if isinstance(who, str) and "@" in who:
+        raise InputError.at(path, f"record {number}", EMAIL_ONLY)
+    return str(who)
+
+
+def _choices(value: Any) -> list[str]:
+    """Choices from a result's ``value`` or a JSON-MIN cell: ``"insult"``,
+    ``{"choices": [...]}``, or a list of either (several regions)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        found = value.get("choices", [])
+        return [str(c) for c in found] if isinstance(found, list) else [str(found)]
+    if isinstance(value, list):
+        return [c for item in value for c in _choices(item)]
+    return [str(value)]
+
+
+def _keep_latest(
+    latest: dict[tuple[int, str], tuple[str, ToolLabel]], when: str, label: ToolLabel
+) -> None:
+    key = (label.comment_id, label.user)
+    if key not in latest or when >= latest[key][0]:
+        latest[key] = (when, label)
+
+
+def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, latest: dict) -> None:
+    comment_id, global_id = comment_ref(path, number, item.get("data"))
+    annotations = item.get("annotations", item.get("completions")) or []
+    if not isinstance(annotations, list):
+        raise InputError.at(path, f"record {number}", "annotations must be a list")
+    for annotation in annotations:
+        if not isinstance(annotation, dict):
+            continue
+        if annotation.get("was_cancelled") or annotation.get("skipped"):
+            continue
+        result = annotation.get("result") or []
+        if not isinstance(result, list):
+            raise InputError.at(path, f"record {number}", "an annotation's result is no list")
+        if result and all(
+            str(r.get("id", "")).startswith(MODTOOL_MARK) for r in result if isinstance(r, dict)
+        ):
+            continue  # modtool's own verdict, as modtool exported it before 12.3 was checked
+        user = _user(path, number, annotation.get("completed_by"))
+        if user is None:
+            raise InputError.at(path, f"record {number}", "an annotation has no completed_by")
+        picked: list[str] = []
+        for region in result:
+            if (
+                isinstance(region, dict)
+                and str(region.get("type", "")).lower() == "choices"
+                and region.get("from_name") == QUESTION
+            ):
+                picked += _choices(region.get("value"))
+        labels = tuple(sorted({c for c in picked if c != approve}))
+        when = str(annotation.get("updated_at") or annotation.get("created_at") or "")
+        _keep_latest(latest, when, ToolLabel(number, comment_id, global_id, PREFIX + user, labels))
+
+
+def _read_min_row(
+    path: Path, number: int, item: dict[str, Any], approve: str, latest: dict
+) -> None:
+    """A JSON-MIN row: Label Studio's converter (label_studio_sdk/converter,
+    ``convert_to_json_min``) writes the task's data keys, ``id``, the choices under
+    the tag's name (``prettify_result``: one choice as a string, else
+    ``{"choices": [...]}``), ``annotator`` (``completed_by``: the id, or an old
+    export's e-mail), ``annotation_id``, ``created_at``, ``updated_at``; a task
+    without annotations is a row with no annotator; cancelled ones are left out."""
+    comment_id, global_id = comment_ref(path, number, item)
+    if item.get("annotator") is None and item.get(QUESTION) is None:
+        return  # a task nobody annotated
+    user = _user(path, number, item.get("annotator"))
+    if user is None:
+        raise InputError.at(path, f"record {number}", "a row has choices but no annotator")
+    labels = tuple(sorted({c for c in _choices(item.get(QUESTION)) if c != approve}))
+    when = str(item.get("updated_at") or item.get("created_at") or "")
+    _keep_latest(latest, when, ToolLabel(number, comment_id, global_id, PREFIX + user, labels))
 
 
 def read_label_studio(path: Path, approve: str) -> Iterator[ToolLabel]:
     tasks = load_json(path)
+    if isinstance(tasks, dict):
+        tasks = [tasks]  # one task, as Label Studio's converter also accepts
     if not isinstance(tasks, list):
-        raise InputError.at(path, None, "not a Label Studio JSON export (a list of tasks)")
+        raise InputError.at(path, None, "not a Label Studio export (a JSON list of tasks)")
+    latest: dict[tuple[int, str], tuple[str, ToolLabel]] = {}
     for number, item in enumerate(tasks, 1):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a task must be a JSON object")
-        comment_id, global_id = comment_ref(path, number, item.get("data"))
-        latest: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for annotation in item.get("annotations") or []:
-            if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
-                continue
-            result = annotation.get("result") or []
-            if not isinstance(result, list):
-                raise InputError.at(path, f"record {number}", "an annotation's result is no list")
-            if result and all(
-                str(r.get("id", "")).startswith(MODTOOL_MARK) for r in result if isinstance(r, dict)
-            ):
-                continue  # modtool's own verdict, exported
-            user = _user(annotation)
-            if user is None:
-                raise InputError.at(path, f"record {number}", "an annotation has no completed_by")
-            picked: list[str] = []
-            for region in result:
-                if (
-                    isinstance(region, dict)
-                    and region.get("type") == "choices"
-                    and region.get("from_name") == QUESTION
-                ):
-                    picked += [str(c) for c in (region.get("value") or {}).get("choices", [])]
-            labels = tuple(sorted({c for c in picked if c != approve}))
-            when = str(annotation.get("updated_at") or annotation.get("created_at") or "")
-            if user not in latest or when >= latest[user][0]:
-                latest[user] = (when, labels)
-        for user, (_, labels) in sorted(latest.items()):
-            yield ToolLabel(number, comment_id, global_id, PREFIX + user, labels)
+        if "data" in item or "annotations" in item or "completions" in item:
+            _read_task(path, number, item, approve, latest)
+        else:
+            _read_min_row(path, number, item, approve, latest)
+    for _, label in sorted(latest.values(), key=lambda x: (x[1].record, x[1].user)):
+        yield label

@@ -13,7 +13,8 @@ from modtool.cli.options import db_option, store_for
 from modtool.errors import InputError
 
 TOOLS = ("label-studio", "argilla", "prodigy")
-SAFE_USER = re.compile(r"^[A-Za-z0-9_.@+\-]{1,120}$")
+# no "@": an e-mail address is never a moderator name (modtool stores none)
+SAFE_USER = re.compile(r"^[A-Za-z0-9_.+\-]{1,120}$")
 
 
 @click.command("import-labels")
@@ -75,10 +76,15 @@ def import_labels_command(file: Path, tool: str, policy_ref: str, db_path: Path)
                     f"{policy.name!r} (labels: {', '.join(sorted(known))})"
                 )
         user = row.user.partition(":")[2]
+        if "@" in user:
+            raise InputError(
+                f"{file}: record {row.record}: the annotator id is an e-mail address, and "
+                "modtool stores none: use the tool's user or session ids"
+            )
         if not SAFE_USER.match(user):
             raise InputError(
                 f"{file}: record {row.record}: annotator id {user[:40]!r} is not a plain id "
-                "(letters, digits and _ . @ + - only)"
+                "(letters, digits and _ . + - only; never an e-mail address)"
             )
     store = store_for(db_path)
     identities = store.dataset.identities(sorted({row.comment_id for row in rows}))
