@@ -320,3 +320,21 @@ def test_scores_that_json_cannot_write_back_are_not_kept(tmp_path: Path) -> None
     found = by_id(read(path))
     assert found["a"].meta is None and found["c"].meta is None
     assert found["c"].created_at is None
+
+
+def test_an_absurd_more_count_is_bounded_not_a_crash(tmp_path: Path) -> None:
+    """Found by the importer fuzz (seed 1): a "more" count of 10^23 overflowed SQLite's
+    integer when the thread's missing count was stored."""
+    from modtool.importers.pipeline import MAX_MISSING
+    from modtool.ingest import import_path
+    from modtool.store import open_store
+
+    text = (Path(__file__).parent / "fixtures/reddit/comments-1cebxh.json").read_text()
+    huge = tmp_path / "huge.json"
+    huge.write_text(text.replace('"count": 3,', '"count": 99999999999999999999999,', 1))
+    with open_store(tmp_path / "m.db") as store:
+        report = import_path(store, huge)
+        (result,) = report.threads  # the bounded count plus the thread's other stubs
+        assert MAX_MISSING <= result.missing < MAX_MISSING + 100 and not report.failed
+        assert any("missing-comments count" in w for w in report.warnings)
+        assert store.threads.list()[0].missing == result.missing

@@ -326,6 +326,10 @@ def _problem_text(problem: ProblemRecord) -> str:
     return f"{place}{problem.message}"
 
 
+MAX_MISSING = 1 << 40
+"""More comments than any platform has: a larger "missing" count is a damaged file."""
+
+
 def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record]:
     """What every format gets: NUL bytes stripped with a warning (SQLite dumps and
     CSV cut text at them), values the store cannot hold refused as a problem of
@@ -401,6 +405,17 @@ def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Reco
                     "more than the database can hold in one value",
                 )
                 continue
+        elif kind is MissingRecord:
+            count = record.count
+            if count.__class__ is not int or not 0 <= count <= MAX_MISSING:
+                # A count from the file ("load more: 10^23 comments") that no thread has:
+                # kept within what the store holds, and said so.
+                bounded = max(0, min(count if isinstance(count, int) else 0, MAX_MISSING))
+                warn(
+                    f"{path}: thread {record.thread_external_id!r}: a missing-comments count "
+                    f"of {str(count)[:30]} taken as {bounded:,}"
+                )
+                record = record._replace(count=bounded)
         yield record
 
 
