@@ -155,10 +155,9 @@ def test_a_mistyped_db_is_not_created(tmp_path: Path) -> None:
     results = run_batch([(*c, "--db", typo) for c in NO_DB_COMMANDS], db=None, cwd=tmp_path)
     for result in results:
         assert result.returncode != 0, (result.args, result.stdout)
-        # the scoring command words it "PATH: no such database" (its own message)
         assert re.fullmatch(
-            rf"modtool: error: (no database at {re.escape(str(typo))}|"
-            rf"{re.escape(str(typo))}: no such database) \(run `modtool import FILE` first\)",
+            rf"modtool: error: no database at {re.escape(str(typo))} "
+            r"\(run `modtool import FILE` first\)",
             one_error_line(result),
         ), result.args
     assert not list(tmp_path.glob("typo.db*"))
@@ -196,7 +195,7 @@ def test_numbers_too_large_for_sqlite_are_one_line(sample_store, db_path: Path, 
     for result in run_batch(HUGE_COMMANDS, db=db_path, cwd=tmp_path):
         assert result.returncode != 0, result.args
         line = one_error_line(result)
-        assert "range" in line or "too large" in line, (result.args, line)
+        assert "out of range" in line or "not in the range" in line, (result.args, line)
     assert dump(db_path) == before
 
 

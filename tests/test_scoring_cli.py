@@ -126,7 +126,7 @@ def test_bad_options_are_one_line_and_write_nothing(
 
 def test_score_without_a_database_says_so(run_cli, tmp_path, db_path) -> None:
     result = run_cli("score", "--scorer", "profanity-check", env=no_network_env(tmp_path))
-    assert result.returncode == 1 and "no such database" in result.stderr
+    assert result.returncode == 1 and "no database at" in result.stderr
     assert not db_path.exists()
 
 

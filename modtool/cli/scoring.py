@@ -247,8 +247,6 @@ def score_command(
         )  # fmt: skip
         return
 
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
     store = store_for(db_path)
     thread_id = store.threads.resolve(thread_ref).id if thread_ref else None
     if ray_options is None:
@@ -487,8 +485,6 @@ def scores_load_command(folder: Path, match: str, db_path: Path) -> None:
     """
     from modtool.scoring.files import load_shards
 
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run `modtool import FILE` first)")
     store = store_for(db_path)
     summary = load_shards(store, folder, match=match)
     output.echo(

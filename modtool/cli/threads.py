@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from modtool.cli import output
-from modtool.cli.options import db_option, store_for
+from modtool.cli.options import THREAD_REF, db_option, store_for
 from modtool.cli.render import TreeCut, reply_tree, threads_table
 from modtool.errors import InputError, ModtoolError
 from modtool.importers import IMPORTERS
@@ -172,7 +172,7 @@ def threads_command(db_path: Path) -> None:
 
 
 @click.command("tree")
-@click.argument("thread", required=False)
+@click.argument("thread", required=False, type=THREAD_REF)
 @click.option(
     "--width",
     type=click.IntRange(1, 100_000),
