@@ -19,7 +19,12 @@ insult + spam; on #10 the first approves, the second's answer does not count
   argilla/records/_io/_json.py: ``GenericIO.to_list(flatten=False)`` of
   ``Record.to_dict()`` in records/_resource.py: ``id``, ``fields``, ``metadata``,
   ``suggestions`` {question: {value, score, agent}}, ``responses`` {question:
-  [{value, user_id, status}]}, ``vectors``, ``status``, ``_server_id``).
+  [{value, user_id, status}]}, ``vectors``, ``status``, ``_server_id``; argilla
+  2.8.0's ``to_dict`` leaves the response ``status`` out: see the test below).
+* ``argilla/records-flat.json``: ``records.to_list(flatten=True)`` (records/_io/
+  _generic.py ``_record_to_dict``: fields and metadata at the top,
+  ``label.responses``/``.users``/``.status`` as parallel lists, ``label.suggestion``,
+  ``.score``, ``.agent``), the columns ``to_hub`` writes too.
 * ``prodigy/db-out.jsonl``: ``prodigy db-out`` of a ``textcat.manual`` dataset with
   several ``--label``s (prodi.gy/docs/recipes#textcat-manual, explosion/
   prodigy-recipes textcat/textcat_manual.py: ``choice`` view, ``options`` [{id,
@@ -55,6 +60,11 @@ CASES = {
     ),
     "argilla": (
         FIXTURES / "argilla" / "records.json",
+        "argilla:a3b1c2d4-1111-4e5f-8a9b-0c1d2e3f4a5b",
+        "argilla:b7c8d9e0-2222-4f6a-9b0c-1d2e3f4a5b6c",
+    ),
+    "argilla-flat": (
+        FIXTURES / "argilla" / "records-flat.json",
         "argilla:a3b1c2d4-1111-4e5f-8a9b-0c1d2e3f4a5b",
         "argilla:b7c8d9e0-2222-4f6a-9b0c-1d2e3f4a5b6c",
     ),
@@ -97,7 +107,7 @@ def test_fixture_imports_idempotently(
     tool: str, sample_store: Store, run_cli, db_path: Path
 ) -> None:
     path, first, second = CASES[tool]
-    tool = tool.removesuffix("-min")
+    tool = tool.removesuffix("-min").removesuffix("-flat")
     result = run_cli("import-labels", path, "--from", tool, "--policy", POLICY)
     assert result.returncode == 0, result.stderr
     assert "3 verdict(s) by 2 annotator(s)" in result.stdout and "3 changed" in result.stdout
@@ -183,6 +193,31 @@ def test_label_studio_users_are_ids_never_e_mail_addresses(
     assert "example.org" not in stored
 
 
+def test_argilla_drafts_and_discarded_responses_are_no_verdict(
+    sample_store: Store, run_cli, db_path: Path, tmp_path: Path
+) -> None:
+    """argilla 2.8's ``records.to_json`` gives responses as ``{value, user_id}``
+    without their status: a response with no value (discarded) is no verdict; with
+    a status (other 2.x versions, the flat form), only ``submitted`` counts."""
+    records = json.loads(CASES["argilla"][0].read_text())
+    for record in records:
+        for response in record["responses"]["label"]:
+            if response.pop("status") == "draft":
+                response["value"] = None
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records))
+    result = run_cli("import-labels", path, "--from", "argilla", "--policy", POLICY)
+    assert result.returncode == 0, result.stderr
+    assert "3 verdict(s) by 2 annotator(s)" in result.stdout
+    flat = json.loads(CASES["argilla-flat"][0].read_text())
+    flat[0]["label.responses.status"] = ["submitted"]  # the lists must stay parallel
+    path.write_text(json.dumps(flat))
+    one_error_line(
+        run_cli("import-labels", path, "--from", "argilla", "--policy", POLICY),
+        f"{path}: record 1: label.responses, .users and .status differ",
+    )
+
+
 def answer(comment_id: int) -> list[str]:
     """What the tool's annotator decides in the round trip (approve = no label)."""
     return [["approve"], ["insult"], ["spam", "off_topic"]][comment_id % 3]
@@ -230,14 +265,20 @@ def edit_label_studio(folder: Path) -> Path:
 
 def edit_argilla(folder: Path) -> Path:
     records = json.loads((folder / "argilla" / "records.json").read_text())
+    # modtool's verdicts are metadata: a response's user must exist on the server
+    assert all(record["responses"] == {} for record in records)
+    assert any(json.loads(r["metadata"]["modtool_verdicts"]) for r in records)
     for record in records:
-        record.setdefault("responses", {}).setdefault("label", []).append(
-            {
-                "value": answer(record["metadata"]["modtool_id"]),
-                "user_id": "c0ffee00-0000-4000-8000-000000000042",
-                "status": "submitted",
-            }
-        )
+        # as argilla 2.8's records.to_json writes them: {value, user_id}, no status
+        record["_server_id"] = "3f0f3f2e-5b7a-4a8f-9c1d-2b6e7a8c9d01"
+        record["responses"] = {
+            "label": [
+                {
+                    "value": answer(record["metadata"]["modtool_id"]),
+                    "user_id": "c0ffee00-0000-4000-8000-000000000042",
+                }
+            ]
+        }
     out = folder / "argilla-export.json"
     out.write_text(json.dumps(records))
     return out
@@ -280,9 +321,14 @@ def test_round_trips_reproduce_the_labels(
     choices = [c.get("value") for c in config.iter("Choice")]
     assert choices[0] == "approve" and {"insult", "spam", "off_topic"} <= set(choices)
     assert config.find("Choices").get("toName") == "text"
-    settings = json.loads((tmp_path / "argilla" / "settings.json").read_text())
+    # the folder rg.Dataset.from_disk reads: .argilla/{dataset,settings}.json, records.json
+    settings = json.loads((tmp_path / "argilla" / ".argilla" / "settings.json").read_text())
     assert settings["questions"][0]["settings"]["type"] == "multi_label_selection"
+    assert settings["questions"][0]["settings"]["visible_options"] >= 3  # Argilla: ge=3
+    assert all(m["type"] == m["settings"]["type"] for m in settings["metadata"])
     assert "Name-calling" in settings["guidelines"]
+    dataset = json.loads((tmp_path / "argilla" / ".argilla" / "dataset.json").read_text())
+    assert dataset["name"] == f"{POLICY}-comments"
     for fmt, _, edit, user in exports:
         edited = edit(tmp_path)
         result = run_cli("import-labels", edited, "--from", fmt, "--policy", POLICY)

@@ -1,29 +1,35 @@
 """Argilla 2.x (https://docs.argilla.io/latest/reference/argilla/records/records/,
-/settings/settings/).
+/settings/settings/; checked against argilla/src/argilla in argilla-io/argilla).
 
-Out (``--format argilla -o FOLDER``): ``settings.json`` (a ``TextField`` ``text``,
-a ``TextField`` ``parent_text``, a ``multi_label_selection`` question ``label``
-whose options are the policy's labels, the policy's description and every
+Out (``--format argilla -o FOLDER``): the folder ``rg.Dataset.to_disk`` writes and
+``rg.Dataset.from_disk(FOLDER)`` reads (datasets/_io/_disk.py):
+``.argilla/dataset.json`` (the dataset model: its ``name``),
+``.argilla/settings.json`` (``Settings.serialize()``: a ``TextField`` ``text``, a
+``TextField`` ``parent_text``, a ``multi_label_selection`` question ``label``
+whose options are the policy's labels, ``metadata`` properties as
+``MetadataField.from_dict`` wants them, the policy's description and every
 label's guidance as ``guidelines``) and ``records.json``: a list of records as
-``Record.to_dict()`` gives them ::
+``Record.to_dict()`` gives them and ``Record.from_dict`` takes them ::
 
     {"id": "<global id>", "fields": {"text", "parent_text"},
      "metadata": {"modtool_id", "global_id", "thread_id", "author", "path",
-                  "modtool_moderators": "{\"<uuid>\": \"alice\"}"},
-     "suggestions": {"label": {"value": ["insult"], "score": 0.93,
-                               "agent": "news-comments:insult-score"}},
-     "responses": {"label": [{"value": ["insult"], "user_id": "<uuid>",
-                              "status": "submitted"}]},
-     "vectors": {}, "status": "completed" | "pending"}
+                  "modtool_verdicts": "{\"alice\": [\"insult\"]}"},
+     "suggestions": {"label": {"value": ["insult", "spam"], "score": [0.93, 1.0],
+                               "agent": "news-comments:insult-score, ..."}},
+     "responses": {}, "vectors": {}, "_server_id": null}
 
-Load with ``rg.Settings.from_json`` / ``dataset.records.log(records)``. modtool's
-moderators are responses with a stable UUID per name (listed in
-``modtool_moderators``), so ``import-labels`` skips them.
+modtool's moderators' verdicts are metadata, not responses: a response's
+``user_id`` must be a user of the Argilla server (records with unknown users are
+refused, argilla-io/argilla#4429), and modtool's moderators are none.
 
-Back (``import-labels --from argilla``): ``records.json`` (or its folder), as
-Argilla's ``dataset.records.to_json`` writes it; also a flat list with
-``responses`` as a list of ``{question_name, value, user_id, status}``. Each
-submitted response to ``label`` becomes the verdict of ``argilla:<user_id>``.
+Back (``import-labels --from argilla``): ``records.json`` or its folder, as
+``dataset.records.to_json`` / ``Dataset.to_disk`` write it (``responses`` as
+``{question: [{value, user_id[, status]}]}``; ``status`` is left out by some 2.x
+versions), or the flat form of ``records.to_list(flatten=True)`` / ``to_hub``
+(``label.responses``, ``label.responses.users``, ``label.responses.status``, the
+metadata keys at the top). Each response to ``label`` that is ``submitted`` (or
+has no status) and has a value becomes the verdict of ``argilla:<user_id>``; a
+draft or discarded one is no verdict.
 """
 
 from __future__ import annotations
@@ -42,7 +48,6 @@ from modtool.annotations.common import (
     comment_ref,
     load_json,
     suggestion_predictions,
-    user_uuid,
     verdict_choices,
 )
 from modtool.errors import InputError
@@ -52,7 +57,24 @@ if TYPE_CHECKING:
 
 PREFIX = "argilla:"
 RECORDS = "records.json"
-SETTINGS = "settings.json"
+CONFIG = ".argilla"
+SETTINGS = f"{CONFIG}/settings.json"
+DATASET = f"{CONFIG}/dataset.json"
+MIN_VISIBLE_OPTIONS = 3  # LabelQuestionSettings.visible_options: ge=3
+
+
+def _metadata_property(name: str, kind: str, title: str) -> dict[str, Any]:
+    """A metadata property as ``MetadataField.from_dict`` reads it (the ``type`` at
+    the top and in ``settings``: settings/_metadata.py)."""
+    settings: dict[str, Any] = {"type": kind}
+    settings |= {"values": None} if kind == "terms" else {"min": None, "max": None}
+    return {
+        "name": name,
+        "type": kind,
+        "title": title,
+        "settings": settings,
+        "visible_for_annotators": True,
+    }
 
 
 def settings(context: ExportContext) -> dict[str, Any]:
@@ -87,39 +109,44 @@ def settings(context: ExportContext) -> dict[str, Any]:
                         {"value": c.key, "text": c.name, "description": c.guidance or None}
                         for c in options
                     ],
-                    "visible_options": len(options),
+                    "visible_options": (
+                        len(options) if len(options) >= MIN_VISIBLE_OPTIONS else None
+                    ),
+                    "options_order": "natural",
                 },
             }
         ],
+        "vectors": [],
         "metadata": [
-            {"name": "thread_id", "settings": {"type": "integer"}},
-            {"name": "author", "settings": {"type": "terms"}},
+            _metadata_property("thread_id", "integer", "Thread"),
+            _metadata_property("author", "terms", "Author"),
         ],
         "allow_extra_metadata": True,
         "distribution": {"strategy": "overlap", "min_submitted": 1},
     }
 
 
+def dataset_model(context: ExportContext) -> dict[str, Any]:
+    """``.argilla/dataset.json``: the ``DatasetModel`` fields ``from_disk`` needs (a
+    name; the workspace is chosen when loading)."""
+    return {"name": f"{context.policy or 'modtool'}-comments", "status": "draft"}
+
+
 def record_dict(record: Record, context: ExportContext) -> dict[str, Any]:
     approve = approve_key(context)
-    predictions = suggestion_predictions(record)
     suggestions: dict[str, Any] = {}
-    if predictions:
-        labels = sorted({label for _, _, found in predictions for label in found})
+    best: dict[str, float] = {}
+    for _, score, found in suggestion_predictions(record):
+        for label in found:
+            best[label] = max(score, best.get(label, 0.0))
+    if best:
+        labels = sorted(best)
         suggestions[QUESTION] = {
             "value": labels,
-            "score": max(score for _, score, _ in predictions),
-            "agent": ", ".join(agent for agent, _, _ in predictions),
+            "score": [best[label] for label in labels],  # one per value (a list value)
+            "agent": ", ".join(agent for agent, _, _ in suggestion_predictions(record)),
         }
-    users = {user_uuid(a["moderator"]): a["moderator"] for a in record["annotations"]}
-    responses = [
-        {
-            "value": verdict_choices(a, approve),
-            "user_id": user_uuid(a["moderator"]),
-            "status": "submitted",
-        }
-        for a in record["annotations"]
-    ]
+    verdicts = {a["moderator"]: verdict_choices(a, approve) for a in record["annotations"]}
     return {
         "id": record["global_id"],
         "fields": {TEXT: record["text"], "parent_text": record["parent_text"]},
@@ -129,12 +156,12 @@ def record_dict(record: Record, context: ExportContext) -> dict[str, Any]:
             "thread_id": record["thread_id"],
             "author": record["author"],
             "path": record["path"],
-            "modtool_moderators": json.dumps(users, ensure_ascii=False, sort_keys=True),
+            "modtool_verdicts": json.dumps(verdicts, ensure_ascii=False, sort_keys=True),
         },
         "suggestions": suggestions,
-        "responses": {QUESTION: responses} if responses else {},
+        "responses": {},
         "vectors": {},
-        "status": "completed" if responses else "pending",
+        "_server_id": None,
     }
 
 
@@ -149,19 +176,34 @@ def write_argilla(folder: Path, records: Iterable[Record], context: ExportContex
             out.write(encode(record_dict(record, context)))
             count += 1
         out.write("\n]\n")
-    with open(folder / SETTINGS, "w", encoding="utf-8") as out:
-        json.dump(settings(context), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+    (folder / CONFIG).mkdir(exist_ok=True)
+    for name, content in ((SETTINGS, settings(context)), (DATASET, dataset_model(context))):
+        with open(folder / name, "w", encoding="utf-8", newline="\n") as out:
+            json.dump(content, out, ensure_ascii=False, indent=2)
+            out.write("\n")
     return count
 
 
-def _responses(item: dict[str, Any]) -> list[dict[str, Any]]:
-    responses = item.get("responses") or {}
-    if isinstance(responses, dict):
+def _responses(item: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+    """``(value, user_id, status)`` of every response to ``label``, nested or flat."""
+    responses = item.get("responses")
+    if isinstance(responses, dict):  # Record.to_dict(): {question: [{value, user_id}]}
         found = responses.get(QUESTION) or []
-        return [r for r in found if isinstance(r, dict)]
-    if isinstance(responses, list):  # the flat form: one entry per question and user
-        return [r for r in responses if isinstance(r, dict) and r.get("question_name") == QUESTION]
+        return [
+            (r.get("value"), r.get("user_id"), r.get("status"))
+            for r in found
+            if isinstance(r, dict)
+        ]
+    flat = f"{QUESTION}.responses"
+    if flat in item:  # to_list(flatten=True) / to_hub: parallel lists
+        values = item.get(flat) or []
+        users = item.get(f"{flat}.users") or []
+        status = item.get(f"{flat}.status") or [None] * len(values)
+        if not (isinstance(values, list) and isinstance(users, list) and isinstance(status, list)):
+            return [(None, None, "bad")]
+        if not len(values) == len(users) == len(status):
+            return [(None, None, "bad")]
+        return list(zip(values, users, status, strict=True))
     return []
 
 
@@ -176,21 +218,21 @@ def read_argilla(path: Path, approve: str) -> Iterator[ToolLabel]:
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a record must be a JSON object")
-        metadata = item.get("metadata") or {}
-        comment_id, global_id = comment_ref(path, number, metadata)
-        try:
-            ours = set(json.loads(metadata.get("modtool_moderators") or "{}"))
-        except (TypeError, json.JSONDecodeError):
-            ours = set()
-        for response in _responses(item):
-            if response.get("status", "submitted") != "submitted":
-                continue
-            user = response.get("user_id")
+        metadata = item.get("metadata")
+        comment_id, global_id = comment_ref(
+            path, number, metadata if isinstance(metadata, dict) else item
+        )
+        for value, user, status in _responses(item):
+            if status == "bad":
+                raise InputError.at(
+                    path, f"record {number}", f"{QUESTION}.responses, .users and .status differ"
+                )
+            if status not in (None, "submitted"):
+                continue  # a draft or a discarded response: no verdict
+            if value is None:
+                continue  # discarded (or no answer): no verdict
             if user is None:
                 raise InputError.at(path, f"record {number}", "a response has no user_id")
-            if str(user) in ours:
-                continue  # modtool's own verdict, exported
-            value = response.get("value") or []
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ APPROVE = "approve"
 QUESTION = "label"  # the choices' name in every tool (Label Studio from_name, Argilla question)
 TEXT = "text"
 MODTOOL_MARK = "modtool:"  # modtool's own annotations, exported: skipped on import
-USER_NAMESPACE = uuid.UUID("6f1c3f5e-8f0b-4d38-9a8e-6d6f64746f6f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +83,6 @@ def hash32(*parts: str) -> int:
     """A stable signed 32-bit hash (Prodigy's ``_input_hash``/``_task_hash`` are ints)."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
     return int.from_bytes(digest[:4], "big", signed=True)
-
-
-def user_uuid(moderator: str) -> str:
-    """A stable UUID for a modtool moderator (Argilla's ``user_id`` is a UUID)."""
-    return str(uuid.uuid5(USER_NAMESPACE, moderator))
 
 
 def load_json(path: Path) -> Any:
