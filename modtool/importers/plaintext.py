@@ -61,6 +61,8 @@ DESCRIPTION = "plain-text article with comments nested by indentation ('  1. Nam
 
 INDENT_STEP = 2
 CHUNK_CHARS = 1 << 20
+LINE_PIECE = 1 << 20
+"""Lines are read at most this many characters at a time (see ``_Reader.readline``)."""
 BOM = "\ufeff"
 # The comment section is scanned a megabyte at a time (stdlib ``re``: the hot
 # path), so body lines cost no Python loop. Block patterns start with a literal
@@ -122,6 +124,7 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self._handle: TextIO = path.open("r", encoding="utf-8", errors="strict", newline=None)
+        self.path = path
         self.lines_read = 0
         self._pushed: list[tuple[int, str]] = []
 
@@ -130,13 +133,44 @@ class _Reader:
             if self._pushed:
                 yield self._pushed.pop()
                 continue
-            raw = self._handle.readline()
+            raw = self.readline(self.lines_read + 1)
             if not raw:
                 return
             if self.lines_read == 0 and raw.startswith(BOM):
                 raw = raw[1:]
             self.lines_read += 1
             yield self.lines_read, raw.rstrip()
+
+    def readline(self, number: int) -> str:
+        """The next line (line ``number`` of the file), refused once it is longer than
+        any value the store holds: a 1 GB file without a newline is not read whole.
+
+        The line is read a piece at a time; a longer one is measured without keeping
+        it (memory: two pieces), then read again from where its first piece ended.
+        """
+        handle = self._handle
+        first = handle.readline(LINE_PIECE)
+        if len(first) < LINE_PIECE or first.endswith("\n"):
+            return first
+        from modtool.importers import pipeline
+
+        limit = pipeline.MAX_TEXT_CHARS
+        resume = handle.tell()
+        rest = 0
+        while True:
+            piece = handle.readline(LINE_PIECE)
+            rest += len(piece)
+            if len(first) + rest > limit:
+                raise ParseError.at(
+                    self.path,
+                    f"line {number}",
+                    f"a line longer than {limit:,} characters: more than the database "
+                    "can hold in one value",
+                )
+            if len(piece) < LINE_PIECE or piece.endswith("\n"):
+                break
+        handle.seek(resume)
+        return first + handle.readline(rest) if rest else first
 
     def push_back(self, items: list[tuple[int, str]]) -> None:
         self._pushed.extend(reversed(items))
@@ -148,7 +182,7 @@ class _Reader:
             yield pushed[0][0], "".join(f"{text}\n" for _, text in pushed)
         while block := self._handle.read(CHUNK_CHARS):
             if not block.endswith("\n"):
-                block += self._handle.readline()
+                block += self.readline(self.lines_read + 1 + block.count("\n"))
             first = self.lines_read + 1
             self.lines_read += block.count("\n")
             yield first, block
