@@ -157,6 +157,15 @@ def test_refusals_leave_the_database_unchanged(
         "record 2: annotator id",
         "not a plain id",
     )
+    # textcat.manual with one --label: the binary interface, no accept list
+    binary = json.loads(lines[0])
+    del binary["accept"], binary["options"]
+    binary |= {"label": "insult", "_view_id": "classification"}
+    bad_lines.write_text(json.dumps(binary) + "\n")
+    one_error_line(
+        run_cli("import-labels", bad_lines, "--from", "prodigy", "--policy", POLICY),
+        f"{bad_lines}: record 1: no accept list",
+    )
     assert actions(db_path) == before and states(db_path) == {}
 
 
@@ -286,8 +295,10 @@ def edit_argilla(folder: Path) -> Path:
 
 def edit_prodigy(folder: Path) -> Path:
     lines = [json.loads(x) for x in (folder / "tasks.jsonl").read_text().splitlines()]
-    answered = [x for x in lines if "answer" in x]  # modtool's own, as db-out keeps them
-    for task in (x for x in lines if "answer" not in x):
+    # one task per comment: an answered copy in a source would be shown again
+    assert len(lines) == 27 and not any("answer" in x for x in lines)
+    answered = []
+    for task in lines:
         answered.append(
             task
             | {

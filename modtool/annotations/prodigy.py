@@ -1,21 +1,30 @@
-"""Prodigy (https://prodi.gy/docs/api-interfaces#choice, /docs/recipes#textcat-manual).
+"""Prodigy (https://prodi.gy/docs/api-interfaces#choice, /docs/recipes#textcat-manual;
+explosion/prodigy-recipes textcat/textcat_manual.py).
 
 Out (``--format prodigy``): JSONL for ``prodigy textcat.manual DATASET FILE
---label insult,spam,… `` (or any ``choice`` interface): one task per comment ::
+--label approve,insult,…`` (more than one label: the ``choice`` interface; add
+``--exclusive`` for one choice per comment): one task per comment ::
 
     {"text": "...", "meta": {"modtool_id", "global_id", "author", "path", "thread_id"},
      "options": [{"id": "insult", "text": "Personal attack / insult"}, …],
      "_input_hash": <int>, "_task_hash": <int>}
 
-followed, for each modtool moderator's verdict on it, by the answered copy
-Prodigy's ``db-out`` would give (``"accept": [...]``, ``"answer": "accept"``,
-``"_annotator_id": "modtool:<moderator>"``), which ``import-labels`` skips.
+The recipe replaces ``options`` with its ``--label``s (``{"id": label, "text":
+label}``), so the labels must be given there, keys as ids; built-in recipes also
+recompute the hashes. modtool's own verdicts are not in the file: every line of
+a source is a task to annotate, so an answered copy would be shown again (and
+saved as the Prodigy annotator's answer).
 
 Back (``import-labels --from prodigy``): ``prodigy db-out DATASET`` JSONL. Each
 line with ``"answer": "accept"`` becomes the verdict of
-``prodigy:<_annotator_id>`` (else ``_session_id``): the ``accept`` options, the
-approve option or none meaning approved. ``reject`` and ``ignore`` answers are
-no verdict and are skipped. An annotator's last line for a task counts.
+``prodigy:<_annotator_id>`` (else ``_session_id``): ``DATASET-NAME`` in a named
+session (``?session=NAME``), else the session's start time, shared by everyone
+in that unnamed session. Its ``accept`` ids are the labels; the approve option,
+or none, is an approval. ``reject`` and ``ignore`` answers are no verdict. A
+line without an ``accept`` list (``textcat.manual`` with one ``--label``: the
+binary ``classification`` interface) is refused: its answer says nothing about
+the other labels. An annotator's last answer to a comment counts (by
+``_timestamp``, then line).
 """
 
 from __future__ import annotations
@@ -28,12 +37,10 @@ from typing import TYPE_CHECKING, Any
 from modtool.annotations.common import (
     MODTOOL_MARK,
     ToolLabel,
-    approve_key,
     choices,
     comment_ref,
     hash32,
     jsonl,
-    verdict_choices,
 )
 from modtool.errors import InputError
 
@@ -58,18 +65,7 @@ def tasks(record: Record, context: ExportContext) -> list[dict[str, Any]]:
         "_input_hash": hash32(record["global_id"]),
         "_task_hash": hash32(record["global_id"], *(o["id"] for o in options)),
     }
-    approve = approve_key(context)
-    answered = [
-        base
-        | {
-            "accept": verdict_choices(a, approve),
-            "answer": "accept",
-            "_annotator_id": f"{MODTOOL_MARK}{a['moderator']}",
-            "_session_id": f"{MODTOOL_MARK}{a['moderator']}",
-        }
-        for a in record["annotations"]
-    ]
-    return [base, *answered]
+    return [base]
 
 
 def write_prodigy(path: Path, records: Iterable[Record], context: ExportContext) -> int:
@@ -84,7 +80,7 @@ def write_prodigy(path: Path, records: Iterable[Record], context: ExportContext)
 
 
 def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
-    latest: dict[tuple[int, str], ToolLabel] = {}
+    latest: dict[tuple[int, str], tuple[tuple[float, int], ToolLabel]] = {}
     for number, item in jsonl(path):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a line must be a JSON object")
@@ -97,13 +93,26 @@ def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
         if not user:
             raise InputError.at(path, f"record {number}", "no _annotator_id or _session_id")
         if str(user).startswith(MODTOOL_MARK):
-            continue  # modtool's own verdict, exported
+            continue  # modtool's own verdict, as modtool exported it before 12.3 was checked
         comment_id, global_id = comment_ref(path, number, item.get("meta"))
-        accept = item.get("accept") or []
+        accept = item.get("accept")
+        if accept is None:
+            raise InputError.at(
+                path,
+                f"record {number}",
+                "no accept list: annotate with textcat.manual and more than one --label "
+                "(the choice interface), not the binary one",
+            )
         if not isinstance(accept, list):
             raise InputError.at(path, f"record {number}", "accept must be a list of option ids")
         labels = tuple(sorted({str(a) for a in accept if str(a) != approve}))
-        latest[(comment_id, str(user))] = ToolLabel(
-            number, comment_id, global_id, PREFIX + str(user), labels
-        )
-    yield from latest.values()
+        stamp = item.get("_timestamp")
+        when = (float(stamp) if isinstance(stamp, (int, float)) else 0.0, number)
+        key = (comment_id, str(user))
+        if key not in latest or when >= latest[key][0]:
+            latest[key] = (
+                when,
+                ToolLabel(number, comment_id, global_id, PREFIX + str(user), labels),
+            )
+    for _, label in sorted(latest.values(), key=lambda x: x[1].record):
+        yield label
