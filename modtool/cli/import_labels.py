@@ -42,8 +42,8 @@ def import_labels_command(file: Path, tool: str, policy_ref: str, db_path: Path)
     through the labels store and the audit log (action `import`). The whole file
     is one transaction: any bad record (a label not in the policy, a comment not
     in this database) leaves the database unchanged. Running it twice changes
-    nothing. modtool's own moderators' labels, exported with the tasks, are
-    recognised and skipped.
+    nothing. Annotators are stored by the tool's user id, never an e-mail
+    address (one known only by an address is refused).
 
     \b
     Examples:
