@@ -138,6 +138,21 @@ def test_refusals_leave_the_database_unchanged(
         run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY),
         f"{bad}: record 2: label 'rude' is not in policy 'news-comments'",
     )
+    # a renamed control: its choices are not ours, not an approval
+    tasks = json.loads(CASES["label-studio"][0].read_text())
+    tasks[1]["annotations"][0]["result"][0]["from_name"] = "sentiment"
+    bad.write_text(json.dumps(tasks))
+    one_error_line(
+        run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY),
+        f'{bad}: record 2: no choices from the control named "label"',
+    )
+    rows = json.loads(CASES["label-studio-min"][0].read_text())
+    rows[2]["sentiment"] = rows[2].pop("label")
+    bad.write_text(json.dumps(rows))
+    one_error_line(
+        run_cli("import-labels", bad, "--from", "label-studio", "--policy", POLICY),
+        f'{bad}: record 3: no choices from the control named "label"',
+    )
     # a file from another database: the comment here is not the one it was exported from
     tasks = json.loads(CASES["label-studio"][0].read_text())
     tasks[0]["data"]["global_id"] = "wordpress:1:2"

@@ -127,6 +127,17 @@ EMAIL_ONLY = (
 )
 
 
+NOT_OURS = (
+    f'no choices from the control named "{QUESTION}": label with the labeling config '
+    "modtool exported (NAME.label-config.xml)"
+)
+# a JSON-MIN row's keys besides the control's: modtool's task data and the converter's own
+MIN_KEYS = frozenset(
+    {TEXT, "author", "parent_text", "path", "modtool_id", "global_id", "id", "annotator"}
+    | {"annotation_id", "created_at", "updated_at", "lead_time", "agreement", "history"}
+)
+
+
 def _user(path: Path, number: int, who: Any) -> str | None:
     """The annotator's numeric user id, never an e-mail address."""
     if isinstance(who, dict):
@@ -182,13 +193,14 @@ def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, late
         if user is None:
             raise InputError.at(path, f"record {number}", "an annotation has no completed_by")
         picked: list[str] = []
+        ours = False
         for region in result:
-            if (
-                isinstance(region, dict)
-                and str(region.get("type", "")).lower() == "choices"
-                and region.get("from_name") == QUESTION
-            ):
-                picked += _choices(region.get("value"))
+            if isinstance(region, dict) and region.get("from_name") == QUESTION:
+                ours = True
+                if str(region.get("type", "")).lower() == "choices":
+                    picked += _choices(region.get("value"))
+        if result and not ours:
+            raise InputError.at(path, f"record {number}", NOT_OURS)
         labels = tuple(sorted({c for c in picked if c != approve}))
         when = str(annotation.get("updated_at") or annotation.get("created_at") or "")
         _keep_latest(latest, when, ToolLabel(number, comment_id, global_id, PREFIX + user, labels))
@@ -206,6 +218,8 @@ def _read_min_row(
     comment_id, global_id = comment_ref(path, number, item)
     if item.get("annotator") is None and item.get(QUESTION) is None:
         return  # a task nobody annotated
+    if QUESTION not in item and set(item) - MIN_KEYS:
+        raise InputError.at(path, f"record {number}", NOT_OURS)
     user = _user(path, number, item.get("annotator"))
     if user is None:
         raise InputError.at(path, f"record {number}", "a row has choices but no annotator")
