@@ -90,6 +90,10 @@ thread_option = click.option(
     help="Thread id or source path (default: all threads, or the latest for views).",
 )
 
+wide_option = click.option(
+    "--wide", is_flag=True, help="Every column, however wide (default: what fits the terminal)."
+)
+
 threads_option = click.option(
     "--thread",
     "thread_refs",

@@ -9,16 +9,20 @@ import click
 from rich.text import Text
 
 from modtool.cli import output, tables
-from modtool.cli.options import COUNT, ID, THREAD_REF, db_option, store_for, thread_option
+from modtool.cli.options import (
+    COUNT,
+    ID,
+    THREAD_REF,
+    db_option,
+    store_for,
+    thread_option,
+    wide_option,
+)
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError, ModtoolError, NotFoundError
 from modtool.models import Comment
 from modtool.moderator import resolve_moderator
 from modtool.safe_text import one_line, terminal_safe
-
-wide_option = click.option(
-    "--wide", is_flag=True, help="Every column, however wide (default: what fits the terminal)."
-)
 
 policy_option = click.option(
     "--policy",

@@ -6,74 +6,50 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
+from modtool.cli.tables import Column, Grid
 from modtool.models import Comment, Thread
 from modtool.safe_text import one_line, terminal_safe
 
 
-def threads_table(threads: Iterable[Thread], width: int = 80) -> Table:
-    """Id, title, platform and its id, source, comments, orphans, missing, depth, dates.
+def threads_table(threads: Iterable[Thread]) -> Grid:
+    """Id, title, platform and its id, comments, orphans, missing, depth, dates, source.
 
-    Fits ``width`` columns: the numbers keep their width, title, platform and
-    source share the rest and are cut with an ellipsis, so each row stays one line.
+    A :class:`~modtool.cli.tables.Grid`: at 80 columns the title folds and the
+    least needed columns (source, then dates and depth) are left out and named
+    below the table (``--wide`` shows them), instead of every header being cut.
     """
-    rows = []
+    grid = Grid(
+        "Threads",
+        [
+            Column("id", 0, "right"),
+            Column("title", 0, fold=True, min_width=16),
+            Column("platform", 1, fold=True, min_width=10),
+            Column("comments", 0, "right"),
+            Column("orphans", 2, "right"),
+            Column("missing", 2, "right"),
+            Column("depth", 3, "right"),
+            Column("dates", 3),
+            Column("source", 4, fold=True, min_width=12),
+        ],
+    )
     for thread in threads:
         platform = thread.platform
         if platform != "text" and thread.external_id:
             platform = f"{platform} {thread.external_id}"
-        rows.append(
-            (
-                str(thread.id),
-                " ".join(terminal_safe(thread.title).split()),
-                " ".join(terminal_safe(platform).split()),
-                terminal_safe(_short_source(thread.source)),
-                f"{thread.comment_count:,}",
-                f"{thread.orphan_count:,}" if thread.orphan_count else "-",
-                f"{thread.missing:,}" if thread.missing else "-",
-                "-" if thread.max_depth is None else str(thread.max_depth),
-                _date_range(thread),
-            )
+        grid.add_row(
+            str(thread.id),
+            " ".join(terminal_safe(thread.title).split()),
+            " ".join(terminal_safe(platform).split()),
+            f"{thread.comment_count:,}",
+            f"{thread.orphan_count:,}" if thread.orphan_count else "-",
+            f"{thread.missing:,}" if thread.missing else "-",
+            "-" if thread.max_depth is None else str(thread.max_depth),
+            _date_range(thread),
+            terminal_safe(_short_source(thread.source)),
         )
-    headers = ("id", "title", "platform", "source", "comments", "orphans", "missing", "depth")
-    headers += ("dates",)
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
-    flexible = (1, 2, 3)
-    # Each column takes 1 more for its padding, and 1 between two columns.
-    fixed = sum(w + 1 for i, w in enumerate(widths) if i not in flexible) + len(flexible)
-    room = max(width - fixed - (len(headers) - 1) - 1, 24)
-    if sum(widths[i] for i in flexible) > room:  # platform first, then title 60 : source 40
-        widths[2] = min(widths[2], max(len(headers[2]), room // 4))
-        rest = room - widths[2]
-        title, source = widths[1], widths[3]
-        widths[1] = min(title, max(rest * 3 // 5, rest - source))
-        widths[3] = min(source, rest - widths[1])
-    table = Table(
-        title="Threads",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-    )
-    for i, header in enumerate(headers):
-        table.add_column(
-            header,
-            justify="left" if i in (1, 2, 3, 8) else "right",
-            style="bold" if i == 0 else None,
-            no_wrap=True,
-            width=widths[i] + 1,
-        )
-    for row in rows:
-        table.add_row(*(Text(_cut(cell, widths[i])) for i, cell in enumerate(row)))
-    return table
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    return grid
 
 
 def _date_range(thread: Thread) -> str:
@@ -152,8 +128,9 @@ def reply_tree(
         if comment.status != "visible":
             line.append(f" ({comment.status})", "yellow")
         if comment.orphan:
-            line.append(f" (orphan: reply to {one_line(comment.parent_external_id or '?', 24)})",
-                        "yellow")
+            line.append(
+                f" (orphan: reply to {one_line(comment.parent_external_id or '?', 24)})", "yellow"
+            )
         if scores is not None and comment.id in scores:
             line.append(f" {scores[comment.id]:.2f}", "magenta")
         if labels is not None and comment.id in labels:

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from modtool.cli import output
-from modtool.cli.options import THREAD_REF, db_option, store_for
+from modtool.cli.options import THREAD_REF, db_option, store_for, wide_option
 from modtool.cli.render import TreeCut, reply_tree, threads_table
+from modtool.cli.tables import show
 from modtool.errors import InputError, ModtoolError
 from modtool.importers import IMPORTERS
 from modtool.ingest import ImportReport, import_path
@@ -154,8 +155,9 @@ def _print_report(report: ImportReport, path: Path) -> None:
 
 
 @click.command("threads")
+@wide_option
 @db_option
-def threads_command(db_path: Path) -> None:
+def threads_command(wide: bool, db_path: Path) -> None:
     """List threads: id, title, platform and id, source, comments, orphans, missing, dates.
 
     \b
@@ -167,8 +169,7 @@ def threads_command(db_path: Path) -> None:
     if not threads:
         output.echo("no threads yet: run `modtool import FILE`", err=True)
         return
-    console = output.console()
-    console.print(threads_table(threads, console.width))
+    show(threads_table(threads), wide=wide)
 
 
 @click.command("tree")
