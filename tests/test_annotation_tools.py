@@ -233,7 +233,14 @@ def test_argilla_drafts_and_discarded_responses_are_no_verdict(
     result = run_cli("import-labels", path, "--from", "argilla", "--policy", POLICY)
     assert result.returncode == 0, result.stderr
     assert "3 verdict(s) by 2 annotator(s)" in result.stdout
+    # the flat form as datasets saves it (to_datasets / from_hub, then .to_json: lines)
     flat = json.loads(CASES["argilla-flat"][0].read_text())
+    datasets = pytest.importorskip("datasets")
+    lines = tmp_path / "records-hub.json"
+    datasets.Dataset.from_list(flat).to_json(lines)
+    result = run_cli("import-labels", lines, "--from", "argilla", "--policy", POLICY)
+    assert result.returncode == 0, result.stderr
+    assert "3 verdict(s) by 2 annotator(s) from records-hub.json: 0 changed" in result.stdout
     flat[0]["label.responses.status"] = ["submitted"]  # the lists must stay parallel
     path.write_text(json.dumps(flat))
     one_error_line(

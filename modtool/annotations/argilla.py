@@ -27,7 +27,7 @@ Back (``import-labels --from argilla``): ``records.json`` or its folder, as
 ``{question: [{value, user_id[, status]}]}``; ``status`` is left out by some 2.x
 versions), or the flat form of ``records.to_list(flatten=True)`` / ``to_hub``
 (``label.responses``, ``label.responses.users``, ``label.responses.status``, the
-metadata keys at the top). Each response to ``label`` that is ``submitted`` (or
+metadata keys at the top), also as the JSON Lines ``datasets`` writes. Each response to ``label`` that is ``submitted`` (or
 has no status) and has a value becomes the verdict of ``argilla:<user_id>``; a
 draft or discarded one is no verdict.
 """
@@ -46,7 +46,7 @@ from modtool.annotations.common import (
     approve_key,
     choices,
     comment_ref,
-    load_json,
+    load_json_or_lines,
     suggestion_predictions,
     verdict_choices,
 )
@@ -210,7 +210,7 @@ def _responses(item: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
 def read_argilla(path: Path, approve: str) -> Iterator[ToolLabel]:
     if path.is_dir():
         path = path / RECORDS
-    items = load_json(path)
+    items = load_json_or_lines(path)
     if isinstance(items, dict) and isinstance(items.get("records"), list):
         items = items["records"]
     if not isinstance(items, list):

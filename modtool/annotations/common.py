@@ -97,6 +97,21 @@ def load_json(path: Path) -> Any:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def load_json_or_lines(path: Path) -> Any:
+    """A JSON document, or JSON Lines as a list: ``datasets.Dataset.to_json`` (how an
+    Argilla ``to_datasets``/``from_hub`` export is saved) writes lines by default,
+    whatever the file is called."""
+    try:
+        return load_json(path)
+    except InputError as not_json:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                json.loads(handle.readline())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise not_json from None
+        return [item for _, item in jsonl(path)]
+
+
 def jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     try:
         with open(path, encoding="utf-8") as handle:
