@@ -213,3 +213,12 @@ def test_convokit_corpora_of_two_databases_merge(tmp_path: Path, sample_path: Pa
         for path in out.rglob("*"):
             assert str(tmp_path).encode() not in path.read_bytes(), path
             assert str(Path(__file__).parent).encode() not in path.read_bytes(), path
+    # ConvoKit itself merges the two databases' corpora without a collision.
+    convokit = pytest.importorskip("convokit")
+    merged = convokit.Corpus.merge(
+        convokit.Corpus(filename=str(corpora["a"])), convokit.Corpus(filename=str(corpora["b"]))
+    )
+    assert len(list(merged.iter_utterances())) == 28 + 14
+    assert len(list(merged.iter_conversations())) == 1 + 3
+    for conversation in merged.iter_conversations():
+        assert conversation.check_integrity(verbose=False)
