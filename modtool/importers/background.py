@@ -32,6 +32,7 @@ from pathlib import Path
 
 from modtool.errors import ModtoolError
 from modtool.importers.pipeline import COMMENTS, WARN, Event, document_events, load_importer
+from modtool.importers.tree import TreeComment
 
 BATCH = 2_000  # comments per message
 AHEAD = 8  # messages the parent may hold unread (bounded memory)
@@ -96,8 +97,16 @@ def _produce(
 
     try:
         for event in document_events(load_importer(format_name), path, warn):
-            pending.append(event)
-            size += len(event[1]) if event[0] == COMMENTS else 1
+            if event[0] == COMMENTS:
+                # Plain tuples through the pipe: a NamedTuple pickles through a
+                # Python-level __getnewargs__ per comment (3.8 ms a batch of 2,000
+                # instead of 0.8 ms, and twice the time to unpickle).
+                plain = list(map(tuple, event[1]))
+                pending.append((COMMENTS, plain))
+                size += len(plain)
+            else:
+                pending.append(event)
+                size += 1
             if size >= BATCH:
                 sender.send(pending)
                 pending, size = [], 0
@@ -127,10 +136,15 @@ def _consume(child: multiprocessing.process.BaseProcess, receiver: Connection) -
                     return
                 if kind == _ERROR:
                     raise payload
+                if kind == COMMENTS:
+                    payload = [_comment(TreeComment, row) for row in payload]
                 yield kind, payload
     finally:
         stop.set()
         _stop(child, receiver)
+
+
+_comment = tuple.__new__  # a TreeComment from its plain tuple, without the Python __new__
 
 
 def _drain(receiver: Connection, messages: queue.Queue[list[Event]], stop: threading.Event) -> None:
