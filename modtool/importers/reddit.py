@@ -411,6 +411,7 @@ def _walk(
             at = _At(listing_at, (index,), 1, "")
             text = _where(at)
             stack.append((children[index], at._replace(head=text), text, None, post))
+            children[index] = None  # the stack holds it now (see below)
         while stack:
             thing, at, where, structural_parent, thread = stack.pop()
             kind, data = _thing(path, thing, at)
@@ -466,6 +467,10 @@ def _walk(
                 else:
                     text = f"{at.head}….data.children[{index}]"
                 stack.append((nested[index], child_at, text, external_id, thread))
+                # Only the stack holds the thing now, so its parsed dict is freed once
+                # it is read: the tree is built while the records, not the whole
+                # document too, are in memory.
+                nested[index] = None
 
 
 def _missing_count(data: dict[str, Any]) -> int:
