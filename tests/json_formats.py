@@ -112,6 +112,11 @@ def comments(records: Iterable[object]) -> list[CommentRecord]:
     return [record for record in records if isinstance(record, CommentRecord)]
 
 
+def by_id(records: Iterable[object]) -> dict[str, CommentRecord]:
+    """The comment records of ``records`` by their external id."""
+    return {record.external_id: record for record in comments(records)}
+
+
 def no_warnings(message: str) -> None:
     raise AssertionError(f"unexpected warning: {message}")
 

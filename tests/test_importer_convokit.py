@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from benchmarks.formats_json import Node, write_convokit
 from modtool.errors import ParseError
 from modtool.importers import convokit
-from modtool.importers.records import CommentRecord, ThreadRecord
+from modtool.importers.records import ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.conftest import SAMPLE
-from tests.json_formats import comments, no_warnings, node_shape, shape, stored_shape, trees
+from tests.json_formats import by_id, comments, no_warnings, node_shape, shape, stored_shape, trees
 
 FIXTURES = Path(__file__).parent / "fixtures" / "convokit"
 CORPUS = FIXTURES / "reddit-corpus-small"
@@ -26,10 +26,6 @@ OLD = FIXTURES / "old-style"
 
 def read(path: Path) -> list:
     return list(convokit.read(path, no_warnings))
-
-
-def by_id(records: list) -> dict[str, CommentRecord]:
-    return {record.external_id: record for record in comments(records)}
 
 
 def test_root_utterance_is_the_article_and_titles_come_from_conversations() -> None:

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from benchmarks.formats_json import Node, render_discourse
 from modtool.errors import ParseError
 from modtool.importers import discourse
-from modtool.importers.records import CommentRecord, MissingRecord, ProblemRecord, ThreadRecord
+from modtool.importers.records import MissingRecord, ProblemRecord, ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.json_formats import (
+    by_id,
     comments,
     dump,
     html_bodies,
@@ -35,10 +36,6 @@ LATEST = FIXTURES / "latest-posts.json"
 
 def read(path: Path) -> list:
     return list(discourse.read(path, no_warnings))
-
-
-def by_id(records: list) -> dict[str, CommentRecord]:
-    return {record.external_id: record for record in comments(records)}
 
 
 def test_the_topic_is_the_thread_and_post_1_its_article() -> None:

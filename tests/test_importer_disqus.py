@@ -16,7 +16,14 @@ from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
 from modtool.importers.xmlsafe import ENTITY_REFUSAL
 from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.xml_support import database_text, dump, stored_comments, stored_ids, stored_threads
+from tests.xml_support import (
+    database_text,
+    dump,
+    import_fresh,
+    stored_comments,
+    stored_ids,
+    stored_threads,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "disqus"
 EXPORT = FIXTURES / "export.xml"
@@ -374,16 +381,8 @@ def test_random_forums_make_the_same_trees_in_the_store(
     tmp_path_factory: pytest.TempPathFactory, forum: dict
 ) -> None:
     document, _, _ = render_forum(forum)
-    folder = tmp_path_factory.mktemp("disqus")
-    path = folder / "forum.xml"
-    path.write_text(document, encoding="utf-8")
-    store = open_store(folder / "modtool.db")
-    try:
-        report = import_path(store, path)
-    finally:
-        store.close()
-    assert not report.failed
-    stored = stored_comments(folder / "modtool.db")
+    db = import_fresh(tmp_path_factory.mktemp("disqus"), "forum.xml", document)
+    stored = stored_comments(db)
     ids = {post["id"] for post in forum["posts"]}
     expected = {}
     for post in forum["posts"]:
@@ -394,7 +393,7 @@ def test_random_forums_make_the_same_trees_in_the_store(
     assert {
         key: (s["parent"], s["orphan"], s["status"], s["author"]) for key, s in stored.items()
     } == expected
-    threads = {external_id for _, external_id, *_ in stored_threads(folder / "modtool.db")}
+    threads = {external_id for _, external_id, *_ in stored_threads(db)}
     assert threads == {
         post["thread"] for post in forum["posts"]
     }  # declared threads without posts: none

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from benchmarks.formats_json import Node, render_hn_algolia, render_hn_firebase
 from modtool.errors import ParseError
 from modtool.importers import hackernews
-from modtool.importers.records import CommentRecord, ThreadRecord
+from modtool.importers.records import ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.json_formats import (
+    by_id,
     comments,
     dump,
     html_bodies,
@@ -35,10 +36,6 @@ CRAWL = FIXTURES / "firebase-crawl.ndjson"
 
 def read(path: Path) -> list:
     return list(hackernews.read(path, no_warnings))
-
-
-def by_id(records: list) -> dict[str, CommentRecord]:
-    return {record.external_id: record for record in comments(records)}
 
 
 def test_algolia_story_is_the_thread_and_children_nest() -> None:

@@ -19,6 +19,7 @@ from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.json_formats import (
+    by_id,
     comments,
     dump,
     no_warnings,
@@ -34,10 +35,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "pushshift" / "RC_2024-01-sample.
 
 def read(path: Path) -> list:
     return list(pushshift.read(path, no_warnings))
-
-
-def by_id(records: list) -> dict[str, CommentRecord]:
-    return {record.external_id: record for record in comments(records)}
 
 
 def test_submission_lines_are_threads_and_comments_name_theirs_by_link_id() -> None:

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from benchmarks.formats_json import START, Node, render_reddit, to_json
 from modtool.errors import ParseError
 from modtool.importers import reddit
-from modtool.importers.records import CommentRecord, MissingRecord, ThreadRecord
+from modtool.importers.records import MissingRecord, ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.json_formats import (
+    by_id,
     comments,
     dump,
     no_warnings,
@@ -33,10 +34,6 @@ LISTING = FIXTURES / "comment-listing.json"
 
 def read(path: Path) -> list:
     return list(reddit.read(path, no_warnings))
-
-
-def by_id(records: list) -> dict[str, CommentRecord]:
-    return {record.external_id: record for record in comments(records)}
 
 
 def test_the_post_is_the_thread_with_its_article_and_permalink() -> None:

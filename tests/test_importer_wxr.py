@@ -16,7 +16,14 @@ from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
 from modtool.importers.xmlsafe import ENTITY_REFUSAL
 from modtool.ingest import import_path
 from modtool.store import open_store
-from tests.xml_support import database_text, dump, stored_comments, stored_ids, stored_threads
+from tests.xml_support import (
+    database_text,
+    dump,
+    import_fresh,
+    stored_comments,
+    stored_ids,
+    stored_threads,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wxr"
 SECRETS = ("secret@", "-secret", "203.0.113.77", "198.51.100.", "192.0.2.", "2001:db8")
@@ -486,16 +493,7 @@ def test_random_sites_make_the_same_trees_in_the_store(
             if index in orphans:
                 c["parent"] = "999999"
     document, _ = render_site(posts)
-    folder = tmp_path_factory.mktemp("wxr")
-    path = folder / "site.xml"
-    path.write_text(document, encoding="utf-8")
-    store = open_store(folder / "modtool.db")
-    try:
-        report = import_path(store, path)
-    finally:
-        store.close()
-    assert not report.failed
-    stored = stored_comments(folder / "modtool.db")
+    stored = stored_comments(import_fresh(tmp_path_factory.mktemp("wxr"), "site.xml", document))
     expected = {}
     for post in posts:
         for c in post["comments"]:

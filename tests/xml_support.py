@@ -15,6 +15,23 @@ def dump(db_path: Path) -> list[str]:
         conn.close()
 
 
+def import_fresh(folder: Path, name: str, document: str) -> Path:
+    """Write ``document`` as ``folder/name``, import it into a new database there
+    through the real pipeline, assert no thread failed; the database's path."""
+    from modtool.ingest import import_path
+    from modtool.store import open_store
+
+    path = folder / name
+    path.write_text(document, encoding="utf-8")
+    store = open_store(folder / "modtool.db")
+    try:
+        report = import_path(store, path)
+    finally:
+        store.close()
+    assert not report.failed
+    return folder / "modtool.db"
+
+
 def stored_comments(db_path: Path) -> dict[tuple[str, str], dict]:
     """``(thread external id, comment external id)`` → the stored comment, parent by external id."""
     conn = sqlite3.connect(db_path)
