@@ -426,3 +426,26 @@ async def test_a_large_thread_builds_the_tree_lazily(tmp_path: Path) -> None:
             tree.move_cursor(tree._more)
             await pilot.pause()
             assert tree._top_loaded > loaded and app.tree.selected_comment is not None
+
+
+async def test_the_palette_opens_lists_every_command_and_runs_one(db: Path) -> None:
+    """ctrl+p crashed the app (issue 16.15: the help "… [/]" was read as markup)."""
+    from textual.command import CommandPalette
+
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        for query in ("Search", "Label: Threat", "Help"):
+            await pilot.press(*query)
+            await pilot.pause(0.3)
+            assert app.is_running and isinstance(app.screen, CommandPalette)
+            for _ in query:
+                await pilot.press("backspace")
+        await pilot.press(*"Label: Threat")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.is_running
+        assert stored(db, app.selected).labels == {"threat"}

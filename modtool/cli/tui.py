@@ -143,6 +143,9 @@ def _run(
     app.run()
     if app.error:
         raise ModtoolError(app.error)
+    if app.return_code:
+        # Textual printed the traceback of a crash; the exit status must say so too.
+        raise SystemExit(app.return_code)
 
 
 def _not_a_terminal() -> str | None:

@@ -18,6 +18,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
@@ -634,7 +635,7 @@ class ModtoolApp(App[None]):
         """Every binding is also a command in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
         for hotkey, key, name in self._label_keys:
-            yield SystemCommand(
+            yield _command(
                 f"Label: {name}",
                 f"Toggle label {key} [{hotkey}]",
                 _call(self.action_toggle_label, key),
@@ -642,7 +643,7 @@ class ModtoolApp(App[None]):
         for binding in _bindings(self.BINDINGS):
             if binding.action == "quit":
                 continue
-            yield SystemCommand(
+            yield _command(
                 binding.description,
                 f"{binding.tooltip} [{_key_name(binding)}]",
                 getattr(self, f"action_{binding.action}"),
@@ -669,6 +670,17 @@ def _freeze_long_lived() -> None:
 
 def _bindings(items: Iterable[BindingType]) -> list[Binding]:
     return [item for item in items if isinstance(item, Binding)]
+
+
+def _command(title: str, help_text: str, callback: Any) -> SystemCommand:
+    """A palette command from plain text.
+
+    Textual reads a command's title and help as markup, so a key name in
+    brackets (``[/]``, a policy's ``[i]``) or a policy's label name would be
+    parsed, and a stray closing tag crashed the app (issue 16.15). Every
+    palette command is built here, from escaped text.
+    """
+    return SystemCommand(escape_markup(title), escape_markup(help_text), callback)
 
 
 def _key_name(binding: Binding) -> str:
