@@ -5,11 +5,11 @@ Shared by the JSON formats (``reddit``, ``pushshift``, ``hackernews``,
 platform's fields to :mod:`~modtool.importers.records`.
 
 * :func:`load_document` reads one whole JSON document (a Reddit listing, an
-  Algolia item, a Discourse topic). Real threads nest deeply (a Reddit reply
-  chain is four JSON levels per comment), deeper than ``json.loads`` accepts
-  on the default stack; such a document is parsed again in a thread with a
-  large stack, up to :data:`MAX_NESTING` levels, and beyond that it is one
-  clean :class:`~modtool.errors.ParseError`, never a ``RecursionError``.
+  Algolia item, a Discourse topic) through :mod:`modtool.jsonsafe`: real
+  threads nest deeply (a Reddit reply chain is four JSON levels per comment),
+  up to :data:`MAX_NESTING` levels are read, and beyond that, an integer of
+  thousands of digits or a document too large is one clean
+  :class:`~modtool.errors.ParseError`, never a traceback.
 * :func:`iter_ndjson` streams one JSON value per line (Pushshift dumps,
   ConvoKit utterances) without holding the file: blank lines are skipped, a
   line that is not JSON is a ParseError naming the line. ``.gz``, ``.bz2`` and
@@ -24,22 +24,19 @@ import bz2
 import gzip
 import io
 import json
-import json.scanner
 import lzma
 import math
-import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from modtool import jsonsafe
 from modtool.errors import ParseError
 from modtool.importers.dates import iso_utc
+from modtool.jsonsafe import ObjectHook
 
-MAX_NESTING = 100_000
+MAX_NESTING = jsonsafe.MAX_NESTING
 """JSON nesting levels accepted (a 25,000-deep Reddit reply chain)."""
-DEEP_STACK_BYTES = 256 * 1024 * 1024
-"""Stack of the thread that parses deeply nested documents (virtual: pages are used as touched)."""
 
 Segment = str | int
 
@@ -137,9 +134,6 @@ def decode(path: Path, data: bytes, line: int) -> str:
         raise ParseError.at(path, where, "not UTF-8 text") from None
 
 
-ObjectHook = Callable[[dict[str, Any]], Any]
-
-
 def load_document(path: Path, object_hook: ObjectHook | None = None) -> Any:
     """One whole JSON document, or a one-line ParseError naming file and place.
 
@@ -147,63 +141,18 @@ def load_document(path: Path, object_hook: ObjectHook | None = None) -> Any:
     a format keeps only the keys it reads, which for real exports (Reddit
     things carry ~80 keys) is most of the memory.
     """
-    return loads(path, read_text(path), object_hook=object_hook)
+    with open_binary(path) as handle:
+        return jsonsafe.load(path, handle=handle, allow_nan=True, object_hook=object_hook)
 
 
 def loads(
-    path: Path, document: str, line: int | None = None, object_hook: ObjectHook | None = None
+    path: Path,
+    document: str | bytes,
+    line: int | None = None,
+    object_hook: ObjectHook | None = None,
 ) -> Any:
-    """``json.loads`` whose errors name ``path`` and the line (``line`` for one NDJSON line)."""
-    try:
-        return json.loads(document, object_hook=object_hook)
-    except json.JSONDecodeError as exc:
-        raise _decode_error(path, exc, line) from None
-    except RecursionError:
-        pass
-    return _loads_deep(path, document, line, object_hook)
-
-
-def _decode_error(path: Path, exc: json.JSONDecodeError, line: int | None) -> ParseError:
-    if line is None:
-        where = f"line {exc.lineno} column {exc.colno}"
-    else:
-        where = f"line {line} column {exc.colno}"
-    return ParseError.at(path, where, f"not valid JSON: {exc.msg}")
-
-
-def _loads_deep(
-    path: Path, document: str, line: int | None, object_hook: ObjectHook | None = None
-) -> Any:
-    """Parse a deeply nested document in a thread whose stack holds :data:`MAX_NESTING` levels."""
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["value"] = json.loads(document, object_hook=object_hook)
-        except json.JSONDecodeError as exc:
-            outcome["error"] = _decode_error(path, exc, line)
-        except RecursionError:
-            where = f"line {line}" if line is not None else None
-            outcome["error"] = ParseError.at(
-                path, where, f"JSON nested more than {MAX_NESTING:,} levels deep"
-            )
-
-    previous_limit = sys.getrecursionlimit()
-    previous_stack = threading.stack_size()
-    try:
-        threading.stack_size(DEEP_STACK_BYTES)
-        worker = threading.Thread(target=work, name="modtool-deep-json")
-        sys.setrecursionlimit(max(previous_limit, MAX_NESTING + 200))
-        worker.start()
-    finally:
-        threading.stack_size(previous_stack)
-    try:
-        worker.join()
-    finally:
-        sys.setrecursionlimit(previous_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    """:func:`modtool.jsonsafe.loads` for a format (``NaN`` read; :func:`is_number` drops it)."""
+    return jsonsafe.loads(document, path, line=line, allow_nan=True, object_hook=object_hook)
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -245,44 +194,11 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield number, decode(path, raw, number)
 
 
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # the C scanner where there is one
-_SPACE = " \t\n\r"
-
-
 def iter_ndjson(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` for every non-blank line of a JSON-lines file, streamed.
-
-    The hot loop of the NDJSON formats: each line decoded and handed to the
-    C scanner directly (``json.loads`` adds three Python calls a line);
-    errors are worked out with ``json.loads`` only when a line fails.
-    """
-    scan = _SCAN
-    space = _SPACE
+    """``(line number, value)`` for every non-blank line of a JSON-lines file, streamed
+    (:func:`modtool.jsonsafe.iter_lines` over the decompressed bytes)."""
     with open_binary(path) as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode()
-                if line[:1] != "{":
-                    line = line.lstrip(space + "\ufeff")
-                value, end = scan(line, 0)
-                if end != len(line) and line[end:].strip(space):
-                    raise ValueError("extra data")
-            except (StopIteration, ValueError, RecursionError, UnicodeDecodeError):
-                if not raw.strip():
-                    continue
-                value = _line_error(path, raw, number)
-            yield number, value
-
-
-def _line_error(path: Path, raw: bytes, number: int) -> Any:
-    """The value of a line the fast path refused, or its one-line ParseError."""
-    text = decode(path, raw, number)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _decode_error(path, exc, number) from None
-    except RecursionError:
-        return _loads_deep(path, text, number)
+        yield from jsonsafe.iter_lines(path, handle=handle, allow_nan=True)
 
 
 def first_line(head: bytes) -> bytes:

@@ -1,0 +1,373 @@
+"""Untrusted JSON: every JSON document or line modtool reads from outside goes through here.
+
+Importers, ``import-labels``, score shards and ``decisions`` all parse JSON a
+user handed over. ``json.loads`` alone turns hostile input into tracebacks
+(``RecursionError`` on deep nesting, ``ValueError: Exceeds the limit (4300
+digits)`` on a huge integer, a refused byte-order mark) or into values nobody
+can write back (``NaN``, ``Infinity``, ``1e400``). This module parses with
+bounds and turns every failure into one :class:`~modtool.errors.ParseError`
+naming the file and the place (``FILE: line 3 column 17: ...``).
+
+The API is three functions and a few limits::
+
+    from modtool import jsonsafe
+
+    value = jsonsafe.load(path)                      # a whole file (at most MAX_DOCUMENT_BYTES)
+    value = jsonsafe.loads(text, path, line=12)      # one document or one line you already hold
+    for number, value in jsonsafe.iter_lines(path):  # JSON Lines, streamed, blank lines skipped
+        ...
+
+* **Nesting**: up to :data:`MAX_NESTING` levels are parsed (deep documents go
+  to a thread with a large stack); deeper is a ParseError naming the place.
+  Never a ``RecursionError``.
+* **Integers**: more than :data:`MAX_INT_DIGITS` digits is a ParseError naming
+  the place (whatever ``sys.set_int_max_str_digits`` says).
+* **Non-finite numbers**: ``NaN``, ``Infinity``, ``-Infinity`` and literals
+  that overflow a float (``1e400``) are refused unless ``allow_nan=True``.
+* **Encoding**: UTF-8 only; a byte-order mark at the start is accepted.
+* **Size**: :func:`load` reads at most ``max_bytes`` and :func:`iter_lines`
+  at most ``max_line_bytes`` per line, refusing more before it is in memory.
+
+``source`` names the input in messages (a path, or ``"<stdin>"``). Any
+binary stream can be read in place of the file (``handle=``: a decompressing
+reader, standard input); it is read from where it stands and not closed.
+``object_hook`` is ``json.loads``'s.
+
+Imports nothing beyond the standard library (no Textual, no torch).
+"""
+
+from __future__ import annotations
+
+import json
+import json.scanner
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from modtool.errors import ParseError
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_INT_DIGITS",
+    "MAX_LINE_BYTES",
+    "MAX_NESTING",
+    "ObjectHook",
+    "iter_lines",
+    "load",
+    "loads",
+]
+
+MAX_NESTING = 100_000
+"""JSON nesting levels accepted (a 25,000-deep Reddit reply chain is 100,000)."""
+MAX_INT_DIGITS = 4_300
+"""Digits in one integer literal (CPython's own default bound on ``int(str)``)."""
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""Bytes in one JSON line (a comment with its metadata is a few KB)."""
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+"""Bytes in one whole JSON document read by :func:`load`."""
+DEEP_STACK_BYTES = 256 * 1024 * 1024
+"""Stack of the thread that parses deep documents (virtual: pages are used as touched)."""
+
+ObjectHook = Callable[[dict[str, Any]], Any]
+Source = object  # a Path or a name; shown as given
+
+_BOM = "\ufeff"
+_SPACE = " \t\n\r"
+
+
+class _Refused(ValueError):
+    """A value the parser met that is refused (raised inside the C scanner's callbacks)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Refused(name)
+
+
+def _finite_float(text: str, _float: type[float] = float) -> float:
+    value = _float(text)
+    if value - value != 0.0:  # inf - inf is nan; nan != 0.0
+        raise _Refused(text)
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) - (text[:1] == "-") > MAX_INT_DIGITS:
+        raise _Refused(text)
+    return int(text)
+
+
+_DECODERS: dict[tuple[bool, ObjectHook | None, bool], json.JSONDecoder] = {}
+
+
+def _decoder(allow_nan: bool, object_hook: ObjectHook | None) -> json.JSONDecoder:
+    # Python's own bound refuses long integers in C; the hook is needed only when
+    # the interpreter's bound was raised or lifted.
+    limit = sys.get_int_max_str_digits()
+    own_int_check = limit == 0 or limit > MAX_INT_DIGITS
+    key = (allow_nan, object_hook, own_int_check)
+    decoder = _DECODERS.get(key)
+    if decoder is None:
+        decoder = json.JSONDecoder(
+            object_hook=object_hook,
+            parse_constant=None if allow_nan else _refuse_constant,
+            parse_float=None if allow_nan else _finite_float,
+            parse_int=_bounded_int if own_int_check else None,
+        )
+        if len(_DECODERS) < 64:  # object hooks are module-level functions; bound anyway
+            _DECODERS[key] = decoder
+    return decoder
+
+
+# -- parsing --------------------------------------------------------------------------
+
+
+def loads(
+    data: str | bytes,
+    source: Source,
+    *,
+    line: int | None = None,
+    allow_nan: bool = False,
+    object_hook: ObjectHook | None = None,
+) -> Any:
+    """One JSON value from ``data`` (text, or UTF-8 bytes), or a ParseError.
+
+    ``line``: ``data`` is that line of ``source`` (a JSON Lines record): errors
+    say ``line 12 column 5`` instead of counting lines inside ``data``.
+    A byte-order mark and white space around the value are accepted.
+    """
+    text = _text(data, source, line) if isinstance(data, bytes) else data
+    if text[:1] == _BOM:
+        text = text[1:]
+    decoder = _decoder(allow_nan, object_hook)
+    try:
+        return _parse(decoder, text)
+    except RecursionError:
+        pass
+    except ValueError as exc:
+        raise _error(exc, text, source, line) from None
+    return _parse_deep(decoder, text, source, line)
+
+
+def load(
+    source: Source,
+    *,
+    handle: IO[bytes] | None = None,
+    allow_nan: bool = False,
+    object_hook: ObjectHook | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+) -> Any:
+    """The whole of ``source`` (a path, or ``handle`` read to its end) as one JSON value.
+
+    More than ``max_bytes`` is refused as soon as it is read past.
+    """
+    if handle is None:
+        try:
+            with open(source, "rb") as opened:  # type: ignore[call-overload]
+                data = _read_bounded(opened, source, max_bytes)
+        except OSError as exc:
+            raise ParseError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
+    else:
+        data = _read_bounded(handle, source, max_bytes)
+    return loads(data, source, allow_nan=allow_nan, object_hook=object_hook)
+
+
+def _read_bounded(handle: IO[bytes], source: Source, max_bytes: int) -> bytes:
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ParseError.at(
+            source,
+            f"byte {max_bytes + 1:,}",
+            f"a JSON document larger than {_size(max_bytes)} (refused before reading on)",
+        )
+    return data
+
+
+def iter_lines(
+    source: Source,
+    *,
+    handle: IO[bytes] | None = None,
+    allow_nan: bool = False,
+    object_hook: ObjectHook | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for every non-blank line of a JSON Lines input, streamed.
+
+    A line longer than ``max_line_bytes`` is refused before it is held whole;
+    a line that is not one JSON value is a ParseError naming its line. Lines
+    end at ``\\n`` (``\\r\\n`` too).
+    """
+    if handle is not None:
+        yield from _iter_lines(handle, source, allow_nan, object_hook, max_line_bytes)
+        return
+    try:
+        opened = open(source, "rb")  # type: ignore[call-overload]  # noqa: SIM115
+    except OSError as exc:
+        raise ParseError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
+    with opened:
+        yield from _iter_lines(opened, source, allow_nan, object_hook, max_line_bytes)
+
+
+def _iter_lines(
+    handle: IO[bytes],
+    source: Source,
+    allow_nan: bool,
+    object_hook: ObjectHook | None,
+    max_line_bytes: int,
+) -> Iterator[tuple[int, Any]]:
+    # The hot loop of the NDJSON formats: each line decoded and handed to the C
+    # scanner directly (json.loads adds three Python calls a line); a line that
+    # fails is worked out again by loads(), which names the problem and place.
+    scan = json.scanner.make_scanner(_decoder(allow_nan, object_hook))
+    space = _SPACE
+    readline = handle.readline
+    limit = max_line_bytes + 1
+    number = 0
+    while raw := readline(limit):
+        number += 1
+        if len(raw) == limit and raw[-1:] != b"\n":
+            raise ParseError.at(
+                source,
+                f"line {number}",
+                f"a JSON line longer than {_size(max_line_bytes)} (refused before reading on)",
+            )
+        try:
+            line = raw.decode()
+            if line[:1] != "{":
+                line = line.lstrip(space)
+                if number == 1 and line[:1] == _BOM:
+                    line = line[1:]
+            value, end = scan(line, 0)
+            if end != len(line) and line[end:].strip(space):
+                raise ValueError("extra data")
+        except (StopIteration, ValueError, RecursionError, UnicodeDecodeError):
+            if not raw.strip():
+                continue
+            value = loads(raw, source, line=number, allow_nan=allow_nan, object_hook=object_hook)
+        yield number, value
+
+
+def _parse(decoder: json.JSONDecoder, text: str) -> Any:
+    """``decoder.decode`` with white space at both ends allowed."""
+    return decoder.decode(text)
+
+
+def _parse_deep(decoder: json.JSONDecoder, text: str, source: Source, line: int | None) -> Any:
+    """Parse in a thread whose stack holds :data:`MAX_NESTING` levels."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = _parse(decoder, text)
+        except RecursionError:
+            offset = _too_deep_offset(text)
+            outcome["error"] = ParseError.at(
+                source,
+                _place(text, offset, line),
+                f"JSON nested more than {MAX_NESTING:,} levels deep",
+            )
+        except ValueError as exc:
+            outcome["error"] = _error(exc, text, source, line)
+        except BaseException as exc:  # an object hook's own error: raised as it is
+            outcome["error"] = exc
+
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size()
+    try:
+        threading.stack_size(DEEP_STACK_BYTES)
+        worker = threading.Thread(target=work, name="modtool-deep-json")
+        sys.setrecursionlimit(max(previous_limit, MAX_NESTING + 200))
+        worker.start()
+    finally:
+        threading.stack_size(previous_stack)
+    try:
+        worker.join()
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def _text(data: bytes, source: Source, line: int | None) -> str:
+    try:
+        return data.decode("utf-8-sig" if line is None or line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start + 1}" if line is None else f"line {line}, byte {exc.start + 1}"
+        raise ParseError.at(source, where, "not UTF-8 text") from None
+
+
+def _error(exc: ValueError, text: str, source: Source, line: int | None) -> Exception:
+    """The ParseError for what the parser refused (or ``exc`` itself if it was not JSON's)."""
+    if isinstance(exc, json.JSONDecodeError):
+        if line is None:
+            where = f"line {exc.lineno} column {exc.colno}"
+        else:
+            where = f"line {line} column {exc.colno}"
+        return ParseError.at(source, where, f"not valid JSON: {exc.msg}")
+    if isinstance(exc, _Refused) or str(exc).startswith("Exceeds the limit"):
+        offset, problem = _refused_value(text)
+        return ParseError.at(source, _place(text, offset, line), problem)
+    return exc
+
+
+_TOKEN = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"'  # a string (skipped: numbers inside it are text)
+    r"|(-?\d+)(\.\d+)?([eE][-+]?\d+)?"  # a number: integer part, fraction, exponent
+    r"|(NaN|-?Infinity)"
+    r"|([\[{])|[\]}]"
+)
+
+
+def _refused_value(text: str) -> tuple[int | None, str]:
+    """Where the first refused number is, and what is wrong with it."""
+    for match in _TOKEN.finditer(text):
+        digits, fraction, exponent, constant = match.group(1, 2, 3, 4)
+        if constant:
+            return match.start(), f"{constant} is not a number JSON can hold"
+        if digits is None:
+            continue
+        if fraction is None and exponent is None:
+            if len(digits) - digits.startswith("-") > MAX_INT_DIGITS:
+                return (
+                    match.start(),
+                    f"an integer of {len(digits) - digits.startswith('-'):,} digits "
+                    f"(more than {MAX_INT_DIGITS:,})",
+                )
+        elif float(match.group(0)) in (float("inf"), float("-inf")):
+            shown = match.group(0) if len(match.group(0)) <= 20 else match.group(0)[:20] + "…"
+            return match.start(), f"the number {shown} is too large for a float"
+    return None, f"an integer of more than {MAX_INT_DIGITS:,} digits or a non-finite number"
+
+
+def _too_deep_offset(text: str) -> int | None:
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        if match.group(5):
+            depth += 1
+            if depth > MAX_NESTING:
+                return match.start()
+        elif match.group(0) in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _place(text: str, offset: int | None, line: int | None) -> str | None:
+    """``line L column C`` of ``offset`` (``line`` given: that line, the column within it)."""
+    if offset is None:
+        return None if line is None else f"line {line}"
+    if line is not None:
+        return f"line {line} column {offset + 1}"
+    row = text.count("\n", 0, offset) + 1
+    column = offset - text.rfind("\n", 0, offset)
+    return f"line {row} column {column}"
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
+        return f"{count // (1024 * 1024):,} MiB"
+    return f"{count:,} bytes"
