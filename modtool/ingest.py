@@ -11,7 +11,9 @@ writes are not held up by a long import). See ``docs/formats.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from modtool.store import Store
 from modtool.store.common import utc_now
 from modtool.store.threads import ImportResult
 
-__all__ = ["ImportReport", "ThreadFailure", "import_path"]
+__all__ = ["ImportReport", "ThreadFailure", "import_path", "import_together", "multi_file_format"]
 
 
 @dataclass(slots=True)
@@ -164,6 +166,40 @@ def import_path(
     report.warnings, report.more_warnings = warnings.shown, warnings.hidden
     for result in report.threads:
         result.warnings = report.warnings
+    return report
+
+
+def multi_file_format(path: Path, format: str | None = None) -> str | None:
+    """The format of ``path`` when it is one whose documents may be several files
+    (``MULTI_FILE``: API answer pages, a Stack Exchange dump's tables), else ``None``
+    (also when ``path`` is no usable document: its own import says why)."""
+    try:
+        if pipeline.check_input(path):
+            return None
+        importer = pipeline.choose_importer(path, format)
+    except InputError:
+        return None
+    return importer.NAME if getattr(importer, "MULTI_FILE", False) else None
+
+
+def import_together(store: Store, paths: Sequence[Path], format: str) -> ImportReport:
+    """Several files of one ``MULTI_FILE`` format as one document: the pages of a
+    thread, a Mastodon status beside its ``/context``, ``Posts.xml`` with
+    ``Comments.xml``. They are read as a folder of links to them, in the order
+    given (a comment absent from one page is not taken as gone from the thread).
+    The source recorded is the files' paths joined with `` + ``.
+    """
+    resolved = [Path(path).resolve() for path in paths]
+    for path in resolved:
+        if pipeline.check_input(path):
+            raise InputError.at(path, None, "is a directory: import it alone")
+    with tempfile.TemporaryDirectory(prefix="modtool-document-") as folder:
+        for number, path in enumerate(resolved):
+            os.symlink(path, Path(folder) / f"{number:06d}-{path.name}")
+        report = import_path(
+            store, Path(folder), format, source=" + ".join(str(path) for path in resolved)
+        )
+    report.path = Path(" + ".join(str(path) for path in paths))
     return report
 
 

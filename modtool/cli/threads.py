@@ -17,7 +17,7 @@ from modtool.cli.render import TreeCut, reply_tree, threads_table
 from modtool.cli.tables import show
 from modtool.errors import InputError, ModtoolError
 from modtool.importers import IMPORTERS
-from modtool.ingest import ImportReport, import_path
+from modtool.ingest import ImportReport, import_path, import_together, multi_file_format
 from modtool.safe_text import one_line
 from modtool.store import Store
 
@@ -45,47 +45,75 @@ STDIN = "-"
 def import_command(
     files: tuple[Path, ...], format_name: str | None, replace_thread: int | None, db_path: Path
 ) -> None:
-    """Import thread documents (files, `-` for stdin, a ConvoKit folder).
+    """Import thread documents (files, `-` for stdin, a folder: ConvoKit, API answers, a dump).
 
     A document may hold many threads (a WordPress or Disqus export): each is
     stored on its own, and one bad thread does not stop the others. An error in
     the document itself stores nothing of it. Importing the same document again
     changes nothing; a newer export adds new comments and updates edited ones,
-    keeping ids, labels and scores.
+    keeping ids, labels and scores. Files of a format that spreads over several
+    files (API answer pages, a Mastodon status and its context, Stack Exchange's
+    Posts.xml and Comments.xml) named together are one document.
 
     \b
     Example:
       modtool import threads/sample-thread-korea-talks-collapse.txt
       modtool import site-export.xml disqus-export.xml
       modtool import --format reddit - < listing.json
+      modtool import status.json context.json
     """
     if replace_thread is not None and len(files) > 1:
         raise InputError("--replace-thread takes one document")
     store = store_for(db_path)
     failed = threads = comments = 0
-    for path in files:
+    documents = _documents(files, format_name) if replace_thread is None else [([*files], None)]
+    for paths, together in documents:
+        shown = paths[0] if len(paths) == 1 else Path(" + ".join(map(str, paths)))
         try:
-            report = _import_one(store, path, format_name, replace_thread)
+            if together is not None and len(paths) > 1:
+                report = import_together(store, paths, together)
+            else:
+                report = _import_one(store, paths[0], format_name, replace_thread)
         except ModtoolError as exc:
             failed += 1
             output.error(exc.message)
             continue
-        _print_report(report, path)
+        _print_report(report, shown)
         threads += len(report.threads)
         comments += report.total
         failed += bool(report.failures)
-    documents = len(files)
+    documents_count = len(documents)
     summary = (
-        f"{documents:,} document{'s' if documents != 1 else ''}: "
+        f"{documents_count:,} document{'s' if documents_count != 1 else ''}: "
         f"{threads:,} thread{'s' if threads != 1 else ''} stored, {comments:,} comments"
     )
-    if documents > 1 or threads > 1:  # one document, one thread: its line says it all
+    if documents_count > 1 or threads > 1:  # one document, one thread: its line says it all
         if failed:
             output.error(f"{summary}; {failed:,} with errors (see above)")
         else:
             output.echo(summary)
     if failed:
         raise SystemExit(1)
+
+
+def _documents(
+    files: tuple[Path, ...], format_name: str | None
+) -> list[tuple[list[Path], str | None]]:
+    """The documents named: each file alone, except that files of one format whose
+    documents may be several files are one document (in the order named, placed
+    where the first of them was)."""
+    documents: list[tuple[list[Path], str | None]] = []
+    together: dict[str, list[Path]] = {}
+    for path in files:
+        format_of = None if str(path) == STDIN else multi_file_format(path, format_name)
+        if format_of is None:
+            documents.append(([path], None))
+        elif format_of in together:
+            together[format_of].append(path)
+        else:
+            together[format_of] = [path]
+            documents.append((together[format_of], format_of))
+    return documents
 
 
 def _import_one(

@@ -27,6 +27,8 @@ IMPORTERS: dict[str, str] = {
     "hackernews": "hackernews",
     "discourse": "discourse",
     "convokit": "convokit",
+    "mastodon": "mastodon",
+    "activitypub": "activitypub",
     "text": "plaintext",
 }
 

@@ -57,6 +57,12 @@ class PlatformImporter(Protocol):
     the tree is then placed as records stream, without holding the thread.
     A ``GROUPED`` format that yields a thread again after another one is read a
     second time through the on-disk grouping (correct, only slower).
+
+    Optional: ``MULTI_FILE = True`` says a document may be several files (API
+    answer pages, a Stack Exchange dump's tables): ``read`` then also takes a
+    folder whose files are one document, and files of the format named
+    together on the command line are read as one such folder
+    (:func:`modtool.ingest.import_together`).
     """
 
     NAME: str
