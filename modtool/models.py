@@ -156,6 +156,10 @@ class Action:
     after: ReviewState
     reverts: int | None = None
     note: str | None = None
+    group_id: int | None = None
+    """The bulk action (``action_groups``) it belongs to, undone with it as one step."""
+    content_hash: str | None = None
+    """The comment's ``content_hash`` when the action was taken (NULL before m006)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,10 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an I/O error): a
+            # second ROLLBACK would replace the real error with "no transaction".
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from modtool.store.notes import notes_for
+
 BATCH = 2_000
 
 
@@ -52,6 +54,10 @@ class Annotation:
     labels: tuple[str, ...]
     updated_at: str
     policy_hash: str | None
+    stale: bool = False
+    """Given for an earlier text: the comment was edited after this review."""
+    notes: tuple[str, ...] = ()
+    """The moderator's notes on the comment (oldest first)."""
 
 
 @dataclass(slots=True)
@@ -279,10 +285,16 @@ class DatasetRepo:
             [ids, policy],
         ):
             hashes[(comment_id, actor)] = policy_hash
-        for comment_id, moderator, state, updated_at in self.db.conn.execute(
-            """SELECT comment_id, moderator, state, updated_at FROM reviews
-               WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
-               AND state != 'unreviewed' ORDER BY comment_id, moderator""",
+        notes: dict[tuple[int, str], list[str]] = {}
+        for found in notes_for(self.db, by_id, policy).values():
+            for note in found:
+                notes.setdefault((note.comment_id, note.moderator), []).append(note.text)
+        for comment_id, moderator, state, updated_at, stale in self.db.conn.execute(
+            """SELECT r.comment_id, r.moderator, r.state, r.updated_at,
+                      r.content_hash IS NOT NULL AND r.content_hash != c.content_hash
+               FROM reviews r JOIN comments c ON c.id = r.comment_id
+               WHERE r.comment_id IN (SELECT value FROM json_each(?)) AND r.policy_name = ?
+               AND r.state != 'unreviewed' ORDER BY r.comment_id, r.moderator""",
             [ids, policy],
         ):
             key = (comment_id, moderator)
@@ -293,6 +305,8 @@ class DatasetRepo:
                     labels=tuple(labels.get(key, ())),
                     updated_at=updated_at,
                     policy_hash=hashes.get(key),
+                    stale=bool(stale),
+                    notes=tuple(notes.get(key, ())),
                 )
             )
 

@@ -8,18 +8,28 @@ revert; nothing in ``actions`` is ever rewritten (triggers refuse it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
-from modtool.errors import InputError, NotFoundError
+from modtool.errors import InputError
 from modtool.models import Action, PolicyRef, ReviewState
 from modtool.moderator import POLICY_PREFIX, check_moderator
-from modtool.store.common import dumps, loads, utc_now, where_equal, write_transaction
+from modtool.store.actions import (
+    ACTION_COLUMNS,
+    action_from_row,
+    comment_hash,
+    read_state,
+    write_action,
+)
+from modtool.store.common import where_equal, write_transaction
+from modtool.store.history import MODERATOR, REDO, UNDO, revert
+from modtool.store.notes import notes_for
 
-MODERATOR = "moderator"
 POLICY_ACTOR = "policy"
-UNDO, REDO = "undo", "redo"
+NOTE = "note"
+__all__ = ["MODERATOR", "NOTE", "POLICY_ACTOR", "REDO", "UNDO", "LabelRepo", "set_verdicts"]
 
 
 class LabelRepo:
@@ -28,18 +38,7 @@ class LabelRepo:
 
     # -- reading ---------------------------------------------------------------
     def state(self, comment_id: int, moderator: str, policy_name: str) -> ReviewState:
-        row = self.db.execute(
-            "SELECT state FROM reviews WHERE comment_id = ? AND moderator = ? AND policy_name = ?",
-            [comment_id, moderator, policy_name],
-        ).fetchone()
-        labels = frozenset(
-            label
-            for (label,) in self.db.execute(
-                "SELECT label FROM labels WHERE comment_id = ? AND moderator = ? AND policy_name = ?",
-                [comment_id, moderator, policy_name],
-            )
-        )
-        return ReviewState(labels=labels, state=row[0] if row else "unreviewed")
+        return read_state(self.db, comment_id, moderator, policy_name)
 
     def states_for_thread(
         self, thread_id: int, policy_name: str
@@ -65,6 +64,35 @@ class LabelRepo:
             )
         return result
 
+    def edited_since_review(
+        self,
+        comment_ids: Iterable[int],
+        *,
+        policy_name: str | None = None,
+        moderator: str | None = None,
+    ) -> dict[int, frozenset[str]]:
+        """``{comment_id: moderators}``: of the given comments, those whose text
+        (author + body) changed after these moderators reviewed them (approved or
+        labelled), under ``policy_name`` and by ``moderator`` when given.
+
+        Their labels are kept; they were given for an earlier text. Comments not in
+        the result were not edited since any of their reviews. Decisions and
+        exports ask this before shipping a label next to the current text.
+        """
+        ids = json.dumps(sorted(set(comment_ids)))
+        extra, params = where_equal({"r.policy_name": policy_name, "r.moderator": moderator})
+        result: dict[int, set[str]] = {}
+        for comment_id, who in self.db.execute(
+            f"""SELECT r.comment_id, r.moderator FROM reviews r
+                JOIN comments c ON c.id = r.comment_id
+                WHERE r.comment_id IN (SELECT value FROM json_each(?))
+                AND r.state != 'unreviewed' AND r.content_hash IS NOT NULL
+                AND r.content_hash != c.content_hash {extra.replace("WHERE", "AND")}""",
+            [ids, *params],
+        ):
+            result.setdefault(int(comment_id), set()).add(who)
+        return {cid: frozenset(who) for cid, who in result.items()}
+
     def log(
         self,
         *,
@@ -83,15 +111,14 @@ class LabelRepo:
                 "c.thread_id": thread_id,
             }
         )
-        sql = f"""SELECT a.id, a.at, a.actor, a.actor_kind, a.comment_id, a.policy_name,
-                         a.policy_hash, a.kind, a.label, a.before, a.after, a.reverts, a.note
+        sql = f"""SELECT {ACTION_COLUMNS}
                   FROM actions a JOIN comments c ON c.id = a.comment_id {where}
                   ORDER BY a.id DESC"""
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         rows = self.db.execute(sql, params).fetchall()
-        return [_action(row) for row in reversed(rows)]
+        return [action_from_row(row) for row in reversed(rows)]
 
     def last_comment(self, moderator: str, policy_name: str, thread_id: int) -> int | None:
         """The comment this moderator last acted on in this thread (to reopen there)."""
@@ -222,42 +249,25 @@ class LabelRepo:
             comment_id, moderator, policy, None, actor_kind, note, lambda _: (kind, state)
         )
 
-    def undo(self, *, moderator: str, policy: PolicyRef) -> Action | None:
-        """Revert this moderator's latest action that is not undone yet; ``None`` if none."""
-        with write_transaction(self.db):
-            done, _ = self._history(moderator, policy.name)
-            if not done:
-                return None
-            target = done[-1]
-            return self._write(
-                target.comment_id,
-                moderator,
-                policy,
-                UNDO,
-                target.label,
-                MODERATOR,
-                None,
-                target.before,
-                reverts=target.id,
-            )
+    def undo(self, *, moderator: str, policy: PolicyRef) -> list[Action]:
+        """Revert this moderator's latest step not undone yet (one action, or a whole
+        bulk group); ``[]`` if there is none."""
+        return revert(self.db, moderator=moderator, policy=policy, kind=UNDO)
 
-    def redo(self, *, moderator: str, policy: PolicyRef) -> Action | None:
-        """Re-apply the action most recently undone; ``None`` if there is nothing to redo."""
+    def redo(self, *, moderator: str, policy: PolicyRef) -> list[Action]:
+        """Re-apply the step most recently undone; ``[]`` if there is nothing to redo."""
+        return revert(self.db, moderator=moderator, policy=policy, kind=REDO)
+
+    def note(self, comment_id: int, text: str, *, moderator: str, policy: PolicyRef) -> Action:
+        """Add a note (the reason, for the commenter or the team) to this moderator's
+        verdict on the comment: a ``note`` action that leaves the state as it is."""
+        _check_moderator(moderator, MODERATOR)
+        if not text.strip():
+            raise InputError("a note needs some text")
         with write_transaction(self.db):
-            _, undone = self._history(moderator, policy.name)
-            if not undone:
-                return None
-            target = undone[-1]
-            return self._write(
-                target.comment_id,
-                moderator,
-                policy,
-                REDO,
-                target.label,
-                MODERATOR,
-                None,
-                target.after,
-                reverts=target.id,
+            state = self._state_locked(comment_id, moderator, policy.name)
+            return write_action(
+                self.db, comment_id, moderator, policy, NOTE, None, MODERATOR, text, state
             )
 
     # -- internals ---------------------------------------------------------------
@@ -278,107 +288,24 @@ class LabelRepo:
             before = self._state_locked(comment_id, moderator, policy.name)
             kind, after = change(before)
             if after == before:
-                return None
-            return self._write(comment_id, moderator, policy, kind, label, actor_kind, note, after)
+                if not note or self._last_note(comment_id, moderator, policy.name) == note:
+                    return None  # nothing to change (running a command twice adds nothing)
+                kind = NOTE  # nothing to change, but a new note is kept
+            return write_action(
+                self.db, comment_id, moderator, policy, kind, label, actor_kind, note, after
+            )
+
+    def _last_note(self, comment_id: int, moderator: str, policy_name: str) -> str | None:
+        mine = [
+            n
+            for n in notes_for(self.db, [comment_id], policy_name).get(comment_id, ())
+            if n.moderator == moderator
+        ]
+        return mine[-1].text if mine else None
 
     def _state_locked(self, comment_id: int, moderator: str, policy_name: str) -> ReviewState:
-        if self.db.execute("SELECT 1 FROM comments WHERE id = ?", [comment_id]).fetchone() is None:
-            raise NotFoundError(f"no comment with id {comment_id}")
+        comment_hash(self.db, comment_id)  # NotFoundError for an unknown id
         return self.state(comment_id, moderator, policy_name)
-
-    def _write(
-        self,
-        comment_id: int,
-        moderator: str,
-        policy: PolicyRef,
-        kind: str,
-        label: str | None,
-        actor_kind: str,
-        note: str | None,
-        after: ReviewState,
-        reverts: int | None = None,
-    ) -> Action:
-        """Set the state and append the action; the caller holds the write transaction."""
-        before = self._state_locked(comment_id, moderator, policy.name)
-        now = utc_now()
-        for removed in before.labels - after.labels:
-            self.db.execute(
-                """DELETE FROM labels WHERE comment_id = ? AND moderator = ? AND label = ?
-                   AND policy_name = ?""",
-                [comment_id, moderator, removed, policy.name],
-            )
-        for added in after.labels - before.labels:
-            self.db.execute(
-                """INSERT INTO labels (comment_id, moderator, label, policy_name, policy_hash,
-                                       created_at) VALUES (?, ?, ?, ?, ?, ?)""",
-                [comment_id, moderator, added, policy.name, policy.hash, now],
-            )
-        self.db.execute(
-            """INSERT INTO reviews (comment_id, moderator, policy_name, state, updated_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (comment_id, moderator, policy_name)
-               DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at""",
-            [comment_id, moderator, policy.name, after.state, now],
-        )
-        cursor = self.db.execute(
-            """INSERT INTO actions (at, actor, actor_kind, comment_id, policy_name, policy_hash,
-                                    kind, label, before, after, reverts, note)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                now,
-                moderator,
-                actor_kind,
-                comment_id,
-                policy.name,
-                policy.hash,
-                kind,
-                label,
-                dumps(before.as_json()),
-                dumps(after.as_json()),
-                reverts,
-                note,
-            ],
-        )
-        return Action(
-            id=int(cursor.lastrowid),
-            at=now,
-            actor=moderator,
-            actor_kind=actor_kind,
-            comment_id=comment_id,
-            policy_name=policy.name,
-            policy_hash=policy.hash,
-            kind=kind,
-            label=label,
-            before=before,
-            after=after,
-            reverts=reverts,
-            note=note,
-        )
-
-    def _history(self, moderator: str, policy_name: str) -> tuple[list[Action], list[Action]]:
-        """Replay this moderator's actions into (done, undone) stacks.
-
-        A new ordinary action clears the redo stack, as in any editor.
-        """
-        done: list[Action] = []
-        undone: list[Action] = []
-        by_id: dict[int, Action] = {}
-        for action in self.log(actor=moderator, policy_name=policy_name):
-            if action.actor_kind != MODERATOR:
-                continue
-            by_id[action.id] = action
-            if action.kind == UNDO:
-                target = by_id.get(action.reverts or -1)
-                if done and target is not None and done[-1].id == target.id:
-                    undone.append(done.pop())
-            elif action.kind == REDO:
-                target = by_id.get(action.reverts or -1)
-                if undone and target is not None and undone[-1].id == target.id:
-                    done.append(undone.pop())
-            else:
-                done.append(action)
-                undone.clear()
-        return done, undone
 
 
 def _with(state: ReviewState, label: str) -> ReviewState:
@@ -402,25 +329,6 @@ def _check_moderator(moderator: str, actor_kind: str) -> None:
         check_moderator(moderator)
     elif not moderator.startswith(POLICY_PREFIX):
         raise InputError(f"a policy acts as {POLICY_PREFIX}NAME, not {moderator!r}")
-
-
-def _action(row: tuple) -> Action:
-    before, after = loads(row[9]), loads(row[10])
-    return Action(
-        id=row[0],
-        at=row[1],
-        actor=row[2],
-        actor_kind=row[3],
-        comment_id=row[4],
-        policy_name=row[5],
-        policy_hash=row[6],
-        kind=row[7],
-        label=row[8],
-        before=ReviewState(frozenset(before["labels"]), before["state"]),
-        after=ReviewState(frozenset(after["labels"]), after["state"]),
-        reverts=row[11],
-        note=row[12],
-    )
 
 
 # -- appended for import-labels (datasets & exports helper) -------------------------
@@ -452,6 +360,8 @@ def set_verdicts(
             if repo._state_locked(comment_id, moderator, policy.name) == state:
                 continue
             actions.append(
-                repo._write(comment_id, moderator, policy, IMPORT, None, MODERATOR, note, state)
+                write_action(
+                    repo.db, comment_id, moderator, policy, IMPORT, None, MODERATOR, note, state
+                )
             )
     return actions

@@ -23,6 +23,7 @@ import sqlite_utils
 
 from modtool.errors import InputError, NotFoundError
 from modtool.models import Thread, content_hash
+from modtool.store import fts
 from modtool.store.common import write_transaction
 
 SIMILAR = 0.6
@@ -343,7 +344,7 @@ class _ThreadWrite:
                 result.orphans += c.orphan
             result.added += next_id - self.next_id
             self.next_id = next_id
-            self.conn.executemany(_COMMENT_INSERT, rows)
+            fts.insert_comments(self.conn, _COMMENT_INSERT, rows)
             return
         for c in comments:
             parent_id = None if c.parent_position is None else ids[c.parent_position]
@@ -383,7 +384,7 @@ class _ThreadWrite:
                     )
             ids.append(comment_id)
         if rows:
-            self.conn.executemany(_COMMENT_INSERT, rows)
+            fts.insert_comments(self.conn, _COMMENT_INSERT, rows)
 
     def _match(self, c: Any, parent_id: int | None) -> tuple[_Known | None, str]:
         if not self.text:

@@ -1,0 +1,80 @@
+"""Full-text search: the ``comments_fts`` (body, author) and ``threads_fts`` (title)
+FTS5 indexes that migration m006 makes the way ``sqlite-utils enable-fts
+--create-triggers`` does, so ``sqlite-utils search DB comments WORD`` and
+Datasette's ``_search`` use them unchanged.
+
+Triggers keep both in sync on every write (any tool's). One write path indexes
+by itself: an import's new comments (:func:`insert_comments`), which pauses the
+insert trigger for its batch and indexes the batch in one statement, because
+FTS5 row by row from a trigger was six times slower (migrations.m006).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from modtool.errors import InputError
+
+
+def insert_comments(conn: Any, insert_sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``executemany(insert_sql, rows)`` of new comments, then index them.
+
+    The rows' first value is the comment id and the ids are consecutive (an
+    import hands out ``MAX(id) + 1`` onwards inside its write transaction). The
+    ``fts_paused`` row lives only inside this call, in the caller's transaction:
+    no other connection ever sees it.
+    """
+    if not rows:
+        return
+    # No try/finally: when the insert fails, the caller rolls its transaction (the
+    # paused row with it) back, and a statement run now would hide the error.
+    conn.execute("INSERT INTO fts_paused (reason) VALUES ('import')")
+    conn.executemany(insert_sql, rows)
+    conn.execute("DELETE FROM fts_paused")
+    conn.execute(
+        """INSERT INTO comments_fts (rowid, body, author)
+           SELECT id, body, author FROM comments WHERE id BETWEEN ? AND ?""",
+        [rows[0][0], rows[-1][0]],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadHit:
+    id: int
+    title: str
+
+
+def check_query(db: sqlite_utils.Database, query: str) -> str:
+    """``query`` if FTS5 can parse it; else one clear :class:`InputError`."""
+    text = query.strip()
+    if not text:
+        raise InputError("search: give some words to look for")
+    try:
+        db.execute(
+            "SELECT rowid FROM threads_fts WHERE threads_fts MATCH ? LIMIT 0", [text]
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise InputError(
+            f"search: {query!r} is not a search SQLite understands ({exc}); "
+            'words match whole words, "quote a phrase", end a word with * for a prefix, '
+            "AND OR NOT combine"
+        ) from None
+    return text
+
+
+def matching_threads(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[ThreadHit]:
+    """Threads whose title matches ``query`` (best first)."""
+    text = check_query(db, query)
+    return [
+        ThreadHit(int(tid), title)
+        for tid, title in db.execute(
+            """SELECT t.id, t.title FROM threads_fts f JOIN threads t ON t.id = f.rowid
+               WHERE threads_fts MATCH ? ORDER BY f.rank LIMIT ?""",
+            [text, limit],
+        )
+    ]
