@@ -121,8 +121,8 @@ def test_jsonl_loads_with_pandas_and_arrow(labeled, tmp_path):
     assert pa.concat_tables(singles, promote_options="default").num_rows == 27
     assert str(whole.schema.field("annotations").type) == (
         "list<item: struct<moderator: string, state: string, labels: list<item: string>, "
-        "updated_at: string, policy_hash: string>>"
-    )
+        "updated_at: string, policy_hash: string, stale: bool, notes: list<item: null>>>"
+    )  # no note in the fixture: arrow infers null items (the card's schema types them)
 
 
 def test_labeled_only_and_thread_selection(labeled, tmp_path):
@@ -152,6 +152,7 @@ def test_csv_columns_and_cells(labeled, bodies, tmp_path):
         "text",
         "parent_text",
         "reviewers",
+        "labels_stale",
         "label:insult",
         "label:off_topic",
         "label:spam",

@@ -157,6 +157,7 @@ def record_dict(record: Record, context: ExportContext) -> dict[str, Any]:
             "author": record["author"],
             "path": record["path"],
             "modtool_verdicts": json.dumps(verdicts, ensure_ascii=False, sort_keys=True),
+            "labels_stale": record["labels_stale"],
         },
         "suggestions": suggestions,
         "responses": {},

@@ -140,7 +140,9 @@ def comment_ref(path: Path, record: int, data: Any) -> tuple[int, str | None]:
 
 
 def record_data(record: Record) -> dict[str, Any]:
-    """The fields every tool shows or carries back: text, context and modtool's ids."""
+    """The fields every tool shows or carries back: text, context and modtool's ids,
+    and ``labels_stale`` (a moderator's verdict in the task was given for an earlier
+    text of the comment)."""
     return {
         TEXT: record["text"],
         "author": record["author"],
@@ -148,4 +150,5 @@ def record_data(record: Record) -> dict[str, Any]:
         "path": record["path"],
         "modtool_id": record["id"],
         "global_id": record["global_id"],
+        "labels_stale": record["labels_stale"],
     }

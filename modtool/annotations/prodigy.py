@@ -60,6 +60,7 @@ def tasks(record: Record, context: ExportContext) -> list[dict[str, Any]]:
             "author": record["author"],
             "path": record["path"],
             "thread_id": record["thread_id"],
+            "labels_stale": record["labels_stale"],
         },
         "options": options,
         "_input_hash": hash32(record["global_id"]),

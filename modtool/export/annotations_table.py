@@ -3,7 +3,9 @@ label on a comment, the long table agreement studies start from (no ``explode``
 or ``json_normalize`` needed).
 
 A row: ``comment_id``, ``global_id``, ``thread_id``, ``moderator``, ``label``,
-``state``, ``policy``, ``policy_hash``, ``time``. A moderator who approved a
+``state``, ``policy``, ``policy_hash``, ``time``, ``stale`` (``1``: given for an
+earlier text, the comment was edited since), ``notes`` (the moderator's notes on
+the comment, one per line). A moderator who approved a
 comment (reviewed, no label) has one row with an empty ``label`` and state
 ``approved``; one who gave two labels has two rows. Comments nobody reviewed
 have no row.
@@ -31,6 +33,8 @@ FIELDS: Fields = (
     ("policy", "string"),
     ("policy_hash", "string"),
     ("time", "string"),
+    ("stale", "int64"),
+    ("notes", "string"),
 )
 COLUMNS = tuple(name for name, _ in FIELDS)
 
@@ -47,6 +51,8 @@ def rows(records: Iterable[Record]) -> Iterator[dict[str, Any]]:
                 "policy": record["policy"]["name"],
                 "policy_hash": annotation["policy_hash"],
                 "time": annotation["updated_at"],
+                "stale": int(annotation["stale"]),
+                "notes": "\n".join(annotation["notes"]),
             }
             for label in annotation["labels"] or [None]:
                 yield {key: (label if key == "label" else base[key]) for key in COLUMNS}

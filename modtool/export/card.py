@@ -43,6 +43,7 @@ class CardStats:
     multi: int = 0  # comments two or more moderators reviewed
     unanimous: Counter[str] = field(default_factory=Counter)
     given: set[str] = field(default_factory=set)
+    stale: int = 0  # reviewed comments edited after some of their reviews
 
     def observe(self, record: Record) -> None:
         self.comments += 1
@@ -50,6 +51,7 @@ class CardStats:
         if not record["reviewers"]:
             return
         self.reviewed += 1
+        self.stale += bool(record.get("labels_stale"))
         self.labels.update(record["labels"])
         self.tied.update(record["tied_labels"])
         annotations = record["annotations"]
@@ -218,6 +220,14 @@ def render(card: CardInput, stats: CardStats, store: Store) -> str:
             )
             out.append(f"| {_cell(key)} | {stats.labels[key]} | {stats.tied[key]} | {agreement} |")
         out += ["", "Cohen's kappa and Krippendorff's alpha: `modtool agreement`.", ""]
+        if stats.stale:
+            out += [
+                f"Edited after review: {stats.stale} of the {stats.reviewed} reviewed comments "
+                "changed text after some of their reviews (a re-import). Their `labels_stale` "
+                "is true, and so is `stale` on each annotation given for the earlier text: "
+                "those labels were not given for the text shipped here.",
+                "",
+            ]
     out += ["## Moderators", ""]
     if stats.moderators:
         if card.pseudonymized:

@@ -14,7 +14,8 @@
   the article, position + 1 for a comment): ordering by it gives the page's order.
 * ``meta`` holds ``thread_id``, ``comment_id``, ``parent_id``, ``depth``, ``path``,
   ``is_article``, ``global_id``, ``platform``, ``external_id``, ``scores`` (``{model: {attribute: score}}``), ``labels``,
-  ``tied_labels``, ``reviewers``, ``annotations``, ``suggestions`` and ``policy`` (as in JSONL).
+  ``tied_labels``, ``reviewers``, ``labels_stale``, ``annotations``, ``suggestions`` and
+  ``policy`` (as in JSONL).
 * ``speakers.json``: ``{speaker: {"meta": {"comments": n}, "vectors": []}}``.
 * ``conversations.json``: ``{"<thread global id>": {"meta": {title, source,
   thread_id, platform}, "vectors": []}}``; ``source`` is the platform URL or the
@@ -53,6 +54,7 @@ UTTERANCE_META_TYPES = {
     "labels": "list",
     "tied_labels": "list",
     "reviewers": "int",
+    "labels_stale": "bool",
     "annotations": "list",
     "suggestions": "list",
     "policy": "dict",
@@ -101,6 +103,7 @@ def _article(info: dict[str, Any], policy: str | None) -> dict[str, Any]:
             "labels": [],
             "tied_labels": [],
             "reviewers": 0,
+            "labels_stale": False,
             "annotations": [],
             "suggestions": [],
             "policy": {"name": policy, "hashes": []},
@@ -146,6 +149,7 @@ def _utterance(record: Record, written: set[int]) -> dict[str, Any]:
             "labels": record["labels"],
             "tied_labels": record["tied_labels"],
             "reviewers": record["reviewers"],
+            "labels_stale": record["labels_stale"],
             "annotations": record["annotations"],
             "suggestions": record["suggestions"],
             "policy": record["policy"],

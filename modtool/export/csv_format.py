@@ -1,7 +1,8 @@
 """CSV for spreadsheets: one row per comment, one 0/1 column per policy label.
 
 Columns: ``id, global_id, thread_id, thread_global_id, parent_id, depth, path,
-author, text, parent_text, reviewers``, then ``label:<key>`` for each label of the policy (``1`` when a
+author, text, parent_text, reviewers, labels_stale`` (``1`` when some moderator's
+verdict was given for an earlier text of the comment: it was edited since), then ``label:<key>`` for each label of the policy (``1`` when a
 majority of the reviewing moderators gave it, ``0`` when a majority did not,
 empty when nobody reviewed the comment or the moderators tied on it), then
 ``tied_labels`` (``;``-separated) and ``score:<model>:<attribute>`` for each
@@ -39,9 +40,11 @@ BASE_COLUMNS = (
     "text",
     "parent_text",
     "reviewers",
+    "labels_stale",
 )
 
 _PARENT = BASE_COLUMNS.index("parent_id")
+_STALE = BASE_COLUMNS.index("labels_stale")
 
 
 def neutralise(cell: str) -> str:
@@ -63,7 +66,7 @@ def neutralise(cell: str) -> str:
 def csv_fields(context: ExportContext) -> Fields:
     """The type of every CSV column, for the dataset card (a label cell is 0, 1 or empty)."""
     types = {"id": "int64", "thread_id": "int64", "parent_id": "int64", "depth": "int64"}
-    types["reviewers"] = "int64"
+    types["reviewers"] = types["labels_stale"] = "int64"
     fields: list[tuple[str, Type]] = []
     for name in header(context):
         if name.startswith("label:"):
@@ -90,6 +93,7 @@ def row_cells(record: Record, context: ExportContext) -> list[object]:
     scores = {(s["model"], s["attribute"]): s["score"] for s in record["scores"]}
     cells: list[object] = [record[name] for name in BASE_COLUMNS]
     cells[_PARENT] = "" if record["parent_id"] is None else record["parent_id"]
+    cells[_STALE] = int(record["labels_stale"])
     for key in context.label_keys:
         cells.append("" if not reviewed or key in tied else int(key in labels))
     cells.append(";".join(record["tied_labels"]))

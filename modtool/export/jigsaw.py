@@ -5,8 +5,9 @@ those two is a class with an integer target).
 
 Columns: ``id`` (the global id), ``comment_text``, then one ``0``/``1`` column per
 label of the policy. Only fully reviewed comments are written: at least one
-moderator reviewed it and no label is tied (a tie has no target, and an
-unreviewed comment is not a negative example). Plain UTF-8 without a byte-order
+moderator reviewed it, no label is tied (a tie has no target, and an
+unreviewed comment is not a negative example) and no verdict was given for an
+earlier text of the comment (``labels_stale``). Plain UTF-8 without a byte-order
 mark (a BOM would rename the first column for ``pd.read_csv``) and the text as
 it is: this file is training data, not for a spreadsheet (no formula
 neutralising, which would change the text a model learns from).
@@ -32,7 +33,9 @@ def fields(context: ExportContext) -> Fields:
 
 
 def fully_reviewed(record: Record) -> bool:
-    return record["reviewers"] > 0 and not record["tied_labels"]
+    """Reviewed, no tie, and every verdict given for the text as it is now (a label
+    given before an edit is no target for the new text)."""
+    return record["reviewers"] > 0 and not record["tied_labels"] and not record["labels_stale"]
 
 
 def write_jigsaw(path: Path, records: Iterable[Record], context: ExportContext) -> int:

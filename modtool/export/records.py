@@ -26,8 +26,12 @@ table (pandas, Arrow, Hugging Face ``datasets``) without type conflicts (for
 ``labels``      list of str, labels a majority of reviewing moderators gave
 ``tied_labels`` list of str, labels exactly half of them gave (not guessed)
 ``reviewers``   int, moderators who reviewed it (labeled or approved)
+``labels_stale`` bool, some reviewing moderator's verdict (labels or approval)
+                was given for an earlier text: the comment was edited after it
 ``annotations`` list of ``{moderator, state, labels: [str], updated_at,
-                policy_hash}``, one per reviewing moderator
+                policy_hash, stale: bool, notes: [str]}``, one per reviewing
+                moderator (``stale``: given for an earlier text; ``notes``:
+                the moderator's notes on the comment)
 ``suggestions`` list of ``{rule, label, automatic, reason, spans: [{field,
                 start, end}], reasons_json, policy_hash}``: what the selected
                 policy's rules suggested (never labels)
@@ -128,6 +132,7 @@ def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
             "labels": [],
             "tied_labels": [],
             "reviewers": 0,
+            "labels_stale": False,
             "annotations": [],
             "suggestions": suggestions,
             "policy": {"name": policy, "hashes": []},
@@ -137,6 +142,7 @@ def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
         "labels": list(verdict.labels),
         "tied_labels": list(verdict.tied),
         "reviewers": verdict.reviewers,
+        "labels_stale": any(a.stale for a in row.annotations),
         "annotations": [
             {
                 "moderator": a.moderator,
@@ -144,6 +150,8 @@ def build_record(row: DatasetRow, policy: str | None) -> dict[str, Any]:
                 "labels": list(a.labels),
                 "updated_at": a.updated_at,
                 "policy_hash": a.policy_hash,
+                "stale": a.stale,
+                "notes": list(a.notes),
             }
             for a in row.annotations
         ],

@@ -25,6 +25,8 @@ ANNOTATION: Type = (
         ("labels", STRINGS),
         ("updated_at", "string"),
         ("policy_hash", "string"),
+        ("stale", "bool"),
+        ("notes", STRINGS),
     ),
 )
 SPAN: Type = ("struct", (("field", "string"), ("start", "int64"), ("end", "int64")))
@@ -63,6 +65,7 @@ RECORD: Fields = (
     ("labels", STRINGS),
     ("tied_labels", STRINGS),
     ("reviewers", "int64"),
+    ("labels_stale", "bool"),
     ("annotations", ("list", ANNOTATION)),
     ("suggestions", ("list", SUGGESTION)),
     ("policy", POLICY),
