@@ -148,6 +148,9 @@ class Session:
         self.scores: dict[int, dict[str, dict[str, float]]] = {}
         self.suggestions: dict[int, list[Any]] = {}
         self.states: dict[int, dict[str, ReviewState]] = {}
+        self.edited: dict[int, frozenset[str]] = {}
+        """Comments edited after some moderators' reviews: ``{comment_id: moderators}``.
+        Such a review no longer counts as reviewed (its labels are kept)."""
         self.seen_action_id = 0
         self._reviewed = 0
         self._approved = 0
@@ -179,6 +182,7 @@ class Session:
         self.reload_scores()
         self.reload_suggestions()
         self.states = self.store.labels.states_for_thread(self.thread.id, self.ref.name)
+        self.edited = self.store.labels.edited_since_review(self.states, policy_name=self.ref.name)
         self._recount()
         return self
 
@@ -238,7 +242,12 @@ class Session:
         return {m: s for m, s in sorted(self.states.get(cid, {}).items()) if m != self.moderator}
 
     def is_reviewed(self, cid: int) -> bool:
-        return self.mine(cid).state != "unreviewed"
+        """Reviewed by this moderator, for the comment's text as it is now."""
+        return self.mine(cid).state != "unreviewed" and not self.edited_since_review(cid)
+
+    def edited_since_review(self, cid: int, moderator: str | None = None) -> bool:
+        """Was the comment edited after ``moderator``'s (default: this one's) review?"""
+        return (moderator or self.moderator) in self.edited.get(cid, ())
 
     def suggested(self, cid: int) -> list[str]:
         """Suggested label keys, without repeats, in the policy's order."""
@@ -351,15 +360,22 @@ class Session:
             self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref)
         )
 
-    def undo(self) -> Action | None:
-        return self._applied(self.store.labels.undo(moderator=self.moderator, policy=self.ref))
+    def undo(self) -> list[Action]:
+        """Undo this moderator's last step (one action, or a whole bulk group)."""
+        done = self.store.labels.undo(moderator=self.moderator, policy=self.ref)
+        for action in done:
+            self._applied(action)
+        return done
 
-    def redo(self) -> Action | None:
-        return self._applied(self.store.labels.redo(moderator=self.moderator, policy=self.ref))
+    def redo(self) -> list[Action]:
+        done = self.store.labels.redo(moderator=self.moderator, policy=self.ref)
+        for action in done:
+            self._applied(action)
+        return done
 
     def _applied(self, action: Action | None) -> Action | None:
         if action is not None and action.comment_id in self.nodes:
-            self._set_state(action.comment_id, self.moderator, action.after)
+            self._set_state(action.comment_id, self.moderator, action.after, restamped=True)
         return action
 
     def refresh_others(self) -> set[int]:
@@ -372,23 +388,36 @@ class Session:
         if not changed:
             return set()
         fresh = self.store.queue.states_for(changed, self.ref.name)
+        edited = self.store.labels.edited_since_review(changed, policy_name=self.ref.name)
         for cid in changed:
             current = self.states.get(cid, {})
             new = fresh.get(cid, {})
             for moderator in set(current) | set(new):
-                self._set_state(cid, moderator, new.get(moderator, ReviewState()))
+                restamped = moderator not in edited.get(cid, ())
+                self._set_state(cid, moderator, new.get(moderator, ReviewState()), restamped)
         return set(changed)
 
-    def _set_state(self, cid: int, moderator: str, state: ReviewState) -> None:
+    def _set_state(
+        self, cid: int, moderator: str, state: ReviewState, restamped: bool = False
+    ) -> None:
+        """``restamped``: the moderator's review is now for the current text (they acted)."""
         states = self.states.setdefault(cid, {})
         old = states.get(moderator, ReviewState())
+        mine = moderator == self.moderator
+        if mine:
+            self._count(cid, old, -1)
         if state.state == "unreviewed" and not state.labels:
             states.pop(moderator, None)
         else:
             states[moderator] = state
-        if moderator == self.moderator:
-            self._count(old, -1)
-            self._count(state, +1)
+        if restamped and moderator in self.edited.get(cid, ()):
+            rest = self.edited[cid] - {moderator}
+            if rest:
+                self.edited[cid] = rest
+            else:
+                del self.edited[cid]
+        if mine:
+            self._count(cid, state, +1)
 
     def _recount(self) -> None:
         self._reviewed = self._approved = 0
@@ -396,10 +425,11 @@ class Session:
         for cid, states in self.states.items():
             state = states.get(self.moderator) if cid in self.nodes else None
             if state is not None and state.state != "unreviewed":
-                self._count(state, +1)
+                self._count(cid, state, +1)
 
-    def _count(self, state: ReviewState, sign: int) -> None:
-        if state.state == "unreviewed":
+    def _count(self, cid: int, state: ReviewState, sign: int) -> None:
+        """Count (or uncount) a review of this moderator's that is for the current text."""
+        if state.state == "unreviewed" or self.edited_since_review(cid):
             return
         self._reviewed += sign
         if state.state == "approved":

@@ -128,6 +128,7 @@ def test_queue_order_and_filters_by_hand(sample_store: Store, db_path: Path, tmp
         "suggestions": [],
         "state": "labeled",
         "labels": ["insult"],
+        "edited_since_review": False,
         "text": records[0]["text"],
     }
     assert records[0]["text"].startswith("$5bn gets you S400s")

@@ -185,6 +185,7 @@ def queue_command(
                         "suggestions": suggested,
                         "state": mine.state,
                         "labels": sorted(mine.labels),
+                        "edited_since_review": session.edited_since_review(cid),
                         "text": one_line(comment.body, 80),
                     },
                     ensure_ascii=False,

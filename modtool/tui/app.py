@@ -442,20 +442,24 @@ class ModtoolApp(App[None]):
         self._done(action, advance=True) if action is not None else self._advance()
 
     def action_undo(self) -> None:
-        action = self._write(lambda s: s.undo())
-        if action is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self._done(action, advance=False, show=True)
+        self._reverted(self._write(lambda s: s.undo()) or [], "Nothing to undo.")
 
     def action_redo(self) -> None:
-        action = self._write(lambda s: s.redo())
-        if action is None:
-            self.notify("Nothing to redo.", timeout=2)
-            return
-        self._done(action, advance=False, show=True)
+        self._reverted(self._write(lambda s: s.redo()) or [], "Nothing to redo.")
 
-    def _write(self, call: Any) -> Action | None:
+    def _reverted(self, actions: list[Action], nothing: str) -> None:
+        """Show an undone or redone step (one action, or a bulk group's)."""
+        if not actions:
+            self.notify(nothing, timeout=2)
+            return
+        if len(actions) > 1:
+            self.notify(f"{len(actions)} comments changed back.", timeout=3)
+        self._changed({action.comment_id for action in actions})
+        last = actions[-1].comment_id
+        if last != self.selected:
+            self._select(last)
+
+    def _write(self, call: Any) -> Any:
         """Run a session write; the store has committed when it returns."""
         if self.session is None:
             return None

@@ -237,11 +237,16 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         mine = session.mine(cid)
         text.append("\n you: ")
         text.append_text(_state(session, mine.state, mine.labels))
+        if session.edited_since_review(cid):
+            text.append("\n ✎ edited after your review", style="bold yellow")
+            text.append(": your verdict was for an earlier text", style="yellow")
         for moderator, state in session.others(cid).items():
             text.append("\n ")
             text.append_text(safe_line(moderator, 20))
             text.append(": ")
             text.append_text(_state(session, state.state, state.labels))
+            if session.edited_since_review(cid, moderator):
+                text.append(" ✎ before an edit", style="yellow")
         return text
 
 

@@ -11,13 +11,16 @@ from modtool.tui.text import chip, label_ink
 
 def label_chips(session: Session, cid: int, *, compact: bool = False) -> Text:
     """This moderator's labels as solid chips, suggestions not yet applied as ``key?``,
-    other moderators' labels dimmed, an approval as ``✓``.
+    other moderators' labels dimmed, an approval as ``✓``; ``✎edited`` first when the
+    comment was edited after this moderator's review (it counts as unreviewed again).
 
     ``compact`` names each label by its hotkey (``i``, ``i?``), as the progress line
     does, for rows too narrow for whole names (chips are never cut midway)."""
     name = _hotkey if compact else _key
     text = Text()
     mine = session.mine(cid)
+    if session.edited_since_review(cid):
+        text.append("✎ " if compact else "✎edited ", style="bold yellow")
     if mine.state == "approved":
         text.append("✓ ", style="bold green")
     for key in sorted(mine.labels, key=_policy_order(session)):
