@@ -6,8 +6,9 @@ Plain dataclasses: no SQL, no Textual, no torch.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 def content_hash(*parts: str) -> str:
@@ -186,3 +187,31 @@ class ScoreRow:
     scores: dict[str, float]
     content_hash: str
     windowed: bool = False
+
+
+Record = dict[str, Any]
+"""One comment as every export format and annotation tool gets it (``export/records.py``
+builds them: ids, text, context, scores, labels, annotations, suggestions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    """What a format writer needs to know besides the records.
+
+    ``label_keys``: the policy's label keys (CSV columns); ``score_columns``:
+    ``(model, attribute)`` pairs present in the selection; ``thread_info(id)``:
+    ``{id, title, source, article, article_source, article_hash, platform,
+    external_id, url}`` of a thread; ``name``: the output's name (a ConvoKit corpus
+    records it); ``policy_def``: the loaded policy, when there is a file.
+
+    Here, below both ``export`` and ``annotations``, so the annotation tools'
+    writers and the export runner that calls them depend on it and not on each
+    other."""
+
+    policy: str | None
+    label_keys: tuple[str, ...]
+    score_columns: tuple[tuple[str, str], ...]
+    thread_info: Callable[[int], dict[str, Any]]
+    name: str = "modtool-export"
+    policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
+    database: str = ""  # the database's file stem (Datasette names databases so)

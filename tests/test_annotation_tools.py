@@ -43,6 +43,7 @@ import pytest
 
 from modtool.models import ReviewState
 from modtool.store import Store
+from tests.cli_batch import run_batch
 from tests.labeled_sample import POLICY, label_sample
 from tests.test_export_cli import one_error_line
 
@@ -217,36 +218,100 @@ def test_label_studio_users_are_ids_never_e_mail_addresses(
     assert "example.org" not in stored
 
 
+def argilla_flat(records: list[dict]) -> list[dict]:
+    """Nested records as ``records.to_list(flatten=True)`` gives them (argilla
+    records/_io/_generic.py ``_record_to_dict``): fields and metadata at the top,
+    one parallel list each for the responses' values, users and statuses."""
+    flat = []
+    for record in records:
+        row = {k: v for k, v in record.items() if k not in ("fields", "metadata", "responses")}
+        row |= record["fields"] | record["metadata"]
+        answers = record["responses"].get("label", [])
+        row["label.responses"] = [r["value"] for r in answers]
+        row["label.responses.users"] = [r["user_id"] for r in answers]
+        row["label.responses.status"] = [r.get("status") for r in answers]
+        flat.append(row)
+    return flat
+
+
 def test_argilla_drafts_and_discarded_responses_are_no_verdict(
     sample_store: Store, run_cli, db_path: Path, tmp_path: Path
 ) -> None:
-    """argilla 2.8's ``records.to_json`` gives responses as ``{value, user_id}``
-    without their status: a response with no value (discarded) is no verdict; with
-    a status (other 2.x versions, the flat form), only ``submitted`` counts."""
+    """Issue 16.10. Only a ``submitted`` response is a verdict. argilla 2.8's nested
+    ``records.json`` (``to_json``, ``to_disk``) writes responses as ``{value,
+    user_id}``: a draft and a discarded answer that kept its value look submitted
+    there, so a response without a status is refused, naming the flat form."""
     records = json.loads(CASES["argilla"][0].read_text())
+    # record 2: ben's draft (spam); add carl's discarded answer that kept its value
+    carl = "c9d0e1f2-3333-4a7b-8c9d-2e3f4a5b6c7d"
+    records[1]["responses"]["label"].append(
+        {"value": ["off_topic"], "user_id": carl, "status": "discarded"}
+    )
+    with_status = tmp_path / "with-status.json"
+    with_status.write_text(json.dumps(records))
+    # argilla 2.8's to_disk folder: the same records, the statuses left out
+    folder = tmp_path / "to_disk"
+    (folder / ".argilla").mkdir(parents=True)
     for record in records:
         for response in record["responses"]["label"]:
-            if response.pop("status") == "draft":
-                response["value"] = None
-    path = tmp_path / "records.json"
-    path.write_text(json.dumps(records))
-    result = run_cli("import-labels", path, "--from", "argilla", "--policy", POLICY)
-    assert result.returncode == 0, result.stderr
-    assert "3 verdict(s) by 2 annotator(s)" in result.stdout
-    # the flat form as datasets saves it (to_datasets / from_hub, then .to_json: lines)
-    flat = json.loads(CASES["argilla-flat"][0].read_text())
+            del response["status"]
+    (folder / "records.json").write_text(json.dumps(records))
+    flat = argilla_flat(json.loads(with_status.read_text()))
     datasets = pytest.importorskip("datasets")
-    lines = tmp_path / "records-hub.json"
-    datasets.Dataset.from_list(flat).to_json(lines)
-    result = run_cli("import-labels", lines, "--from", "argilla", "--policy", POLICY)
-    assert result.returncode == 0, result.stderr
-    assert "3 verdict(s) by 2 annotator(s) from records-hub.json: 0 changed" in result.stdout
-    flat[0]["label.responses.status"] = ["submitted"]  # the lists must stay parallel
-    path.write_text(json.dumps(flat))
-    one_error_line(
-        run_cli("import-labels", path, "--from", "argilla", "--policy", POLICY),
-        f"{path}: record 1: label.responses, .users and .status differ",
+    hub = tmp_path / "records-hub.json"  # to_datasets() saved by datasets: JSON Lines
+    datasets.Dataset.from_list(flat).to_json(hub)
+    duplicate = json.loads(with_status.read_text())
+    duplicate[0]["responses"]["label"].append(
+        {
+            "value": ["spam"],
+            "user_id": duplicate[0]["responses"]["label"][0]["user_id"],
+            "status": "submitted",
+        }
     )
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps(duplicate))
+    repeated = tmp_path / "repeated.json"  # the same answer twice: one verdict
+    repeated.write_text(json.dumps(json.loads(with_status.read_text()) * 2))
+    unequal = [dict(flat[0], **{"label.responses.status": ["submitted"]})]
+    parallel = tmp_path / "parallel.json"
+    parallel.write_text(json.dumps(unequal))
+    argilla = ("import-labels", "--from", "argilla", "--policy", POLICY)
+    runs = run_batch(
+        [
+            (argilla[0], folder, *argilla[1:]),
+            (argilla[0], folder / "records.json", *argilla[1:]),
+            (argilla[0], twice, *argilla[1:]),
+            (argilla[0], parallel, *argilla[1:]),
+            (argilla[0], with_status, *argilla[1:]),
+            (argilla[0], hub, *argilla[1:]),
+            (argilla[0], repeated, *argilla[1:]),
+        ],
+        db=db_path,
+        cwd=tmp_path,
+    )
+    refused, refused_file, two_answers, not_parallel, nested, lines, again = runs
+    for run in (refused, refused_file):
+        one_error_line(
+            run,
+            "records.json: record 1: a response to 'label' has no status",
+            "export the flat form",
+            "to_list(flatten=True)",
+        )
+    one_error_line(
+        two_answers,
+        f"{twice}: record 1: two different answers by argilla:{CASES['argilla'][1][8:]}",
+        "comment #4",
+    )
+    one_error_line(not_parallel, f"{parallel}: record 1: label.responses, .users and .status")
+    assert nested.returncode == 0, nested.stderr
+    assert "3 verdict(s) by 2 annotator(s) from with-status.json: 3 changed" in nested.stdout
+    # the flat form says the same: ben's draft and carl's discarded answer are no verdicts
+    assert lines.returncode == 0, lines.stderr
+    assert "3 verdict(s) by 2 annotator(s) from records-hub.json: 0 changed" in lines.stdout
+    assert again.returncode == 0, again.stderr
+    assert "3 verdict(s) by 2 annotator(s) from repeated.json: 0 changed" in again.stdout
+    assert not any(user.endswith(carl) for _, user in states(db_path))
+    assert states(db_path)[(10, CASES["argilla"][1])] == ReviewState(frozenset(), "approved")
 
 
 def answer(comment_id: int) -> list[str]:
@@ -300,18 +365,19 @@ def edit_argilla(folder: Path) -> Path:
     assert all(record["responses"] == {} for record in records)
     assert any(json.loads(r["metadata"]["modtool_verdicts"]) for r in records)
     for record in records:
-        # as argilla 2.8's records.to_json writes them: {value, user_id}, no status
         record["_server_id"] = "3f0f3f2e-5b7a-4a8f-9c1d-2b6e7a8c9d01"
         record["responses"] = {
             "label": [
                 {
                     "value": answer(record["metadata"]["modtool_id"]),
                     "user_id": "c0ffee00-0000-4000-8000-000000000042",
+                    "status": "submitted",
                 }
             ]
         }
+    # the flat form (records.to_list(flatten=True)): it keeps the responses' status
     out = folder / "argilla-export.json"
-    out.write_text(json.dumps(records))
+    out.write_text(json.dumps(argilla_flat(records)))
     return out
 
 
@@ -374,3 +440,123 @@ def test_round_trips_reproduce_the_labels(
         assert {k: v for k, v in got.items() if ":" not in k[1]} == own  # alice, bob untouched
         again = run_cli("import-labels", edited, "--from", fmt, "--policy", POLICY)
         assert "0 changed, 27 unchanged" in again.stdout
+
+
+def test_ids_and_times_are_what_they_say(
+    sample_store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """Issue 16.11: ids are whole numbers (``true`` is not comment #1, ``7.0`` is not
+    user 7), annotator ids are text where the tool writes text, times are instants
+    (``10:00+01:00`` is before ``09:30Z``) and Unix times are finite dates. What is
+    not is refused in one line naming file and record; nothing is stored."""
+    ls = json.loads(CASES["label-studio"][0].read_text())
+    rows = json.loads(CASES["label-studio-min"][0].read_text())
+    records = json.loads(CASES["argilla"][0].read_text())
+    lines = [json.loads(x) for x in CASES["prodigy"][0].read_text().splitlines()]
+    files: dict[str, object] = {}
+
+    def case(name: str, content: object, change) -> Path:
+        copy = json.loads(json.dumps(content))
+        change(copy)
+        path = tmp_path / name
+        if name.endswith(".jsonl"):
+            path.write_text("".join(json.dumps(x) + "\n" for x in copy))
+        else:
+            path.write_text(json.dumps(copy))
+        files[name] = path
+        return path
+
+    def first_two(tasks: list) -> None:  # user 7 on #4: spam at 09:30Z, insult at 09:00Z
+        a, b = tasks[0]["annotations"]
+        a["result"][0]["value"]["choices"] = ["spam"]
+        a["updated_at"] = "2026-11-30T09:30:00Z"
+        b["completed_by"], b["updated_at"] = 7, "2026-11-30T10:00:00+01:00"
+        tasks[1]["annotations"] = []
+
+    def later_line_earlier_time(answers: list) -> None:  # ana on #4: spam at 200, insult at 100.5
+        answers[0] |= {"accept": ["spam"], "_timestamp": 200}
+        answers[1] |= {"accept": ["insult"], "_timestamp": 100.5, "_annotator_id": "moderation-ana"}
+        del answers[2:]
+
+    tool = {"ls": "label-studio", "min": "label-studio", "arg": "argilla", "pro": "prodigy"}
+    refusals = [
+        (
+            case("ls-true.json", ls, lambda t: t[0]["data"].update(modtool_id=True)),
+            "record 1: modtool_id true is not a comment id",
+        ),
+        (
+            case("min-true.json", rows, lambda r: r[0].update(modtool_id=True)),
+            "record 1: modtool_id true is not a comment id",
+        ),
+        (
+            case("arg-true.json", records, lambda r: r[0]["metadata"].update(modtool_id=True)),
+            "record 1: modtool_id true is not a comment id",
+        ),
+        (
+            case("pro-true.jsonl", lines, lambda a: a[0]["meta"].update(modtool_id=True)),
+            "record 1: modtool_id true is not a comment id",
+        ),
+        (
+            case("ls-float.json", ls, lambda t: t[0]["annotations"][0].update(completed_by=7.0)),
+            "record 1: annotator 7.0 is not a Label Studio user id",
+        ),
+        (
+            case("ls-when.json", ls, lambda t: t[1]["annotations"][0].update(updated_at="soon")),
+            'record 2: updated_at "soon" is not a date and time',
+        ),
+        (
+            case("pro-huge.jsonl", lines, lambda a: a[1].update(_timestamp=10**400)),
+            "record 2: _timestamp a 401-digit number is not a time",
+        ),
+        (
+            case("pro-user.jsonl", lines, lambda a: a[0].update(_annotator_id=7)),
+            "record 1: _annotator_id 7 is not text",
+        ),
+        (case("min-nan.json", rows, lambda r: r[1].update(annotator=float("nan"))), "NaN"),
+        (case("pro-nan.jsonl", lines, lambda a: a[1].update(_timestamp=float("nan"))), "NaN"),
+        (case("min-inf.json", rows, lambda r: r[1].update(annotator=float("inf"))), "Infinity"),
+    ]
+    latest_ls = case("ls-latest.json", ls, first_two)
+    latest_pro = case("pro-latest.jsonl", lines, later_line_earlier_time)
+    command = ("import-labels", "{}", "--from", "{}", "--policy", POLICY)
+    runs = run_batch(
+        [
+            (command[0], path, "--from", tool[path.name.partition("-")[0]], *command[4:])
+            for path, _ in refusals
+        ]
+        + [
+            (command[0], p, "--from", tool[p.name.partition("-")[0]], *command[4:])
+            for p in (latest_ls, latest_pro)
+        ],
+        db=db_path,
+        cwd=tmp_path,
+    )
+    for (path, needle), run in zip(refusals, runs, strict=False):
+        one_error_line(run, str(path), needle)
+    for run in runs[-2:]:
+        assert run.returncode == 0, run.stderr
+    assert states(db_path) == {
+        (4, "label-studio:7"): ReviewState(frozenset({"spam"}), "labeled"),
+        (4, "prodigy:moderation-ana"): ReviewState(frozenset({"spam"}), "labeled"),
+    }
+
+
+def test_annotations_never_import_export() -> None:
+    """Issue 17.16: ``export/runner.py`` calls the tools' writers, so
+    ``modtool/annotations`` must not import ``modtool.export`` (not even for types):
+    the types both use live in ``modtool.models``."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "modtool" / "annotations"
+    found = []
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            found += [(module.name, n) for n in names if n.startswith("modtool.export")]
+    assert found == []

@@ -24,12 +24,19 @@ refused, argilla-io/argilla#4429), and modtool's moderators are none.
 
 Back (``import-labels --from argilla``): ``records.json`` or its folder, as
 ``dataset.records.to_json`` / ``Dataset.to_disk`` write it (``responses`` as
-``{question: [{value, user_id[, status]}]}``; ``status`` is left out by some 2.x
-versions), or the flat form of ``records.to_list(flatten=True)`` / ``to_hub``
+``{question: [{value, user_id[, status]}]}``; ``status`` is read where a file
+has it), or the flat form of ``records.to_list(flatten=True)`` / ``to_hub``
 (``label.responses``, ``label.responses.users``, ``label.responses.status``, the
-metadata keys at the top), also as the JSON Lines ``datasets`` writes. Each response to ``label`` that is ``submitted`` (or
-has no status) and has a value becomes the verdict of ``argilla:<user_id>``; a
-draft or discarded one is no verdict.
+metadata keys at the top), also as the JSON Lines ``datasets`` writes
+(``records.to_datasets().to_json``). Each response to ``label`` that is
+``submitted`` becomes the verdict of ``argilla:<user_id>``; a ``draft`` or
+``discarded`` one is no verdict. A response without a status is refused, with a
+line saying to export the flat form: argilla's nested form (``Record.to_dict``:
+``RecordResponses.to_dict`` writes only ``value`` and ``user_id``, in every 2.x
+version read) cannot tell a draft or a discarded answer that kept its value from
+a submitted one, and argilla itself reads such a response back as a draft
+(``UserResponse._compute_status_from_responses``). Two answers by one user to
+one comment (Argilla keeps one per user and question) are refused unless equal.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from modtool.annotations.common import (
     QUESTION,
@@ -47,13 +54,14 @@ from modtool.annotations.common import (
     choices,
     comment_ref,
     load_json_or_lines,
+    one_verdict_each,
+    shown,
     suggestion_predictions,
+    texts,
     verdict_choices,
 )
 from modtool.errors import InputError
-
-if TYPE_CHECKING:
-    from modtool.export.base import ExportContext, Record
+from modtool.models import ExportContext, Record
 
 PREFIX = "argilla:"
 RECORDS = "records.json"
@@ -185,27 +193,65 @@ def write_argilla(folder: Path, records: Iterable[Record], context: ExportContex
     return count
 
 
-def _responses(item: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+STATUSES = ("submitted", "draft", "discarded")  # argilla.responses.ResponseStatus
+NO_STATUS = (
+    "a response to {question!r} has no status, so a draft or a discarded answer cannot be "
+    "told from a submitted one (Argilla's nested records.json, as to_json and to_disk write "
+    "it, leaves the status out): export the flat form instead, e.g. "
+    "dataset.records.to_datasets().to_json('records.jsonl') or "
+    "json.dump(dataset.records.to_list(flatten=True), file)"
+)
+
+
+def _responses(path: Path, number: int, item: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
     """``(value, user_id, status)`` of every response to ``label``, nested or flat."""
-    responses = item.get("responses")
-    if isinstance(responses, dict):  # Record.to_dict(): {question: [{value, user_id}]}
+    where = f"record {number}"
+    if "responses" in item:  # Record.to_dict(): {question: [{value, user_id}]}
+        responses = item["responses"] or {}
+        if not isinstance(responses, dict):
+            raise InputError.at(path, where, "responses must be an object (question: list)")
         found = responses.get(QUESTION) or []
-        return [
-            (r.get("value"), r.get("user_id"), r.get("status"))
-            for r in found
-            if isinstance(r, dict)
-        ]
+        if not isinstance(found, list) or not all(isinstance(r, dict) for r in found):
+            raise InputError.at(path, where, f"responses.{QUESTION} must be a list of objects")
+        return [(r.get("value"), r.get("user_id"), r.get("status")) for r in found]
     flat = f"{QUESTION}.responses"
-    if flat in item:  # to_list(flatten=True) / to_hub: parallel lists
-        values = item.get(flat) or []
-        users = item.get(f"{flat}.users") or []
-        status = item.get(f"{flat}.status") or [None] * len(values)
-        if not (isinstance(values, list) and isinstance(users, list) and isinstance(status, list)):
-            return [(None, None, "bad")]
-        if not len(values) == len(users) == len(status):
-            return [(None, None, "bad")]
-        return list(zip(values, users, status, strict=True))
-    return []
+    if flat not in item:
+        return []
+    # to_list(flatten=True) / to_datasets / to_hub: parallel lists
+    values = item.get(flat) or []
+    users = item.get(f"{flat}.users") or []
+    status = item.get(f"{flat}.status") or [None] * len(values)
+    if not (isinstance(values, list) and isinstance(users, list) and isinstance(status, list)):
+        raise InputError.at(path, where, f"{flat}, .users and .status must be lists")
+    if not len(values) == len(users) == len(status):
+        raise InputError.at(path, where, f"{flat}, .users and .status differ")
+    return list(zip(values, users, status, strict=True))
+
+
+def _verdicts(path: Path, number: int, item: dict[str, Any], approve: str) -> Iterator[ToolLabel]:
+    """The submitted responses of one record: only ``submitted`` is a verdict; a
+    ``draft`` or ``discarded`` one is none; one without a status is refused."""
+    metadata = item.get("metadata")
+    comment_id, global_id = comment_ref(
+        path, number, metadata if isinstance(metadata, dict) else item
+    )
+    where = f"record {number}"
+    for value, user, status in _responses(path, number, item):
+        if status is None:
+            raise InputError.at(path, where, NO_STATUS.format(question=QUESTION))
+        if status not in STATUSES:
+            raise InputError.at(
+                path, where, f"unknown response status {shown(status)} ({', '.join(STATUSES)})"
+            )
+        if status != "submitted":
+            continue  # a draft or a discarded answer: no verdict
+        if not isinstance(user, str) or not user:
+            raise InputError.at(path, where, f"a response's user_id {shown(user)} is not text")
+        if value is None:
+            raise InputError.at(path, where, "a submitted response has no value")
+        picked = texts(path, number, value, "a response value")
+        labels = tuple(sorted({v for v in picked if v != approve}))
+        yield ToolLabel(number, comment_id, global_id, PREFIX + user, labels)
 
 
 def read_argilla(path: Path, approve: str) -> Iterator[ToolLabel]:
@@ -216,27 +262,10 @@ def read_argilla(path: Path, approve: str) -> Iterator[ToolLabel]:
         items = items["records"]
     if not isinstance(items, list):
         raise InputError.at(path, None, "not Argilla records (a JSON list of records)")
+    rows: list[ToolLabel] = []
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a record must be a JSON object")
-        metadata = item.get("metadata")
-        comment_id, global_id = comment_ref(
-            path, number, metadata if isinstance(metadata, dict) else item
-        )
-        for value, user, status in _responses(item):
-            if status == "bad":
-                raise InputError.at(
-                    path, f"record {number}", f"{QUESTION}.responses, .users and .status differ"
-                )
-            if status not in (None, "submitted"):
-                continue  # a draft or a discarded response: no verdict
-            if value is None:
-                continue  # discarded (or no answer): no verdict
-            if user is None:
-                raise InputError.at(path, f"record {number}", "a response has no user_id")
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list):
-                raise InputError.at(path, f"record {number}", "a response value is no list")
-            labels = tuple(sorted({str(v) for v in value if str(v) != approve}))
-            yield ToolLabel(number, comment_id, global_id, PREFIX + str(user), labels)
+        rows += _verdicts(path, number, item, approve)
+    # Argilla keeps one response per user and question: two are a broken file
+    yield from one_verdict_each(path, rows)

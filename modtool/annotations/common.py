@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from modtool.errors import InputError
-
-if TYPE_CHECKING:
-    from modtool.export.base import ExportContext, Record
+from modtool.models import ExportContext, Record
 
 APPROVE = "approve"
 QUESTION = "label"  # the choices' name in every tool (Label Studio from_name, Argilla question)
@@ -129,14 +129,132 @@ def jsonl(path: Path) -> Iterator[tuple[int, Any]]:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+ID_MAX = 2**63 - 1  # SQLite's INTEGER: a larger id cannot be a comment here
+# Unix seconds that are a date (datetime's years 1 to 9999)
+UNIX_MIN, UNIX_MAX = -62_135_596_800, 253_402_300_799
+
+
+def shown(value: Any) -> str:
+    """A short, JSON-like rendering of a value from a file, for an error message."""
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**20:
+        return f"a {len(str(abs(value)))}-digit number"
+    return json.dumps(value)
+
+
+def whole_number(value: Any) -> int | None:
+    """``value`` when it is a JSON integer (``true`` is not one, nor is ``7.0``)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def positive_id(path: Path, record: int, value: Any, name: str, meaning: str) -> int:
+    """A whole number from 1 that SQLite can hold, else ``NAME VALUE is not MEANING``."""
+    number = whole_number(value)
+    if number is None or not 1 <= number <= ID_MAX:
+        raise InputError.at(path, f"record {record}", f"{name} {shown(value)} is not {meaning}")
+    return number
+
+
 def comment_ref(path: Path, record: int, data: Any) -> tuple[int, str | None]:
     """``(modtool_id, global_id)`` from a record's data/meta written by modtool."""
-    if not isinstance(data, dict) or not isinstance(data.get("modtool_id"), int):
+    if not isinstance(data, dict) or "modtool_id" not in data:
         raise InputError.at(
             path, f"record {record}", "no modtool_id: this record was not exported by modtool"
         )
+    value = data["modtool_id"]
+    number = positive_id(path, record, value, "modtool_id", "a comment id (a whole number from 1)")
     global_id = data.get("global_id")
-    return int(data["modtool_id"]), global_id if isinstance(global_id, str) else None
+    if global_id is not None and not isinstance(global_id, str):
+        raise InputError.at(path, f"record {record}", f"global_id {shown(global_id)} is not text")
+    return number, global_id
+
+
+def instant(path: Path, record: int, value: Any, name: str) -> datetime | None:
+    """An ISO 8601 time as an instant (``None`` when absent): ``10:00+01:00`` is
+    before ``09:30Z``; a time without an offset is taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    raise InputError.at(
+        path, f"record {record}", f"{name} {shown(value)} is not a date and time (ISO 8601)"
+    )
+
+
+def unix_time(path: Path, record: int, value: Any, name: str) -> int | float | None:
+    """Unix seconds (``None`` when absent): a finite number that is a date."""
+    if value is None:
+        return None
+    number = whole_number(value)
+    if number is None and isinstance(value, float) and math.isfinite(value):
+        number = value  # type: ignore[assignment]
+    # compared as what they are: an int of any size never becomes a float
+    if number is not None and UNIX_MIN <= number <= UNIX_MAX:
+        return number
+    raise InputError.at(
+        path, f"record {record}", f"{name} {shown(value)} is not a time (Unix seconds)"
+    )
+
+
+def texts(path: Path, record: int, value: Any, name: str) -> list[str]:
+    """A list of strings (one string is a list of one), else refused."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise InputError.at(
+        path, f"record {record}", f"{name} {shown(value)} is not a list of label keys"
+    )
+
+
+class Latest:
+    """Each annotator's latest verdict on each comment: by time (absent times
+    first), then by place in the file (a later one wins a tie)."""
+
+    def __init__(self) -> None:
+        self._best: dict[tuple[int, str], tuple[tuple[Any, ...], ToolLabel]] = {}
+
+    def offer(self, when: Any, label: ToolLabel) -> None:
+        key = (label.comment_id, label.user)
+        rank = (0, 0) if when is None else (1, when)
+        if key not in self._best or rank >= self._best[key][0]:
+            self._best[key] = (rank, label)
+
+    def labels(self) -> list[ToolLabel]:
+        return sorted((label for _, label in self._best.values()), key=lambda x: (x.record, x.user))
+
+
+def one_verdict_each(path: Path, rows: Iterable[ToolLabel]) -> list[ToolLabel]:
+    """One verdict per annotator and comment: a repeated identical one counts once,
+    two different ones are refused (else each run would store one, then the
+    other, and ``import-labels`` would change something every time)."""
+    seen: dict[tuple[int, str], ToolLabel] = {}
+    out = []
+    for row in rows:
+        key = (row.comment_id, row.user)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = row
+            out.append(row)
+        elif first.labels != row.labels:
+            where = (
+                f"records {first.record} and {row.record}"
+                if first.record != row.record
+                else f"record {row.record}"
+            )
+            raise InputError(
+                f"{path}: {where}: two different answers by {row.user} on comment "
+                f"#{row.comment_id}; keep one (the tool keeps one per annotator)"
+            )
+    return out
 
 
 def record_data(record: Record) -> dict[str, Any]:

@@ -22,40 +22,50 @@ of tasks with ``annotations``; ``completions``/``skipped`` of older versions too
 or its JSON-MIN export (one flat row per annotation: the task's data keys,
 ``label`` as one choice or ``{"choices": [...]}``, ``annotator``). Each
 annotation not cancelled becomes the verdict of ``label-studio:<user id>``: the
-numeric ``completed_by`` (or ``completed_by.id``). An annotator known only by an
-e-mail address (an old export's ``completed_by: {"email": ...}``, JSON-MIN's
-``annotator`` then) is refused: modtool stores no e-mail addresses, and a hash
-of one is still linkable to the person by hashing guesses. The approve choice or
-no choice is an approval. An annotator's latest annotation of a task counts.
+numeric ``completed_by`` (or ``completed_by.id``): a whole number (``7`` and
+``"7"`` are one user; ``7.0``, ``true`` or ``NaN`` are refused). An annotator
+known only by an e-mail address (an old export's ``completed_by: {"email":
+...}``, JSON-MIN's ``annotator`` then) is refused: modtool stores no e-mail
+addresses, and a hash of one is still linkable to the person by hashing
+guesses. The approve choice or no choice is an approval. An annotator's latest
+annotation of a task counts: ``updated_at`` (else ``created_at``) read as an
+instant (``10:00+01:00`` is before ``09:30Z``; no offset means UTC), a time
+that is not ISO 8601 refused.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from modtool.annotations.common import (
     MODTOOL_MARK,
     QUESTION,
     TEXT,
+    Latest,
     ToolLabel,
     approve_key,
     choices,
     comment_ref,
+    instant,
     load_json,
+    positive_id,
     record_data,
+    shown,
     suggestion_predictions,
+    texts,
     verdict_choices,
 )
 from modtool.errors import InputError
-
-if TYPE_CHECKING:
-    from modtool.export.base import ExportContext, Record
+from modtool.models import ExportContext, Record
 
 PREFIX = "label-studio:"
+USER_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def _choice_result(labels: list[str], region: str | None = None) -> list[dict[str, Any]]:
@@ -139,48 +149,63 @@ MIN_KEYS = frozenset(
 
 
 def _user(path: Path, number: int, who: Any) -> str | None:
-    """The annotator's numeric user id, never an e-mail address."""
+    """The annotator's numeric user id (``7``; ``"7"`` is the same user), never an
+    e-mail address; ``7.0``, ``true`` or ``NaN`` are no user id."""
     if isinstance(who, dict):
         who = who.get("id") if who.get("id") is not None else who.get("email")
-    if who is None or isinstance(who, bool):
+    if who is None:
         return None
     if isinstance(who, str) and "@" in who:
         raise InputError.at(path, f"record {number}", EMAIL_ONLY)
-    return str(who)
+    if isinstance(who, str) and USER_DIGITS.fullmatch(who):
+        who = int(who)
+    meaning = "a Label Studio user id (a whole number)"
+    return str(positive_id(path, number, who, "annotator", meaning))
 
 
-def _choices(value: Any) -> list[str]:
+def _choices(path: Path, number: int, value: Any) -> list[str]:
     """Choices from a result's ``value`` or a JSON-MIN cell: ``"insult"``,
     ``{"choices": [...]}``, or a list of either (several regions)."""
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
     if isinstance(value, dict):
-        found = value.get("choices", [])
-        return [str(c) for c in found] if isinstance(found, list) else [str(found)]
-    if isinstance(value, list):
-        return [c for item in value for c in _choices(item)]
-    return [str(value)]
+        return texts(path, number, value.get("choices", []), "choices")
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        found: list[str] = []
+        for item in value:
+            if isinstance(item, dict):
+                found += texts(path, number, item.get("choices", []), "choices")
+            else:
+                found += texts(path, number, item, "choices")
+        return found
+    return texts(path, number, value, "choices")
 
 
-def _keep_latest(
-    latest: dict[tuple[int, str], tuple[str, ToolLabel]], when: str, label: ToolLabel
-) -> None:
-    key = (label.comment_id, label.user)
-    if key not in latest or when >= latest[key][0]:
-        latest[key] = (when, label)
+def _flag(path: Path, number: int, annotation: dict[str, Any], name: str) -> bool:
+    value = annotation.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise InputError.at(path, f"record {number}", f"{name} {shown(value)} is not true or false")
 
 
-def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, latest: dict) -> None:
+def _when(path: Path, number: int, item: dict[str, Any]) -> datetime | None:
+    """When an annotation was last changed: ``updated_at``, else ``created_at``."""
+    return instant(path, number, item.get("updated_at"), "updated_at") or instant(
+        path, number, item.get("created_at"), "created_at"
+    )
+
+
+def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, latest: Latest) -> None:
     comment_id, global_id = comment_ref(path, number, item.get("data"))
     annotations = item.get("annotations", item.get("completions")) or []
     if not isinstance(annotations, list):
         raise InputError.at(path, f"record {number}", "annotations must be a list")
     for annotation in annotations:
         if not isinstance(annotation, dict):
-            continue
-        if annotation.get("was_cancelled") or annotation.get("skipped"):
+            raise InputError.at(path, f"record {number}", "an annotation must be a JSON object")
+        if _flag(path, number, annotation, "was_cancelled") or _flag(
+            path, number, annotation, "skipped"
+        ):
             continue
         result = annotation.get("result") or []
         if not isinstance(result, list):
@@ -198,16 +223,18 @@ def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, late
             if isinstance(region, dict) and region.get("from_name") == QUESTION:
                 ours = True
                 if str(region.get("type", "")).lower() == "choices":
-                    picked += _choices(region.get("value"))
+                    picked += _choices(path, number, region.get("value"))
         if result and not ours:
             raise InputError.at(path, f"record {number}", NOT_OURS)
         labels = tuple(sorted({c for c in picked if c != approve}))
-        when = str(annotation.get("updated_at") or annotation.get("created_at") or "")
-        _keep_latest(latest, when, ToolLabel(number, comment_id, global_id, PREFIX + user, labels))
+        latest.offer(
+            _when(path, number, annotation),
+            ToolLabel(number, comment_id, global_id, PREFIX + user, labels),
+        )
 
 
 def _read_min_row(
-    path: Path, number: int, item: dict[str, Any], approve: str, latest: dict
+    path: Path, number: int, item: dict[str, Any], approve: str, latest: Latest
 ) -> None:
     """A JSON-MIN row: Label Studio's converter (label_studio_sdk/converter,
     ``convert_to_json_min``) writes the task's data keys, ``id``, the choices under
@@ -223,9 +250,10 @@ def _read_min_row(
     user = _user(path, number, item.get("annotator"))
     if user is None:
         raise InputError.at(path, f"record {number}", "a row has choices but no annotator")
-    labels = tuple(sorted({c for c in _choices(item.get(QUESTION)) if c != approve}))
-    when = str(item.get("updated_at") or item.get("created_at") or "")
-    _keep_latest(latest, when, ToolLabel(number, comment_id, global_id, PREFIX + user, labels))
+    labels = tuple(sorted({c for c in _choices(path, number, item.get(QUESTION)) if c != approve}))
+    latest.offer(
+        _when(path, number, item), ToolLabel(number, comment_id, global_id, PREFIX + user, labels)
+    )
 
 
 def read_label_studio(path: Path, approve: str) -> Iterator[ToolLabel]:
@@ -234,7 +262,7 @@ def read_label_studio(path: Path, approve: str) -> Iterator[ToolLabel]:
         tasks = [tasks]  # one task, as Label Studio's converter also accepts
     if not isinstance(tasks, list):
         raise InputError.at(path, None, "not a Label Studio export (a JSON list of tasks)")
-    latest: dict[tuple[int, str], tuple[str, ToolLabel]] = {}
+    latest = Latest()
     for number, item in enumerate(tasks, 1):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a task must be a JSON object")
@@ -242,5 +270,4 @@ def read_label_studio(path: Path, approve: str) -> Iterator[ToolLabel]:
             _read_task(path, number, item, approve, latest)
         else:
             _read_min_row(path, number, item, approve, latest)
-    for _, label in sorted(latest.values(), key=lambda x: (x[1].record, x[1].user)):
-        yield label
+    yield from latest.labels()

@@ -24,7 +24,8 @@ or none, is an approval. ``reject`` and ``ignore`` answers are no verdict. A
 line without an ``accept`` list (``textcat.manual`` with one ``--label``: the
 binary ``classification`` interface) is refused: its answer says nothing about
 the other labels. An annotator's last answer to a comment counts (by
-``_timestamp``, then line).
+``_timestamp``, Unix seconds, then line; a ``_timestamp`` that is not a finite
+number of seconds within years 1 to 9999 is refused).
 """
 
 from __future__ import annotations
@@ -32,20 +33,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from modtool.annotations.common import (
     MODTOOL_MARK,
+    Latest,
     ToolLabel,
     choices,
     comment_ref,
     hash32,
     jsonl,
+    shown,
+    texts,
+    unix_time,
 )
 from modtool.errors import InputError
-
-if TYPE_CHECKING:
-    from modtool.export.base import ExportContext, Record
+from modtool.models import ExportContext, Record
 
 PREFIX = "prodigy:"
 
@@ -80,8 +83,20 @@ def write_prodigy(path: Path, records: Iterable[Record], context: ExportContext)
     return count
 
 
+def _user(path: Path, number: int, item: dict[str, Any]) -> str:
+    """``_annotator_id``, else ``_session_id``: text, never a number or ``true``."""
+    for name in ("_annotator_id", "_session_id"):
+        value = item.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise InputError.at(path, f"record {number}", f"{name} {shown(value)} is not text")
+        return value
+    raise InputError.at(path, f"record {number}", "no _annotator_id or _session_id")
+
+
 def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
-    latest: dict[tuple[int, str], tuple[tuple[float, int], ToolLabel]] = {}
+    latest = Latest()
     for number, item in jsonl(path):
         if not isinstance(item, dict):
             raise InputError.at(path, f"record {number}", "a line must be a JSON object")
@@ -89,11 +104,9 @@ def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
         if answer is None or answer in ("reject", "ignore"):
             continue
         if answer != "accept":
-            raise InputError.at(path, f"record {number}", f"unknown answer {answer!r}")
-        user = item.get("_annotator_id") or item.get("_session_id")
-        if not user:
-            raise InputError.at(path, f"record {number}", "no _annotator_id or _session_id")
-        if str(user).startswith(MODTOOL_MARK):
+            raise InputError.at(path, f"record {number}", f"unknown answer {shown(answer)}")
+        user = _user(path, number, item)
+        if user.startswith(MODTOOL_MARK):
             continue  # modtool's own verdict, as modtool exported it before 12.3 was checked
         comment_id, global_id = comment_ref(path, number, item.get("meta"))
         accept = item.get("accept")
@@ -106,14 +119,10 @@ def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
             )
         if not isinstance(accept, list):
             raise InputError.at(path, f"record {number}", "accept must be a list of option ids")
-        labels = tuple(sorted({str(a) for a in accept if str(a) != approve}))
-        stamp = item.get("_timestamp")
-        when = (float(stamp) if isinstance(stamp, (int, float)) else 0.0, number)
-        key = (comment_id, str(user))
-        if key not in latest or when >= latest[key][0]:
-            latest[key] = (
-                when,
-                ToolLabel(number, comment_id, global_id, PREFIX + str(user), labels),
-            )
-    for _, label in sorted(latest.values(), key=lambda x: x[1].record):
-        yield label
+        picked = texts(path, number, accept, "accept")
+        labels = tuple(sorted({a for a in picked if a != approve}))
+        latest.offer(
+            unix_time(path, number, item.get("_timestamp"), "_timestamp"),
+            ToolLabel(number, comment_id, global_id, PREFIX + user, labels),
+        )
+    yield from latest.labels()

@@ -1,30 +1,18 @@
-"""What every format writer gets: the records, and what it needs to know about them."""
+"""What every format writer gets: the records, and what it needs to know about them.
+
+``Record`` and ``ExportContext`` live in :mod:`modtool.models` (the annotation tools'
+writers use them too, and ``export`` calls those writers: the types sit below both).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-Record = dict[str, Any]
+from modtool.models import ExportContext, Record
 
-
-@dataclass(frozen=True, slots=True)
-class ExportContext:
-    """``label_keys``: the policy's label keys (CSV columns); ``score_columns``:
-    ``(model, attribute)`` pairs present in the selection; ``thread_info(id)``:
-    ``{id, title, source, article, article_source, article_hash, platform,
-    external_id, url}`` of a thread; ``name``: the output's name (a ConvoKit corpus
-    records it); ``policy_def``: the loaded policy, when there is a file."""
-
-    policy: str | None
-    label_keys: tuple[str, ...]
-    score_columns: tuple[tuple[str, str], ...]
-    thread_info: Callable[[int], dict[str, Any]]
-    name: str = "modtool-export"
-    policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
-    database: str = ""  # the database's file stem (Datasette names databases so)
+__all__ = ["ExportContext", "Record", "Writer"]
 
 
 class Writer(Protocol):
