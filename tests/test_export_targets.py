@@ -121,3 +121,64 @@ def test_fifo_and_stdout(sample_store: Store, run_cli, tmp_path: Path) -> None:
     )
     assert process.returncode == 0, process.stderr
     assert pq.read_table(io.BytesIO(process.stdout)).num_rows == 27
+
+
+def test_stdout_is_written_where_it_stands(sample_store: Store, tmp_path: Path) -> None:
+    """Issue 16.13: ``-o -`` writes through the descriptor the shell gave, from its
+    offset: a file opened with ``>`` keeps what came before and gets what comes
+    after behind the export; ``>>`` appends; Parquet streams too; and a command
+    line run in-process (output captured, no descriptor) gets the same bytes."""
+    from modtool.policy import load_policy
+    from modtool.policy.suggest import register
+    from tests.cli_batch import run_batch
+    from tests.labeled_sample import POLICY, label_sample
+
+    label_sample(sample_store, second_policy=False)
+    register(sample_store, load_policy(POLICY))
+    modtool = f"{sys.executable} -m modtool"
+    script = f"""
+    set -e
+    {{ echo BEFORE; {modtool} export --format jsonl -o -; echo AFTER; }} > around.txt
+    echo 'kept line' > app.txt
+    {modtool} export --format csv -o - >> app.txt
+    {{ printf 'PAR1?'; {modtool} export --format parquet -o -; }} > data.bin
+    {{ echo '# first'; {modtool} decisions --policy {POLICY} -o -; echo '# end'; }} > dec.txt
+    {modtool} export --format jsonl -o - > /dev/full 2> full.err && exit 9 || true
+    {modtool} export --format jsonl -o - >&- 2> closed.err && exit 9 || true
+    """
+    done = subprocess.run(
+        ["sh", "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "MODTOOL_DB": str(sample_store.path), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    around = (tmp_path / "around.txt").read_text().splitlines()
+    assert around[0] == "BEFORE" and around[-1] == "AFTER" and len(around) == 29
+    assert [json.loads(line)["id"] for line in around[1:-1]] == list(range(1, 28))
+    appended = (tmp_path / "app.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert appended[0] == "kept line" and appended[1].lstrip("\ufeff").startswith("id,")
+    import io
+
+    import pyarrow.parquet as pq
+
+    data = (tmp_path / "data.bin").read_bytes()
+    assert data[:5] == b"PAR1?"
+    assert pq.read_table(io.BytesIO(data[5:])).num_rows == 27
+    decisions = (tmp_path / "dec.txt").read_text().splitlines()
+    assert decisions[0] == "# first" and decisions[-1] == "# end"
+    assert sorted(json.loads(x)["modtool_id"] for x in decisions[1:-1]) == [1, 4, 8, 9, 16, 17]
+    for name, needle in (("full", "disk full"), ("closed", "standard output is closed")):
+        error = (tmp_path / f"{name}.err").read_text().splitlines()
+        assert len(error) == 1 and error[0].startswith("modtool: error: -: cannot write: ")
+        assert needle in error[0]
+    (captured,) = run_batch(
+        [("export", "--format", "jsonl", "-o", "-")],
+        db=None,
+        cwd=tmp_path,
+        env={"MODTOOL_DB": str(sample_store.path)},
+    )
+    assert captured.returncode == 0, captured.stderr
+    assert [json.loads(x)["id"] for x in captured.stdout.splitlines()] == list(range(1, 28))

@@ -7,8 +7,17 @@ temporary is removed and the target is left as it was.
 
 Only regular files are replaced by rename. A character or block device, a FIFO
 or a socket is written in place (renaming over ``/dev/null`` as root would put
-a regular file where the device was), and ``-`` means standard output, for
-pipes.
+a regular file where the device was), and ``-`` means standard output.
+
+Standard output is a stream, whatever it points at (a pipe, a terminal, a file
+the shell opened with ``>`` or ``>>``, ``/dev/null``, a socket): it is written
+through the descriptor the process was given, from where it stands, and never
+reopened, sought, truncated or replaced. Reopening ``/proc/self/fd/1`` would
+start a new file offset at 0: ``{ echo BEFORE; modtool … -o -; echo AFTER; } > f``
+lost BEFORE and AFTER landed inside the output, and ``-o - >> f`` overwrote
+``f``. The writers take a path, so ``-`` gets the path of a pipe whose other
+end a thread copies to standard output as the bytes come (Parquet's sink never
+seeks, so it streams too).
 
 Before anything is written the target is checked against the database the
 export reads (``protect``): the same file by any spelling (``dir/../dir/x.db``),
@@ -22,13 +31,16 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import shutil
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from modtool.errors import InputError
 
@@ -41,10 +53,107 @@ def is_stdout(target: Path | str) -> bool:
     return str(target) == STDOUT
 
 
-def _stdout_path() -> Path:
-    sys.stdout.flush()
-    fd_path = Path(f"/proc/self/fd/{sys.stdout.fileno()}")
-    return fd_path if fd_path.exists() else Path("/dev/stdout")
+class _StdoutRelay:
+    """A pipe whose read end a thread copies to standard output.
+
+    The writer opens ``/dev/fd/<write end>`` (the same pipe, as a new descriptor);
+    the copy goes out through the process's own standard output, so its offset is
+    the shell's. When the copy cannot go on (the reader closed the pipe, a full
+    disk), the thread closes the read end: the writer's next write fails with
+    ``EPIPE`` and the error is raised from :meth:`finish`.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self) -> None:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        self.out_fd, self.out_stream = _stdout_sink()
+        self.read_fd, self.write_fd = os.pipe()
+        self.error: OSError | None = None
+        self.thread = threading.Thread(target=self._copy, name="stdout-relay", daemon=True)
+        self.thread.start()
+
+    @property
+    def path(self) -> Path:
+        return Path(f"/dev/fd/{self.write_fd}")
+
+    def _copy(self) -> None:
+        try:
+            while chunk := os.read(self.read_fd, self.CHUNK):
+                self._send(chunk)
+        except OSError as exc:
+            self.error = exc
+        finally:
+            os.close(self.read_fd)
+
+    def _send(self, chunk: bytes) -> None:
+        if self.out_stream is not None:  # no descriptor (output captured in-process)
+            self.out_stream.write(chunk)
+            self.out_stream.flush()
+            return
+        view = memoryview(chunk)
+        while view:
+            try:
+                view = view[os.write(self.out_fd, view) :]
+            except BlockingIOError:  # a descriptor someone set non-blocking: wait, go on
+                select.select([], [self.out_fd], [])
+
+    def finish(self, timeout: float | None = None) -> None:
+        """Close our write end (the writer has closed its own) and wait for the copy
+        (``timeout``: after a failure, not for ever)."""
+        os.close(self.write_fd)
+        self.thread.join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
+def _stdout_sink() -> tuple[int, Any]:
+    """Standard output's descriptor, or (captured in-process, as the test batch and
+    click's runner do) its binary buffer."""
+    try:
+        fd = sys.stdout.fileno()
+        os.fstat(fd)
+        return fd, None
+    except (AttributeError, OSError, ValueError):
+        pass
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        return -1, buffer
+    if sys.stdout is None:
+        raise InputError("-: cannot write: standard output is closed")
+    return -1, _TextSink(sys.stdout)
+
+
+class _TextSink:
+    """Bytes written to a text stream (``io.StringIO``) as UTF-8 text."""
+
+    def __init__(self, stream: Any) -> None:
+        import codecs
+
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(self.decoder.decode(data))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextmanager
+def _stdout_stream() -> Iterator[Path]:
+    relay = _StdoutRelay()
+    try:
+        yield relay.path
+    except BaseException as failure:
+        with suppress(OSError):
+            relay.finish(timeout=5.0)
+        if isinstance(failure, OSError) and relay.error is not None:
+            # the writer saw the pipe close because the copy failed: say why it did
+            raise relay.error from None
+        raise
+    relay.finish()
 
 
 def is_sqlite_file(path: Path) -> bool:
@@ -153,10 +262,12 @@ def atomic_file(target: Path, *, protect: Iterable[Path] = ()) -> Iterator[Path]
     """Yield the path to write; on success the content is at ``target``.
 
     A regular (or new) file: a temporary beside it, renamed over it at the end.
-    ``-``: standard output. A device, FIFO or socket: the target itself.
+    ``-``: a pipe to standard output (the path is only for one ``open``, by one
+    writer). A device, FIFO or socket: the target itself.
     """
     if is_stdout(target):
-        yield _stdout_path()
+        with _stdout_stream() as stream:
+            yield stream
         return
     target = Path(target)
     if target.is_dir():
