@@ -79,8 +79,10 @@ def read_labels(path: Path, tool: str, policy: Any) -> list[ToolLabel]:
 
 
 def _check_comments(store: Store, path: Path, rows: list[ToolLabel]) -> None:
-    """Every comment is in this database, and is the one the file was exported from."""
+    """Every comment is in this database, is the one the file was exported from, and
+    still has the text the annotator saw (a label never lands on other text)."""
     identities = store.dataset.identities(sorted({row.comment_id for row in rows}))
+    bodies: dict[int, str] = {}
     for row in rows:
         found = identities.get(row.comment_id)
         if found is None:
@@ -98,6 +100,17 @@ def _check_comments(store: Store, path: Path, rows: list[ToolLabel]) -> None:
             raise InputError(
                 f"{path}: record {row.record}: comment #{row.comment_id} here is {here}, "
                 f"not {row.global_id}: the file was exported from another database"
+            )
+        if row.text is None:
+            continue
+        if row.comment_id not in bodies:
+            bodies[row.comment_id] = store.comments.get(row.comment_id).body
+        if row.text != bodies[row.comment_id]:
+            raise InputError(
+                f"{path}: record {row.record}: comment #{row.comment_id}'s text here is not "
+                "the text in the file (it was edited or re-imported since the export): the "
+                "annotator's labels were given for the text in the file; export it again "
+                "and have it annotated again"
             )
 
 

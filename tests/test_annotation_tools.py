@@ -448,7 +448,9 @@ def test_ids_and_times_are_what_they_say(
     """Issue 16.11: ids are whole numbers (``true`` is not comment #1, ``7.0`` is not
     user 7), annotator ids are text where the tool writes text, times are instants
     (``10:00+01:00`` is before ``09:30Z``) and Unix times are finite dates. What is
-    not is refused in one line naming file and record; nothing is stored."""
+    not is refused in one line naming file and record; nothing is stored. A file
+    whose text for a comment is not the comment's text now is refused too: the
+    annotator's labels were given for other text."""
     ls = json.loads(CASES["label-studio"][0].read_text())
     rows = json.loads(CASES["label-studio-min"][0].read_text())
     records = json.loads(CASES["argilla"][0].read_text())
@@ -515,6 +517,15 @@ def test_ids_and_times_are_what_they_say(
         (case("min-nan.json", rows, lambda r: r[1].update(annotator=float("nan"))), "NaN"),
         (case("pro-nan.jsonl", lines, lambda a: a[1].update(_timestamp=float("nan"))), "NaN"),
         (case("min-inf.json", rows, lambda r: r[1].update(annotator=float("inf"))), "Infinity"),
+        # the comment's text changed since the export: the labels were for the old text
+        (
+            case("pro-text.jsonl", lines, lambda a: a[1].update(text="Edited since.")),
+            "record 2: comment #4's text here is not the text in the file",
+        ),
+        (
+            case("arg-text.json", records, lambda r: r[1]["fields"].update(text="Edited.")),
+            "record 2: comment #10's text here is not the text in the file",
+        ),
     ]
     latest_ls = case("ls-latest.json", ls, first_two)
     latest_pro = case("pro-latest.jsonl", lines, later_line_earlier_time)
@@ -560,3 +571,54 @@ def test_annotations_never_import_export() -> None:
             )
             found += [(module.name, n) for n in names if n.startswith("modtool.export")]
     assert found == []
+
+
+def test_bom_deep_nesting_and_long_numbers(
+    sample_store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """Issues 16.12 and 16.4: a UTF-8 byte-order mark is accepted, as the importers
+    accept it; JSON nested 300,000 or 1,000,000 deep and an integer of 5,000 digits
+    are one line each (not RecursionError / ValueError), and nothing is stored."""
+    commands = []
+    for tool, (path, _, _) in (
+        ("label-studio", CASES["label-studio"]),
+        ("argilla", CASES["argilla"]),
+        ("prodigy", CASES["prodigy"]),
+    ):
+        with_bom = tmp_path / f"bom-{path.name}"
+        with_bom.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+        commands.append(("import-labels", with_bom, "--from", tool, "--policy", POLICY))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 300_000 + "]" * 300_000)
+    deeper = tmp_path / "deeper.jsonl"
+    deeper.write_text(
+        CASES["prodigy"][0].read_text() + '{"a": ' * 1_000_000 + "1" + "}" * 1_000_000
+    )
+    digits = tmp_path / "digits.json"
+    digits.write_text(
+        CASES["label-studio"][0]
+        .read_text()
+        .replace('"modtool_id": 4', '"modtool_id": ' + "9" * 5000)
+    )
+    refusals = [
+        (
+            ("import-labels", deep, "--from", "label-studio"),
+            f"{deep}: line 1 column 100001: JSON nested more than 100,000 levels deep",
+        ),
+        (
+            ("import-labels", deeper, "--from", "prodigy"),
+            f"{deeper}: line 5 column 600001: JSON nested more than 100,000",
+        ),
+        (("import-labels", digits, "--from", "label-studio"), f"{digits}: line "),
+    ]
+    runs = run_batch(
+        [*(command[:4] + ("--policy", POLICY) for command, _ in refusals), *commands],
+        db=db_path,
+        cwd=tmp_path,
+    )
+    for (_, needle), run in zip(refusals, runs, strict=False):
+        one_error_line(run, needle)
+    one_error_line(runs[2], "an integer of 5,000 digits (more than 4,300)")
+    for run in runs[3:]:
+        assert run.returncode == 0, run.stderr
+        assert "3 verdict(s) by 2 annotator(s)" in run.stdout and "3 changed" in run.stdout

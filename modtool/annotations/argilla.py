@@ -56,6 +56,7 @@ from modtool.annotations.common import (
     load_json_or_lines,
     one_verdict_each,
     shown,
+    shown_text,
     suggestion_predictions,
     texts,
     verdict_choices,
@@ -235,6 +236,8 @@ def _verdicts(path: Path, number: int, item: dict[str, Any], approve: str) -> It
     comment_id, global_id = comment_ref(
         path, number, metadata if isinstance(metadata, dict) else item
     )
+    fields = item.get("fields")
+    text = shown_text(path, number, (fields if isinstance(fields, dict) else item).get(TEXT))
     where = f"record {number}"
     for value, user, status in _responses(path, number, item):
         if status is None:
@@ -251,7 +254,7 @@ def _verdicts(path: Path, number: int, item: dict[str, Any], approve: str) -> It
             raise InputError.at(path, where, "a submitted response has no value")
         picked = texts(path, number, value, "a response value")
         labels = tuple(sorted({v for v in picked if v != approve}))
-        yield ToolLabel(number, comment_id, global_id, PREFIX + user, labels)
+        yield ToolLabel(number, comment_id, global_id, PREFIX + user, labels, text)
 
 
 def read_argilla(path: Path, approve: str) -> Iterator[ToolLabel]:

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from modtool.errors import InputError
+from modtool import jsonsafe
+from modtool.errors import InputError, ParseError
 from modtool.models import ExportContext, Record
 
 APPROVE = "approve"
@@ -33,13 +34,15 @@ class ToolLabel:
     """One annotator's verdict on one comment, read from a tool's export.
 
     ``labels`` empty means reviewed with no label (approved); ``record`` is the
-    1-based position in the file, for error messages."""
+    1-based position in the file, for error messages; ``text`` is the comment's
+    text as the file carries it (what the annotator saw), ``None`` if it does not."""
 
     record: int
     comment_id: int
     global_id: str | None
     user: str
     labels: tuple[str, ...]
+    text: str | None = None
 
 
 def choices(context: ExportContext) -> list[Choice]:
@@ -86,15 +89,9 @@ def hash32(*parts: str) -> int:
 
 
 def load_json(path: Path) -> Any:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except UnicodeDecodeError as exc:
-        raise InputError.at(path, f"byte {exc.start}", "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError.at(path, f"line {exc.lineno}", f"not JSON: {exc.msg}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    """A whole JSON document, read with :mod:`modtool.jsonsafe`'s bounds (nesting,
+    digits, size, no ``NaN``; a byte-order mark is accepted): one line on any problem."""
+    return jsonsafe.load(path)
 
 
 def load_json_or_lines(path: Path) -> Any:
@@ -103,30 +100,17 @@ def load_json_or_lines(path: Path) -> Any:
     whatever the file is called."""
     try:
         return load_json(path)
-    except InputError as not_json:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                json.loads(handle.readline())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except ParseError as not_json:
+        try:  # JSON Lines when its first line is a JSON value on its own
+            next(iter(jsonsafe.iter_lines(path)), None)
+        except ParseError:
             raise not_json from None
         return [item for _, item in jsonl(path)]
 
 
 def jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip():
-                    try:
-                        yield number, json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise InputError.at(
-                            path, f"line {number}", f"not JSON: {exc.msg}"
-                        ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError.at(path, f"byte {exc.start}", "not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    """``(line number, value)`` of every non-blank line, with jsonsafe's bounds."""
+    return jsonsafe.iter_lines(path)
 
 
 ID_MAX = 2**63 - 1  # SQLite's INTEGER: a larger id cannot be a comment here
@@ -170,6 +154,13 @@ def comment_ref(path: Path, record: int, data: Any) -> tuple[int, str | None]:
     if global_id is not None and not isinstance(global_id, str):
         raise InputError.at(path, f"record {record}", f"global_id {shown(global_id)} is not text")
     return number, global_id
+
+
+def shown_text(path: Path, record: int, value: Any) -> str | None:
+    """The comment's text as the file gives it (``None``: not given), else refused."""
+    if value is None or isinstance(value, str):
+        return value
+    raise InputError.at(path, f"record {record}", f"text {shown(value)} is not text")
 
 
 def instant(path: Path, record: int, value: Any, name: str) -> datetime | None:

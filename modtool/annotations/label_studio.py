@@ -57,6 +57,7 @@ from modtool.annotations.common import (
     positive_id,
     record_data,
     shown,
+    shown_text,
     suggestion_predictions,
     texts,
     verdict_choices,
@@ -197,6 +198,7 @@ def _when(path: Path, number: int, item: dict[str, Any]) -> datetime | None:
 
 def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, latest: Latest) -> None:
     comment_id, global_id = comment_ref(path, number, item.get("data"))
+    text = shown_text(path, number, item["data"].get(TEXT))
     annotations = item.get("annotations", item.get("completions")) or []
     if not isinstance(annotations, list):
         raise InputError.at(path, f"record {number}", "annotations must be a list")
@@ -229,7 +231,7 @@ def _read_task(path: Path, number: int, item: dict[str, Any], approve: str, late
         labels = tuple(sorted({c for c in picked if c != approve}))
         latest.offer(
             _when(path, number, annotation),
-            ToolLabel(number, comment_id, global_id, PREFIX + user, labels),
+            ToolLabel(number, comment_id, global_id, PREFIX + user, labels, text),
         )
 
 
@@ -251,8 +253,10 @@ def _read_min_row(
     if user is None:
         raise InputError.at(path, f"record {number}", "a row has choices but no annotator")
     labels = tuple(sorted({c for c in _choices(path, number, item.get(QUESTION)) if c != approve}))
+    text = shown_text(path, number, item.get(TEXT))
     latest.offer(
-        _when(path, number, item), ToolLabel(number, comment_id, global_id, PREFIX + user, labels)
+        _when(path, number, item),
+        ToolLabel(number, comment_id, global_id, PREFIX + user, labels, text),
     )
 
 

@@ -44,6 +44,7 @@ from modtool.annotations.common import (
     hash32,
     jsonl,
     shown,
+    shown_text,
     texts,
     unix_time,
 )
@@ -109,6 +110,7 @@ def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
         if user.startswith(MODTOOL_MARK):
             continue  # modtool's own verdict, as modtool exported it before 12.3 was checked
         comment_id, global_id = comment_ref(path, number, item.get("meta"))
+        text = shown_text(path, number, item.get("text"))
         accept = item.get("accept")
         if accept is None:
             raise InputError.at(
@@ -123,6 +125,6 @@ def read_prodigy(path: Path, approve: str) -> Iterator[ToolLabel]:
         labels = tuple(sorted({a for a in picked if a != approve}))
         latest.offer(
             unix_time(path, number, item.get("_timestamp"), "_timestamp"),
-            ToolLabel(number, comment_id, global_id, PREFIX + user, labels),
+            ToolLabel(number, comment_id, global_id, PREFIX + user, labels, text),
         )
     yield from latest.labels()
