@@ -529,16 +529,19 @@ def test_ids_and_times_are_what_they_say(
     ]
     latest_ls = case("ls-latest.json", ls, first_two)
     latest_pro = case("pro-latest.jsonl", lines, later_line_earlier_time)
-    command = ("import-labels", "{}", "--from", "{}", "--policy", POLICY)
+
+    def command(path: Path) -> tuple[object, ...]:
+        return (
+            "import-labels",
+            path,
+            "--from",
+            tool[path.name.partition("-")[0]],
+            "--policy",
+            POLICY,
+        )
+
     runs = run_batch(
-        [
-            (command[0], path, "--from", tool[path.name.partition("-")[0]], *command[4:])
-            for path, _ in refusals
-        ]
-        + [
-            (command[0], p, "--from", tool[p.name.partition("-")[0]], *command[4:])
-            for p in (latest_ls, latest_pro)
-        ],
+        [command(path) for path, _ in refusals] + [command(latest_ls), command(latest_pro)],
         db=db_path,
         cwd=tmp_path,
     )
@@ -612,7 +615,7 @@ def test_bom_deep_nesting_and_long_numbers(
         (("import-labels", digits, "--from", "label-studio"), f"{digits}: line "),
     ]
     runs = run_batch(
-        [*(command[:4] + ("--policy", POLICY) for command, _ in refusals), *commands],
+        [*((*args, "--policy", POLICY) for args, _ in refusals), *commands],
         db=db_path,
         cwd=tmp_path,
     )
