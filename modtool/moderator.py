@@ -16,6 +16,20 @@ from modtool.safe_text import CONTROL, HIDDEN
 POLICY_PREFIX = "policy:"
 """Reserved: ``policy:NAME`` is the actor of a policy's own automatic labels."""
 MAX_NAME = 100
+IMPORTED_PREFIXES = ("label-studio:", "argilla:", "prodigy:")
+"""``import-labels`` names each annotator ``TOOL:USER`` (the ``PREFIX`` of each
+module in :mod:`modtool.annotations`): labels made elsewhere, brought back."""
+
+
+def rater_kind(name: str) -> str:
+    """``"policy"`` (a policy's own automatic actions), ``"imported"`` (an annotator
+    of an annotation tool, see :data:`IMPORTED_PREFIXES`) or ``"moderator"``."""
+    folded = name.casefold()
+    if folded.startswith(POLICY_PREFIX):
+        return "policy"
+    if folded.startswith(IMPORTED_PREFIXES):
+        return "imported"
+    return "moderator"
 
 
 def default_moderator() -> str:

@@ -11,6 +11,7 @@ from rich.console import Console
 from modtool.analysis.aggregate import aggregate
 from modtool.analysis.agreement import ANY_LABEL, agreement
 from modtool.cli.analysis_views import agreement_view
+from modtool.cli.tables import layout
 from modtool.models import PolicyRef
 from modtool.store import Store
 from modtool.store.dataset import Annotation, Selection
@@ -122,7 +123,7 @@ def test_undefined_when_all_verdicts_agree_on_absence(sample_store: Store) -> No
 def test_agreement_cli(sample_store: Store, run_cli) -> None:
     label_sample(sample_store)
     result = run_cli("agreement", "--policy", "jigsaw-test")
-    assert result.returncode == 1 and "two or more moderators" in result.stderr
+    assert result.returncode == 1 and "two or more raters" in result.stderr
     result = run_cli("agreement", "--policy", POLICY, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -136,7 +137,7 @@ def test_agreement_cli(sample_store: Store, run_cli) -> None:
     # the table, rendered in-process (importing scikit-learn takes seconds per process)
     console = Console(width=120, record=True, file=io.StringIO())
     rows = sample_store.dataset.iter_rows(Selection(policy=POLICY, labeled_only=True))
-    console.print(agreement_view(agreement(rows, POLICY, ["insult", "off_topic"])))
+    console.print(layout(agreement_view(agreement(rows, POLICY, ["insult", "off_topic"])), 120))
     text = console.export_text()
     assert "Cohen's kappa" in text and "alice, bob" in text
     assert any(

@@ -160,13 +160,15 @@ def test_stats_cli(sample_store: Store, run_cli) -> None:
     assert result.returncode == 1 and result.stderr.count("\n") == 1
 
 
-def rendered(renderable, width: int = 80) -> str:
+def rendered(items, width: int = 80) -> str:
     import io
 
     from rich.console import Console
 
+    from modtool.cli.tables import layout
+
     console = Console(width=width, file=io.StringIO(), record=True)
-    console.print(renderable)
+    console.print(layout(items, width))
     return console.export_text()
 
 

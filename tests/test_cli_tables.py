@@ -4,16 +4,8 @@ layout rules of ``modtool.cli.tables`` themselves."""
 
 from __future__ import annotations
 
-import fcntl
 import io
-import os
-import pty
 import re
-import select
-import struct
-import subprocess
-import sys
-import termios
 from itertools import pairwise
 from pathlib import Path
 
@@ -26,6 +18,7 @@ from modtool.models import PolicyRef
 from modtool.store import Store
 from tests.cli_batch import run_batch
 from tests.labeled_sample import KEYS, label_sample, score_sample
+from tests.pty_run import run_in_pty
 
 LONG = "moderator-with-a-rather-long-name"
 POLICY_LABELS = [
@@ -113,41 +106,13 @@ def test_wide_shows_every_column(reviewed: Store, db_path: Path, tmp_path: Path)
     )
     assert "--wide shows all" in narrow.stdout
     headers = [c.strip() for c in header_cells(wide.stdout)[0]]
-    assert headers == ["id", "at", "actor", "comment", "policy", "change", "before → after"]
+    assert headers == ["id", "at (UTC)", "actor", "comment", "policy", "change", "before → after"]
     assert "not shown" not in wide.stdout
 
 
 def test_log_in_a_real_80_column_terminal(reviewed: Store, db_path: Path, tmp_path) -> None:
     """No COLUMNS: the width comes from the terminal itself (a pty of 80 x 24)."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    env.update({"MODTOOL_DB": str(db_path), "NO_COLOR": "1", "TERM": "xterm"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modtool", "log"],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        cwd=tmp_path,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([leader], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(leader)
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
-    text = text.replace("\r\n", "\n")
+    text = run_in_pty(("log",), db=db_path, cwd=tmp_path, size=(24, 80))
     check_layout(text, 80)
     assert LONG in text
 

@@ -30,13 +30,13 @@ def test_label_add_remove_approve_and_log(imported, db_path: Path) -> None:
     added = run("label", 9, "insult", "--moderator", "ana")
     assert added.returncode == 0, added.stderr
     assert added.stdout.splitlines()[0].startswith(
-        'labelled #9 7 Nick Rhynes "trumputin would love to…": insult (by ana, news-comments@'
+        'labeled #9 7 Nick Rhynes "trumputin would love to…": insult (by ana, news-comments@'
     )
     assert "#9 now: labeled (insult)" in added.stdout
     again = run("label", 9, "insult", "--moderator", "ana")
     assert "unchanged" in again.stdout
     removed = run("label", 9, "insult", "--remove", "--moderator", "ana")
-    assert "unlabelled #9 7 Nick Rhynes" in removed.stdout and "now: unreviewed" in removed.stdout
+    assert "unlabeled #9 7 Nick Rhynes" in removed.stdout and "now: unreviewed" in removed.stdout
     approved = run("label", 4, "approve", "--moderator", "ben", "--note", "satire")
     assert "approved" in approved.stdout, approved.stderr
 
@@ -105,10 +105,10 @@ def test_label_by_id_hash_or_path_and_the_moderator_default(
         env={"MODTOOL_MODERATOR": "carol"},
     )
     assert by_path.returncode == 0, by_path.stderr
-    assert by_path.stdout.startswith('labelled #22 7.4.2 Nick Rhynes "I’d prefer it not to be…"')
+    assert by_path.stdout.startswith('labeled #22 7.4.2 Nick Rhynes "I’d prefer it not to be…"')
     assert "(by carol, " in by_path.stdout
     assert by_hash.stdout.startswith("unchanged #22 7.4.2 Nick Rhynes"), by_hash.stderr
-    assert "already unreviewed (by dan, " in by_hash.stdout  # dan had not labelled it
+    assert "already unreviewed (by dan, " in by_hash.stdout  # dan had not labeled it
     assert wrong_thread.returncode == 1 and "no thread with id 2" in wrong_thread.stderr
     assert "#22 7.4.2" in log.stdout and "carol" in log.stdout
     (no_name,) = run_batch(
@@ -262,7 +262,7 @@ def test_label_by_platform_id(imported, sample_path: Path, tmp_path: Path, db_pa
         pytest.skip("comments.external_id (migration m004) is not in this tree yet")
     result = imported("label", "--external", "7.4.2", "threat", "-m", "ana")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("labelled #22 7.4.2 Nick Rhynes")
+    assert result.stdout.startswith("labeled #22 7.4.2 Nick Rhynes")
     copy = tmp_path / "copy.txt"
     text = sample_path.read_text(encoding="utf-8")
     copy.write_text("Another title\n" + text.split("\n", 1)[1], encoding="utf-8")
@@ -272,8 +272,8 @@ def test_label_by_platform_id(imported, sample_path: Path, tmp_path: Path, db_pa
     assert "external id '7.4.2' is in threads 1, 2: add --thread ID" in ambiguous.stderr
     chosen = imported("label", "--external", "7.4.2", "threat", "--thread", "2", "-m", "ana")
     assert chosen.returncode == 0, chosen.stderr
-    assert chosen.stdout.startswith("labelled #")
-    assert not chosen.stdout.startswith("labelled #22 ")
+    assert chosen.stdout.startswith("labeled #")
+    assert not chosen.stdout.startswith("labeled #22 ")
     missing = imported("label", "--external", "t1_nope", "spam", "-m", "ana")
     assert missing.stderr == "modtool: error: no comment with external id 't1_nope'\n"
 

@@ -78,7 +78,7 @@ def test_a_writer_waits_for_a_short_lock(run_cli, sample_store, db_path: Path) -
     finally:
         holder.wait(timeout=30)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("labelled #9 ")
+    assert result.stdout.startswith("labeled #9 ")
 
 
 def test_concurrent_imports_of_one_document(tmp_path: Path, db_path: Path, sample_path: Path):

@@ -309,7 +309,7 @@ async def test_guidance_lists_every_label_and_closes(db: Path) -> None:
         start = next(i for i, line in enumerate(lines) if line.startswith("    Name-calling"))
         assert lines[start + 1].startswith("    ") and lines[start + 1][4] != " "
         legend = next(line for line in lines if line.split()[:1] == ["i2"])
-        assert "labelled insult" in legend
+        assert "labeled insult" in legend
         await pilot.press("escape")
         assert not isinstance(app.screen, GuidanceScreen)
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
-from modtool.cli.output import terminal_width
 from modtool.cli.tables import Column, Grid
 from modtool.safe_text import one_line, terminal_safe
 
@@ -41,9 +39,12 @@ CHAIN_ENDS = 3
 """Comments shown at each end of a long chain (the middle is counted, not listed)."""
 DEPTH_ROWS = 30
 """Depth levels listed in the depth table (a 5,000-deep chain has 5,000)."""
+AUTHOR_ROWS = 20
+"""Authors listed in the authors table (most comments first; ``--json`` has all)."""
+MENTION_ROWS = 30
+"""Mentions listed (``--json`` has all)."""
 PATH_ENDS = 3
 """Path components kept at each end of a deep reply path."""
-WIDER = "a wider terminal (COLUMNS=N) shows all"
 BESIDE = " ⤳ "
 """Joins a comment to the sibling it answers under the depth-cap reading."""
 
@@ -67,8 +68,7 @@ def chain_text(paths: Sequence[str], authors: Sequence[str], omitted: int = 0) -
     if omitted:
         named += list(zip(paths[half:], authors[half + omitted :], strict=True))
     steps = [
-        Text.assemble((short_path(path), "dim"), " ", one_line(author, 30))
-        for path, author in named
+        Text.assemble((short_path(path), "dim"), " ", who(author, 30)) for path, author in named
     ]
     total = len(steps) + omitted
     if total > 2 * CHAIN_ENDS + 1:
@@ -95,25 +95,32 @@ def exchange_text(paths: Sequence[str], links: Sequence[str] | None, omitted: in
     return Text("".join(joiner + path for joiner, path in pieces))
 
 
-def _table(title: str) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold")
+NO_AUTHOR = "(no author)"
+"""Shown for an empty author (a deleted comment, an anonymous one); JSON keeps ``""``."""
 
 
-def stats_view(stats: dict[str, Any]) -> RenderableType:
+def who(name: str, width: int = 40) -> Text:
+    """An author's name for a table cell: whole up to ``width``, never blank."""
+    if not name.strip():
+        return Text(NO_AUTHOR, style="dim")
+    return Text(one_line(name, width))
+
+
+def stats_view(stats: dict[str, Any]) -> list[Grid | RenderableType]:
+    """``modtool stats`` as items for :func:`modtool.cli.tables.show`."""
     shape = stats["shape"]
     score = stats["score"]
-    parts: list[RenderableType] = []
+    parts: list[Grid | RenderableType] = []
     scored_with = f"{score['model']}:{score['attribute']}" if score else "no scores"
     parts.append(
         Text.assemble(
             (f"{stats['comments']} comments in {stats['threads']} thread(s)", "bold"),
-            f"   toxicity = {scored_with}",
+            "   toxicity = ",
+            terminal_safe(scored_with),
         )
     )
 
-    table = _table("Thread shape")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+    table = Grid("Thread shape", [Column("measure"), Column("value", 0, "right")])
     branching = shape["branching"]
     chain = shape["longest_chain"]
     for name, value in (
@@ -140,14 +147,18 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             )
         )
 
-    depth = _table("Depth: comments and toxicity")
-    depth.add_column("depth", justify="right")
-    depth.add_column("comments", justify="right")
-    depth.add_column("", no_wrap=True, overflow="crop", min_width=BAR)
-    depth.add_column("scored", justify="right")
-    depth.add_column("mean", justify="right")
-    depth.add_column("max", justify="right")
-    depth.add_column("mean toxicity", no_wrap=True, overflow="crop", min_width=BAR)
+    depth = Grid(
+        "Depth: comments and toxicity",
+        [
+            Column("depth", 0, "right"),
+            Column("comments", 0, "right"),
+            Column("share", 3),
+            Column("scored", 2, "right"),
+            Column("mean", 0, "right"),
+            Column("max", 1, "right"),
+            Column("mean toxicity", 3),
+        ],
+    )
     rows = stats["toxicity_by_depth"]
     most = max((r["comments"] for r in rows), default=0)
     for row in rows[:DEPTH_ROWS]:
@@ -172,62 +183,80 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             )
         )
 
-    authors = _table("Authors")
-    for column, justify in (
-        ("author", "left"),
-        ("comments", "right"),
-        ("", "left"),
-        ("replies received", "right"),
-        ("mean tox", "right"),
-        ("max tox", "right"),
-        ("labels received", "left"),
-    ):
-        authors.add_column(column, justify=justify, no_wrap=not column)  # type: ignore[arg-type]
+    authors = Grid(
+        "Authors",
+        [
+            Column("author", 0),
+            Column("comments", 0, "right"),
+            Column("share", 4),
+            Column("replies received", 1, "right"),
+            Column("mean tox", 2, "right"),
+            Column("max tox", 1, "right"),
+            Column("labels received", 3, fold=True, min_width=16),
+        ],
+    )
     top = max((a["comments"] for a in stats["authors"]), default=0)
-    for author in stats["authors"][:20]:
-        labels = ", ".join(f"{k} {v}" for k, v in author["labels"].items())
+    for author in stats["authors"][:AUTHOR_ROWS]:
+        labels = ", ".join(f"{k}:{v}" for k, v in author["labels"].items())
         authors.add_row(
-            safe(author["author"], 30),
+            who(author["author"]),
             str(author["comments"]),
             bar(author["comments"], top, width=12),
             str(author["replies_received"]),
             num(author["mean_score"]),
             num(author["max_score"]),
-            safe(labels, 40),
+            safe(labels, 200),
         )
     parts.append(authors)
+    if len(stats["authors"]) > AUTHOR_ROWS:
+        parts.append(
+            Text(
+                f"… {len(stats['authors']) - AUTHOR_ROWS:,} more authors; --json lists all",
+                style="dim",
+            )
+        )
 
-    pairs = _table("Who replies to whom")
-    pairs.add_column("reply by")
-    pairs.add_column("to")
-    pairs.add_column("replies", justify="right")
-    pairs.add_column("", no_wrap=True)
+    pairs = Grid(
+        "Who replies to whom",
+        [
+            Column("reply by", 0),
+            Column("to", 0),
+            Column("replies", 0, "right"),
+            Column("share", 2),
+        ],
+    )
     top = max((p["replies"] for p in stats["reply_pairs"]), default=0)
     for pair in stats["reply_pairs"]:
         pairs.add_row(
-            safe(pair["from"], 30),
-            safe(pair["to"], 30),
+            who(pair["from"]),
+            who(pair["to"]),
             str(pair["replies"]),
             bar(pair["replies"], top, width=12),
         )
-    parts.append(pairs)
+    parts.append(pairs if pairs.rows else Text("Who replies to whom: no replies", style="bold"))
 
-    heated = _table("Heated exchanges (two authors answering each other 3+ times in a row)")
-    for column in ("thread", "between", "answers", "chain", "peak", "rising"):
-        heated.add_column(column)
+    heated = Grid(
+        "Heated exchanges (two authors answering each other 3+ times in a row)",
+        [
+            Column("thread", 1, "right"),
+            Column("between", 0, fold=True, min_width=16),
+            Column("answers", 0, "right"),
+            Column("chain", 2, fold=True, min_width=16),
+            Column("peak", 0, "right"),
+            Column("rising", 1),
+        ],
+    )
     for ex in stats["heated_exchanges"]:
         rising = {True: "rising", False: "not rising", None: "–"}[ex["rising"]]
         heated.add_row(
             str(ex["thread_id"]),
-            safe(" ↔ ".join(ex["authors"]), 40),
+            Text(" ↔ ").join(who(name) for name in ex["authors"]),
             str(ex["replies"]),
             exchange_text(ex["paths"], ex.get("links"), ex.get("paths_omitted", 0)),
             num(ex["peak_score"]),
             rising,
         )
-    if not stats["heated_exchanges"]:
-        heated.add_row("", Text("none", style="dim"), "", "", "", "")
-    parts.append(heated)
+    parts.append(heated if heated.rows else Text(f"{heated.title}: none", style="bold"))
     if any("beside" in (ex.get("links") or ()) for ex in stats["heated_exchanges"]):
         parts.append(
             Text(
@@ -237,28 +266,40 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             )
         )
 
-    mentions = _table("Mentions of other commenters by name")
-    for column in ("thread", "comment", "by", "mentions"):
-        mentions.add_column(column)
-    for mention in stats["mentions"][:30]:
+    mentions = Grid(
+        "Mentions of other commenters by name",
+        [
+            Column("thread", 1, "right"),
+            Column("comment", 0),
+            Column("by", 0),
+            Column("mentions", 0, fold=True, min_width=16),
+        ],
+    )
+    for mention in stats["mentions"][:MENTION_ROWS]:
         mentions.add_row(
             str(mention["thread_id"]),
             f"{mention['path']} #{mention['comment_id']}",
-            safe(mention["author"], 30),
-            safe(mention["mentions"], 30),
+            who(mention["author"]),
+            safe(mention["mentions"], 200),
         )
-    if not stats["mentions"]:
-        mentions.add_row("", "", Text("none", style="dim"), "")
-    parts.append(mentions)
-    return Group(*parts)
+    parts.append(mentions if mentions.rows else Text(f"{mentions.title}: none", style="bold"))
+    if len(stats["mentions"]) > MENTION_ROWS:
+        parts.append(
+            Text(
+                f"… {len(stats['mentions']) - MENTION_ROWS:,} more mentions; --json lists all",
+                style="dim",
+            )
+        )
+    return parts
 
 
-def agreement_view(report: Any) -> RenderableType:
+def agreement_view(report: Any) -> list[Grid | RenderableType]:
+    """``modtool agreement`` as items for :func:`modtool.cli.tables.show`."""
     method = "Cohen's kappa" if report.method == "cohen_kappa" else "Krippendorff's alpha"
     short = "kappa" if report.method == "cohen_kappa" else "alpha"
     title = Text.assemble(
         (f"Agreement under {one_line(report.policy, 40)}: {method}", "bold"),
-        f", {len(report.moderators)} moderators: ",
+        f", {len(report.moderators)} raters: ",
         one_line(", ".join(report.moderators), 200),
     )
     grid = Grid(
@@ -272,7 +313,6 @@ def agreement_view(report: Any) -> RenderableType:
             Column("given", 1, "right"),
             Column("note", 2, fold=True, min_width=20),
         ],
-        more=WIDER,
     )
     for row in report.labels:
         grid.add_row(
@@ -286,18 +326,18 @@ def agreement_view(report: Any) -> RenderableType:
         )
     legend = Text(
         f"{short}: chance-corrected agreement (1 perfect, 0 chance); items: comments "
-        "reviewed by enough moderators; observed: raw agreement; given: how often the "
+        "reviewed by enough raters; observed: raw agreement; given: how often the "
         "label was given",
         style="dim",
     )
-    return Group(title, grid.render(terminal_width()), legend)
+    return [title, grid, legend]
 
 
 def calibration_view(
     policy_name: str, results: Sequence[Any], untested: Sequence[str]
-) -> RenderableType:
-    width = terminal_width()
-    parts: list[RenderableType] = [
+) -> list[Grid | RenderableType]:
+    """``modtool calibrate`` as items for :func:`modtool.cli.tables.show`."""
+    parts: list[Grid | RenderableType] = [
         Text(
             f"Calibration of {one_line(policy_name, 40)} against moderators' majority labels",
             style="bold",
@@ -319,7 +359,6 @@ def calibration_view(
             Column("best R", 2, "right"),
             Column("best F1", 0, "right"),
         ],
-        more=WIDER,
     )
     for c in results:
         best = c.best
@@ -337,7 +376,7 @@ def calibration_view(
             num(best.recall if best else None),
             num(best.f1 if best else None),
         )
-    parts.append(summary.render(width))
+    parts.append(summary)
     parts.append(
         Text(
             "P precision, R recall, F1 their balance, at the current threshold and at the best "
@@ -361,7 +400,6 @@ def calibration_view(
                 Column("F1 bar", 2),
                 Column("mark", 0),
             ],
-            more=WIDER,
         )
         for p in c.sweep:
             marks = []
@@ -381,7 +419,7 @@ def calibration_view(
                 bar(p.f1, 1.0, width=16),
                 Text(" ").join(Text(text, style=style) for text, style in marks),
             )
-        parts.append(sweep.render(width))
+        parts.append(sweep)
     if any(c.positives == 0 for c in results):
         parts.append(
             Text(
@@ -397,4 +435,4 @@ def calibration_view(
                 style="dim",
             )
         )
-    return Group(*parts)
+    return parts

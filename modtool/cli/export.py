@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from modtool.cli import output as out
-from modtool.cli.options import db_option, store_for, thread_ids, threads_option
+from modtool.cli import tables
+from modtool.cli.options import db_option, store_for, table_options, thread_ids, threads_option
 from modtool.errors import InputError
+from modtool.safe_text import terminal_safe
 
 policy_option = click.option(
     "--policy",
@@ -184,10 +187,6 @@ def _command_line() -> str:
     return shlex.join(["modtool", *(cut_paths(word) for word in sys.argv[1:])])
 
 
-def _print(renderable: object) -> None:
-    out.console().print(renderable)
-
-
 def _json(value: object) -> None:
     out.echo(json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False))
 
@@ -195,7 +194,7 @@ def _json(value: object) -> None:
 @click.command("stats")
 @threads_option
 @policy_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@table_options()
 @click.option(
     "--min-replies",
     type=click.IntRange(2),
@@ -212,6 +211,7 @@ def _json(value: object) -> None:
 def stats_command(
     thread_refs: tuple[str, ...],
     policy_ref: str | None,
+    wide: bool,
     as_json: bool,
     min_replies: int,
     no_depth_cap: bool,
@@ -260,7 +260,7 @@ def stats_command(
     if as_json:
         _json(stats)
     else:
-        _print(stats_view(stats))
+        tables.show(*stats_view(stats), wide=wide)
 
 
 @click.command("agreement")
@@ -269,19 +269,32 @@ def stats_command(
 @click.option(
     "--moderators",
     metavar="A,B,…",
-    help="Only these moderators (two gives Cohen's kappa; more, Krippendorff's alpha).",
+    help="Only these raters (two gives Cohen's kappa; more, Krippendorff's alpha).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--include-imported",
+    is_flag=True,
+    help="Also count annotators whose labels came in with `import-labels` (label-studio:…, "
+    "argilla:…, prodigy:…).",
+)
+@table_options()
 @db_option
 def agreement_command(
     policy_ref: str | None,
     thread_refs: tuple[str, ...],
     moderators: str | None,
+    include_imported: bool,
+    wide: bool,
     as_json: bool,
     db_path: Path,
 ) -> None:
-    """Agreement between moderators per label: Cohen's kappa for two moderators,
-    Krippendorff's alpha for more, with the number of comments each rests on.
+    """Agreement between raters per label: Cohen's kappa for two, Krippendorff's
+    alpha for more, with the number of comments each rests on.
+
+    The raters are the moderators who reviewed under the policy. A policy's own
+    automatic actions (policy:NAME) never count; annotators brought in with
+    `import-labels` count with --include-imported (or when named in --moderators).
+    The output names who was counted and who was not.
 
     \b
     Examples:
@@ -302,30 +315,70 @@ def agreement_command(
             "no labels yet: moderators label comments in `modtool tui` or with `modtool label`"
         )
     known = store.dataset.moderators(choice.name)
-    chosen = None
-    if moderators:
-        chosen = [m.strip() for m in moderators.split(",") if m.strip()]
-        unknown = [m for m in chosen if m not in known]
-        if unknown:
-            raise InputError(
-                f"--moderators: {', '.join(unknown)} reviewed nothing under "
-                f"{choice.name} (moderators: {', '.join(known) or 'none'})"
-            )
-    if len(chosen if chosen is not None else known) < 2:
+    chosen, left_out = choose_raters(known, moderators, include_imported, choice.name)
+    if len(chosen) < 2:
+        aside = f" (not counted: {_left_out_text(left_out)})" if left_out else ""
         raise InputError(
-            f"agreement needs two or more moderators; under {choice.name}: "
-            f"{', '.join(chosen or known) or 'none'}"
+            f"agreement needs two or more raters; under {choice.name}: "
+            f"{', '.join(chosen) or 'none'}{aside}"
         )
     selection = Selection(
         thread_ids=thread_ids(store, thread_refs), labeled_only=True, policy=choice.name
     )
     report = agreement(store.dataset.iter_rows(selection), choice.name, choice.label_keys, chosen)
     if as_json:
-        _json(asdict(report))
+        not_counted = [{"name": name, "why": why} for name, why in left_out.items()]
+        _json(asdict(report) | {"not_counted": not_counted})
+        return
+    aside = None
+    if left_out:
+        aside = Text(terminal_safe(f"not counted: {_left_out_text(left_out)}"), style="dim")
+    title, *rest = agreement_view(report)
+    tables.show(title, aside, *rest, wide=wide)
+    if not report.reviewed:
+        out.note("no comment was reviewed by two of these raters")
+
+
+WHY_NOT_COUNTED = {
+    "policy": "a policy's automatic actions",
+    "imported": "imported; --include-imported counts them",
+    "moderator": "not in --moderators",
+}
+
+
+def choose_raters(
+    known: list[str], named: str | None, include_imported: bool, policy: str
+) -> tuple[list[str], dict[str, str]]:
+    """``(raters, {name: why not counted})`` among those who reviewed under ``policy``."""
+    from modtool.moderator import rater_kind
+
+    kinds = {name: rater_kind(name) for name in known}
+    if named:
+        chosen = list(dict.fromkeys(m.strip() for m in named.split(",") if m.strip()))
+        unknown = [m for m in chosen if m not in kinds]
+        if unknown:
+            raise InputError(
+                f"--moderators: {', '.join(unknown)} reviewed nothing under "
+                f"{policy} (raters: {', '.join(known) or 'none'})"
+            )
+        policies = [m for m in chosen if kinds[m] == "policy"]
+        if policies:
+            raise InputError(
+                f"--moderators: {', '.join(policies)} is a policy's automatic actions, "
+                "never a rater"
+            )
     else:
-        _print(agreement_view(report))
-        if not report.reviewed:
-            out.note("no comment was reviewed by two of these moderators")
+        wanted = {"moderator", "imported"} if include_imported else {"moderator"}
+        chosen = [name for name in known if kinds[name] in wanted]
+    left_out = {name: WHY_NOT_COUNTED[kinds[name]] for name in known if name not in chosen}
+    return sorted(chosen), left_out
+
+
+def _left_out_text(left_out: dict[str, str]) -> str:
+    by_reason: dict[str, list[str]] = {}
+    for name, why in left_out.items():
+        by_reason.setdefault(why, []).append(name)
+    return "; ".join(f"{', '.join(names)} ({why})" for why, names in by_reason.items())
 
 
 @click.command("calibrate")
@@ -337,10 +390,10 @@ def agreement_command(
     help="The policy whose score rules to calibrate (a file or shipped name).",
 )
 @threads_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@table_options()
 @db_option
 def calibrate_command(
-    policy_ref: str, thread_refs: tuple[str, ...], as_json: bool, db_path: Path
+    policy_ref: str, thread_refs: tuple[str, ...], wide: bool, as_json: bool, db_path: Path
 ) -> None:
     """How each score threshold of a policy agrees with the moderators' labels:
     precision, recall and F1 at the current threshold and at a sweep, best marked.
@@ -377,7 +430,7 @@ def calibrate_command(
             }
         )
     else:
-        _print(calibration_view(policy.name, results, untested))
+        tables.show(*calibration_view(policy.name, results, untested), wide=wide)
 
 
 COMMANDS = [export_command, stats_command, agreement_command, calibrate_command]

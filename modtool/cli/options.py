@@ -94,6 +94,29 @@ wide_option = click.option(
     "--wide", is_flag=True, help="Every column, however wide (default: what fits the terminal)."
 )
 
+JSON_HELP = {
+    "lines": "One JSON object per line, whole values (instead of the table).",
+    "document": "One JSON document, whole values (instead of the tables).",
+}
+
+
+def table_options(json: str = "document") -> Callable[[F], F]:
+    """``--wide`` and ``--json``: the one set of options every command that prints a
+    table takes (the parameters arrive as ``wide`` and ``as_json``).
+
+    ``json`` says what ``--json`` prints: ``"lines"`` (one object per row, for
+    streams such as the log or the queue) or ``"document"`` (one JSON value).
+    """
+    if json not in JSON_HELP:
+        raise ValueError(f"json={json!r}: choose from {', '.join(JSON_HELP)}")
+
+    def decorate(command: F) -> F:
+        command = click.option("--json", "as_json", is_flag=True, help=JSON_HELP[json])(command)
+        return wide_option(command)
+
+    return decorate
+
+
 threads_option = click.option(
     "--thread",
     "thread_refs",

@@ -65,6 +65,20 @@ def show(renderable: Any, *, err: bool = False, **options: Any) -> None:
     console(err=err, **options).print(renderable)
 
 
+def is_piped() -> bool:
+    """Standard output is a pipe or a file and no width was asked for (``COLUMNS``):
+    nobody reads a layout, so a stream of rows is printed one line per row."""
+    import os
+    import sys
+
+    if os.environ.get("COLUMNS", "").strip():
+        return False
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdout
+        return True
+
+
 def terminal_width(default: int = 80) -> int:
     """The width tables are laid out for (``COLUMNS``, else the terminal, else 80)."""
     from rich.console import Console

@@ -15,8 +15,8 @@ from modtool.cli.options import (
     THREAD_REF,
     db_option,
     store_for,
+    table_options,
     thread_option,
-    wide_option,
 )
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError, ModtoolError, NotFoundError
@@ -57,8 +57,8 @@ def policy_group() -> None:
 
 
 @policy_group.command("list")
-@wide_option
-def policy_list(wide: bool) -> None:
+@table_options()
+def policy_list(wide: bool, as_json: bool) -> None:
     """List shipped policies and the ones in ./policies/*.toml.
 
     \b
@@ -98,10 +98,15 @@ def policy_list(wide: bool) -> None:
         for name, item in shipped.items()
         if not (name in local and item.read_bytes() == local[name].read_bytes())
     ]
+    listed: list[dict[str, object]] = []
     for where, source in entries:
         try:
             policy = load_policy(source)
         except PolicyError as exc:
+            listed.append(
+                {"name": Path(str(source)).stem, "where": where, "file": str(source)}
+                | {"problems": [problem.format(source) for problem in exc.problems]}
+            )
             table.add_row(
                 Text(terminal_safe(Path(str(source)).stem)),
                 "-",
@@ -112,6 +117,11 @@ def policy_list(wide: bool) -> None:
             )
             continue
         shown = f"policies/{source.name}" if where.startswith("local") else str(source)
+        listed.append(
+            {"name": policy.name, "version": policy.version, "hash": policy.hash}
+            | {"labels": len(policy.labels), "rules": len(policy.rules)}
+            | {"where": where, "file": shown}
+        )
         table.add_row(
             policy.name,
             policy.version,
@@ -120,14 +130,17 @@ def policy_list(wide: bool) -> None:
             where,
             shown,
         )
+    if as_json:
+        output.raw_json(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
     tables.show(table, wide=wide)
 
 
 @policy_group.command("show")
 @click.argument("policy_ref", metavar="FILE|NAME", required=False)
 @click.option("--examples", is_flag=True, help="Also the labels' examples.")
-@wide_option
-def policy_show(policy_ref: str | None, examples: bool, wide: bool) -> None:
+@table_options()
+def policy_show(policy_ref: str | None, examples: bool, wide: bool, as_json: bool) -> None:
     """Show a policy: its labels (hotkeys, actions, colours, guidance) and rules.
 
     \b
@@ -135,6 +148,9 @@ def policy_show(policy_ref: str | None, examples: bool, wide: bool) -> None:
       modtool policy show policies/news-comments.toml
     """
     policy = _load(policy_ref)
+    if as_json:
+        output.raw_json(json.dumps(policy_json(policy), ensure_ascii=False, indent=2))
+        return
     parts: list = [
         Text.assemble(
             (terminal_safe(policy.name), "bold"),
@@ -183,6 +199,38 @@ def policy_show(policy_ref: str | None, examples: bool, wide: bool) -> None:
         rules.add_row(rule.id, rule.label, "yes" if rule.automatic else "", rule.describe())
     parts.append(rules)
     tables.show(*parts, wide=wide)
+
+
+def policy_json(policy) -> dict[str, object]:
+    """What ``policy show --json`` prints: the policy as loaded (texts whole)."""
+    return {
+        "name": policy.name,
+        "version": policy.version,
+        "hash": policy.hash,
+        "file": str(policy.path),
+        "description": policy.description.strip(),
+        "labels": [
+            {
+                "key": label.key,
+                "name": label.name,
+                "hotkey": label.hotkey,
+                "action": label.action,
+                "colour": label.colour,
+                "guidance": label.guidance.strip(),
+                "examples": list(label.examples),
+            }
+            for label in policy.labels
+        ],
+        "rules": [
+            {
+                "id": rule.id,
+                "label": rule.label,
+                "automatic": rule.automatic,
+                "condition": rule.describe(),
+            }
+            for rule in policy.rules
+        ],
+    }
 
 
 def _flow(text: str) -> str:
@@ -433,7 +481,7 @@ def comment_brief(comment: Comment, words: int = 24) -> str:
     "--moderator",
     "-m",
     default=None,
-    help="Who is labelling (default: $MODTOOL_MODERATOR, else the OS user name).",
+    help="Who is labeling (default: $MODTOOL_MODERATOR, else the OS user name).",
 )
 @click.option(
     "--external",
@@ -539,8 +587,8 @@ def label_command(
 
 def _change_text(action) -> str:
     return {
-        "add_label": "labelled",
-        "remove_label": "unlabelled",
+        "add_label": "labeled",
+        "remove_label": "unlabeled",
         "approve": "approved",
         "reset": "reset to unreviewed",
     }.get(action.kind, action.kind)
@@ -579,8 +627,7 @@ def action_change(action) -> str:
     help="Only actions under this policy name.",
 )
 @click.option("--limit", type=COUNT, default=None, help="Only the newest N.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@wide_option
+@table_options(json="lines")
 @db_option
 def log_command(
     comment_id: int | None,
@@ -594,7 +641,8 @@ def log_command(
 ) -> None:
     """Show the audit log: who changed which comment, when, before and after.
 
-    Comments are shown as `#id path` (the database id, then the reply path).
+    Comments are shown as `#id path` (the database id, then the reply path);
+    times are UTC. Piped, each action is one line (`--json` for scripts).
 
     \b
     Examples:
@@ -644,20 +692,21 @@ def log_command(
         "Audit log",
         [
             Column("id", 0, "right"),
-            Column("at", 3),
+            Column("at (UTC)", 0),
             Column("actor", 0),
             Column("comment", 0),
-            Column("policy", 4),
-            Column("change", 0),
-            Column("before → after", 0, fold=True, min_width=28),
+            Column("policy", 3),
+            Column("change", 0, fold=True, min_width=12),
+            Column("before → after", 1, fold=True, min_width=16),
             Column("note", 2, fold=True, min_width=10),
         ],
+        stream=True,
     )
     for action in actions:
         actor_text = action.actor + (" (policy)" if action.actor_kind == "policy" else "")
         table.add_row(
             str(action.id),
-            action.at[5:16].replace("T", " "),
+            action.at[:16].replace("T", " "),
             actor_text,
             f"#{action.comment_id} {paths.get(action.comment_id, '?')}",
             f"{action.policy_name}@{action.policy_hash[:8]}",

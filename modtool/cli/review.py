@@ -15,7 +15,7 @@ import click
 from rich.text import Text
 
 from modtool.cli import output, tables
-from modtool.cli.options import THREAD_REF, db_option, store_for
+from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
 from modtool.moderator import resolve_moderator
@@ -39,14 +39,13 @@ def _load(policy_ref: str | None):  # -> Policy (lazy import keeps --help fast)
 @click.command("progress")
 @click.argument("thread_ref", metavar="[THREAD]", required=False, type=THREAD_REF)
 @policy_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.option("--wide", is_flag=True, help="Every column, however wide.")
+@table_options()
 @db_option
 def progress_command(
-    thread_ref: str | None, policy_ref: str | None, as_json: bool, wide: bool, db_path: Path
+    thread_ref: str | None, policy_ref: str | None, wide: bool, as_json: bool, db_path: Path
 ) -> None:
     """What is left to review: per thread and per moderator, reviewed, unreviewed,
-    approved and labelled comments, and how often each label was given.
+    approved and labeled comments, and how often each label was given.
 
     \b
     Examples:
@@ -91,7 +90,7 @@ def progress_command(
                 Column("reviewed", 0, "right"),
                 Column("unreviewed", 0, "right"),
                 Column("approved", 1, "right"),
-                Column("labelled", 1, "right"),
+                Column("labeled", 1, "right"),
                 Column("labels given", 0, fold=True, min_width=16),
             ],
         )
@@ -104,7 +103,7 @@ def progress_command(
                 str(thread.comments - entry.reviewed),
                 str(entry.approved),
                 str(entry.labeled),
-                ", ".join(f"{key} {count}" for key, count in given) or "-",
+                ", ".join(f"{key}:{count}" for key, count in given) or "-",
             )
         parts.append(grid)
     tables.show(*parts, wide=wide)

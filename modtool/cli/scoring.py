@@ -10,11 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
-from rich.table import Table
-from rich.text import Text
 
-from modtool.cli import output
-from modtool.cli.options import db_option, store_for, thread_option
+from modtool.cli import output, tables
+from modtool.cli.options import db_option, store_for, table_options, thread_option
+from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
 from modtool.safe_text import one_line, terminal_safe
 from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
@@ -495,9 +494,10 @@ def scores_load_command(folder: Path, match: str, db_path: Path) -> None:
 
 
 @click.group("models", invoke_without_command=True)
+@table_options()
 @db_option
 @click.pass_context
-def models_command(ctx: click.Context, db_path: Path) -> None:
+def models_command(ctx: click.Context, wide: bool, as_json: bool, db_path: Path) -> None:
     """Which scorers and models are usable here, and why not.
 
     Also lists the models recorded in the database, if it exists.
@@ -511,29 +511,52 @@ def models_command(ctx: click.Context, db_path: Path) -> None:
         return
     from modtool.scoring.availability import availability
 
-    console = output.console()
-    table = Table(title="Scorers", title_justify="left")
-    for column in ("scorer", "model", "usable", "why / how"):
-        table.add_column(column, overflow="fold")
-    for row in availability():
-        table.add_row(
-            row.scorer, row.model, "yes" if row.usable else "no", Text(terminal_safe(row.detail))
-        )
-    console.print(table)
+    rows = availability()
+    recorded = []
     if db_path.exists():
         store = store_for(db_path)
-        recorded = store.scores.models()
-        if recorded:
-            known = Table(title=f"Models recorded in {db_path}", title_justify="left")
-            for column in ("id", "attributes", "comments scored"):
-                known.add_column(column, overflow="fold")
-            for model in recorded:
-                known.add_row(
-                    Text(terminal_safe(model.id)),
-                    Text(terminal_safe(", ".join(model.attributes))),
-                    str(store.scores.count_scored(model.id)),
-                )
-            console.print(known)
+        recorded = [(model, store.scores.count_scored(model.id)) for model in store.scores.models()]
+    if as_json:
+        output.raw_json(
+            json.dumps(
+                {
+                    "scorers": [
+                        {"scorer": r.scorer, "model": r.model, "usable": r.usable}
+                        | {"detail": r.detail}
+                        for r in rows
+                    ],
+                    "recorded": [
+                        {"id": m.id, "attributes": list(m.attributes), "comments_scored": n}
+                        for m, n in recorded
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    table = Grid(
+        "Scorers",
+        [
+            Column("scorer"),
+            Column("model", 1),
+            Column("usable"),
+            Column("why / how", 0, fold=True, min_width=24),
+        ],
+    )
+    for row in rows:
+        table.add_row(row.scorer, row.model, "yes" if row.usable else "no", row.detail)
+    known = Grid(
+        f"Models recorded in {terminal_safe(str(db_path))}",
+        [
+            Column("id", 0, fold=True, min_width=20),
+            Column("attributes", 1, fold=True, min_width=16),
+            Column("comments scored", 0, "right"),
+        ],
+    )
+    for model, scored in recorded:
+        known.add_row(model.id, ", ".join(model.attributes), f"{scored:,}")
+    tables.show(table, known if known.rows else None, wide=wide)
 
 
 @models_command.command("fetch")

@@ -16,6 +16,15 @@ A column is never squeezed below its minimum, so no column is ever zero
 characters wide, names stay whole and numbers are never cut to ``0.…``.
 Cells are plain strings or :class:`rich.text.Text`; plain strings are made
 terminal-safe here (untrusted text never reaches Rich as markup).
+
+Every table of the command line is a Grid, so they share one look (light
+square borders, a bold title on the left; :data:`BOX`) and one set of options
+(``--wide``/``--json``: :func:`modtool.cli.options.table_options`). Grids with
+the same columns shown together (``progress``: one per thread) are laid out as
+one, so a column is never shown for one and dropped for the next. A grid made
+with ``stream=True`` (the audit log: one row per event) prints one plain line
+per row when its output goes to a pipe, instead of a layout for a terminal
+nobody looks at.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -33,6 +43,12 @@ from modtool.safe_text import terminal_safe
 
 Cell = str | Text
 Justify = Literal["left", "right", "center"]
+
+BOX = box.SQUARE
+"""The one border style of every table (light lines: ``┌─┐│└┘``)."""
+TITLE_STYLE = "bold"
+GAP = "  "
+"""Between the columns of a grid printed as plain lines (:meth:`Grid.lines`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +73,9 @@ class Grid:
     rows: list[list[Cell]] = field(default_factory=list)
     show_lines: bool = False
     more: str = "--wide shows all"
-    """How the user gets the hidden columns (commands without ``--wide`` say so)."""
+    """How the user gets the hidden columns."""
+    stream: bool = False
+    """One row per event (the log): piped, each row is printed as one line."""
 
     def add_row(self, *cells: Cell) -> None:
         if len(cells) != len(self.columns):
@@ -99,18 +117,27 @@ class Grid:
                 return shown, [i for i in every if i not in shown]
         return [], []
 
-    def render(self, width: int, *, wide: bool = False) -> RenderableType:
+    def plan(self, width: int, *, wide: bool = False) -> Plan:
+        """Which columns show, how wide, and which are left out, for ``width``."""
         shown, hidden = self.choose(width, wide=wide)
+        return Plan(shown, hidden, self._fit(shown, width, wide) if shown else [])
+
+    def render(
+        self, width: int, *, wide: bool = False, plan: Plan | None = None, note: bool = True
+    ) -> RenderableType:
+        """The table laid out for ``width`` (or by a ``plan`` shared with grids of the
+        same columns); ``note``: say below it which columns were left out."""
+        plan = plan or self.plan(width, wide=wide)
+        shown, hidden, widths = plan.shown, plan.hidden, plan.widths
         if not shown:
             return self.records()
         table = Table(
             title=self.title or None,
             title_justify="left",
-            title_style="bold",
+            title_style=TITLE_STYLE,
             show_lines=self.show_lines,
-            box=box.SQUARE,
+            box=BOX,
         )
-        widths = self._fit(shown, width, wide)
         for index, column_width in zip(shown, widths, strict=True):
             column = self.columns[index]
             table.add_column(
@@ -122,10 +149,31 @@ class Grid:
             )
         for row in self.rows:
             table.add_row(*(row[i] for i in shown))
-        if not hidden:
+        if not hidden or not note:
             return table
+        return Group(table, self.hidden_note(hidden))
+
+    def hidden_note(self, hidden: Sequence[int]) -> Text:
         names = ", ".join(self.columns[i].header or "bar" for i in hidden)
-        return Group(table, Text(f"(not shown at this width: {names}; {self.more})", style="dim"))
+        return Text(f"(not shown at this width: {names}; {self.more})", style="dim")
+
+    def lines(self) -> list[str]:
+        """The header and each row as one plain line, every value whole, columns
+        aligned (for a pipe: ``grep`` and ``less`` see one line per row)."""
+        every = [i for i in range(len(self.columns)) if any(r[i].plain.strip() for r in self.rows)]
+        cells = [
+            [" ".join(self.columns[i].header.split()) or "-" for i in every],
+            *([" ".join(row[i].plain.split()) for i in every] for row in self.rows),
+        ]
+        widths = [max(cell_len(line[k]) for line in cells) for k in range(len(every))]
+        out = []
+        for line in cells:
+            padded = [
+                _pad(text, widths[k], self.columns[i].justify)
+                for k, (i, text) in enumerate(zip(every, line, strict=True))
+            ]
+            out.append(GAP.join(padded).rstrip())
+        return out
 
     def _fit(self, shown: list[int], width: int, wide: bool) -> list[int]:
         """Column widths: natural when they fit, else the foldable columns share
@@ -169,21 +217,75 @@ class Grid:
         return Group(*parts)
 
 
-def show(*items: Grid | RenderableType, wide: bool = False) -> None:
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A layout: the column indexes shown (empty: records), their widths, the hidden."""
+
+    shown: list[int]
+    hidden: list[int]
+    widths: list[int]
+
+
+def show(*items: Grid | RenderableType | None, wide: bool = False) -> None:
     """Print grids (laid out for the terminal's width) and other renderables in order.
 
-    With ``wide`` the console is made as wide as the widest grid, so every
-    column shows whole (the terminal may wrap the lines; a pager will not).
+    Piped, ``stream`` grids are printed as plain lines (a header line, then one
+    line per row; no title). Otherwise see :func:`layout`; with ``wide`` the
+    console is made as wide as the widest grid, so every column shows whole (the
+    terminal may wrap the lines; a pager will not). ``None`` items are skipped.
     """
     from modtool.cli import output
 
+    present = [item for item in items if item is not None]
+    grids = [item for item in present if isinstance(item, Grid)]
+    if grids and output.is_piped() and all(grid.stream for grid in grids):
+        for item in present:
+            if isinstance(item, Grid):
+                for line in item.lines():
+                    output.echo(line)
+            else:
+                output.show(item)
+        return
     width = output.terminal_width()
-    needed = max(
-        (_table_width(i.natural_widths()) for i in items if isinstance(i, Grid)), default=0
-    )
-    rendered = [i.render(width, wide=wide) if isinstance(i, Grid) else i for i in items]
+    needed = max((_table_width(grid.natural_widths()) for grid in grids), default=0)
     options = {"width": max(width, needed)} if wide else {}
-    output.show(Group(*rendered), **options)
+    output.show(layout(present, width, wide=wide), **options)
+
+
+def layout(
+    items: Sequence[Grid | RenderableType], width: int, *, wide: bool = False
+) -> RenderableType:
+    """Grids laid out for ``width`` among the other renderables, in order.
+
+    Grids with the same columns are laid out together (one plan from all their
+    rows), and the note on left-out columns comes once, after the last of them.
+    """
+    grids = [item for item in items if isinstance(item, Grid)]
+    last = {_shape(grid): index for index, grid in enumerate(items) if isinstance(grid, Grid)}
+    plans: dict[tuple[object, ...], Plan] = {}
+    for shape in last:
+        alike = [grid for grid in grids if _shape(grid) == shape]
+        joint = Grid("", alike[0].columns, [row for grid in alike for row in grid.rows])
+        plans[shape] = joint.plan(width, wide=wide)
+    rendered: list[RenderableType] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Grid):
+            rendered.append(item)
+            continue
+        plan = plans[_shape(item)]
+        rendered.append(item.render(width, wide=wide, plan=plan, note=False))
+        if plan.hidden and plan.shown and last[_shape(item)] == index:
+            rendered.append(item.hidden_note(plan.hidden))
+    return Group(*rendered)
+
+
+def _shape(grid: Grid) -> tuple[object, ...]:
+    return tuple(grid.columns)
+
+
+def _pad(text: str, width: int, justify: Justify) -> str:
+    space = " " * (width - cell_len(text))
+    return space + text if justify == "right" else text + space
 
 
 def _cell(value: Cell) -> Text:

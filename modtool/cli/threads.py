@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -12,12 +13,13 @@ from pathlib import Path
 import click
 
 from modtool.cli import output
-from modtool.cli.options import THREAD_REF, db_option, store_for, wide_option
+from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
 from modtool.cli.render import TreeCut, reply_tree, threads_table
 from modtool.cli.tables import show
 from modtool.errors import InputError, ModtoolError
 from modtool.importers import IMPORTERS
 from modtool.ingest import ImportReport, import_path, import_together, multi_file_format
+from modtool.models import Thread
 from modtool.safe_text import one_line
 from modtool.store import Store
 
@@ -183,21 +185,46 @@ def _print_report(report: ImportReport, path: Path) -> None:
 
 
 @click.command("threads")
-@wide_option
+@table_options()
 @db_option
-def threads_command(wide: bool, db_path: Path) -> None:
+def threads_command(wide: bool, as_json: bool, db_path: Path) -> None:
     """List threads: id, title, platform and id, source, comments, orphans, missing, dates.
 
     \b
-    Example:
+    Examples:
       modtool threads --db site.db
+      modtool threads --json
     """
     store = store_for(db_path)
     threads = store.threads.list()
+    if as_json:
+        output.raw_json(json.dumps([thread_json(t) for t in threads], ensure_ascii=False, indent=2))
+        return
     if not threads:
         output.echo("no threads yet: run `modtool import FILE`", err=True)
         return
     show(threads_table(threads), wide=wide)
+
+
+def thread_json(thread: Thread) -> dict[str, object]:
+    """A thread's row of ``threads --json`` (everything but the article text)."""
+    return {
+        "id": thread.id,
+        "title": thread.title,
+        "platform": thread.platform,
+        "external_id": thread.external_id,
+        "url": thread.url,
+        "source": thread.source,
+        "format": thread.format,
+        "comments": thread.comment_count,
+        "orphans": thread.orphan_count,
+        "missing": thread.missing,
+        "max_depth": thread.max_depth,
+        "created_at": thread.created_at,
+        "first_comment_at": thread.first_comment_at,
+        "last_comment_at": thread.last_comment_at,
+        "imported_at": thread.imported_at,
+    }
 
 
 @click.command("tree")

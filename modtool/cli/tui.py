@@ -43,7 +43,7 @@ def packaged_sample() -> Traversable:
     envvar="MODTOOL_MODERATOR",
     show_envvar=True,
     default=None,
-    help="Who is labelling (default: the OS user name).",
+    help="Who is labeling (default: the OS user name).",
 )
 @thread_option
 @click.option(

@@ -92,7 +92,7 @@ class GuidanceScreen(ModalScreen[None]):
             ink = label_ink(getattr(label, "colour", None))
             grid.add_row(
                 safe(f"{key}2", style=f"bold {ink}"),
-                safe(f"2 comments labelled {label.key} ({label.name}); wide: {key}{label.key} 2"),
+                safe(f"2 comments labeled {label.key} ({label.name}); wide: {key}{label.key} 2"),
             )
         grid.add_row(
             Text("scoring…"), Text("background work: scoring 3/27…, scored 27, scoring failed")
