@@ -34,6 +34,7 @@ from modtool.store.dataset import DatasetRepo
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS
 from modtool.store.naming import NamingRepo
+from modtool.store.platform_actions import PlatformRepo
 from modtool.store.policies import PolicyRepo
 from modtool.store.progress import ProgressRepo
 from modtool.store.queue import QueueRepo
@@ -132,6 +133,7 @@ class Store:
         self.suggestions = SuggestionRepo(db)
         self.naming = NamingRepo(db)
         self.progress = ProgressRepo(db)
+        self.platform = PlatformRepo(db)
 
     @property
     def schema_version(self) -> int:

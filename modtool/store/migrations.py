@@ -330,12 +330,56 @@ def m006_site_moderation(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def m009_platform_actions(db: sqlite_utils.Database) -> None:
+    """Decisions applied on a platform (``modtool decisions --apply``): the audit of each
+    request and the platform's answer, append-only like ``actions``.
+
+    One row per decision sent (or found already in effect, or failed) on one site:
+    ``outcome`` is ``applied`` (the platform changed the status), ``unchanged``
+    (it already had the status asked for) or ``failed`` (the answer says why). A
+    decision is known by ``(comment_id, site, decided_at, requested)``: a re-run
+    finds it and sends nothing. No column holds a credential or the platform's
+    copy of the commenter's e-mail or IP.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE platform_actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            platform TEXT NOT NULL,
+            site TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            requested TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            policy_name TEXT NOT NULL,
+            policy_hashes TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'failed')),
+            http_status INTEGER,
+            status_before TEXT,
+            status_after TEXT,
+            answer TEXT
+        );
+        CREATE INDEX platform_actions_comment ON platform_actions(comment_id, site);
+        CREATE TRIGGER platform_actions_append_only_update BEFORE UPDATE ON platform_actions
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER platform_actions_append_only_delete BEFORE DELETE ON platform_actions
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_threads_and_comments,
     m002_scores,
     m003_policies_labels_actions,
     m004_platform_identity,
     m006_site_moderation,
+    m009_platform_actions,
 ]
 
 LATEST = len(MIGRATIONS)
