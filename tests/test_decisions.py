@@ -52,6 +52,12 @@ def test_decisions_on_a_wordpress_import(store: Store, run_cli, tmp_path: Path) 
         ("8", False, None, []),
     ]
     assert all(r["platform"] == "wordpress" and r["thread_external_id"] == "10" for r in rows)
+    # the export's post 11 (same site) has comments 1 and 2 too: WordPress ids are site-wide
+    assert [r["id_problem"] is not None for r in rows] == [True, True, False, False, False]
+    assert rows[0]["id_problem"] == (
+        "WordPress id 1 is ambiguous: comment(s) #9 (thread 2, id '1') of the same site "
+        "spell it too"
+    )
     assert rows[1]["permalink"] == f"{URL}#comment-2"
     assert rows[1]["moderators"] == ["alice", "bob"] and rows[4]["tied_labels"] == ["insult"]
     assert rows[0]["global_id"] == "wordpress:10:1"
@@ -85,9 +91,11 @@ def test_decisions_on_a_wordpress_import(store: Store, run_cli, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     text = script.read_text()
     commands = [line for line in text.splitlines() if line.startswith("wp ")]
-    assert commands == ["wp comment approve 1", "wp comment trash 2", "wp comment spam 3"]
-    assert "# escalate: comment 7 (modtool #7) needs a person" in text
+    assert commands == ["wp comment spam 3", "wp comment unapprove 7"]
     assert "# comment 8 (modtool #8): insult" in text
+    assert "# ambiguous id: comment 1 (modtool #1), decision approve\n" in text
+    assert "# ambiguous id: comment 2 (modtool #2), decision remove\n" in text
+    assert "2 decision(s) have a WordPress id that cannot name one comment" in result.stderr
     assert text.startswith("#!/bin/sh\n# Moderation decisions from modtool")
     # the script runs: a stand-in `wp` records what it was asked to do
     bin_dir = tmp_path / "bin"
@@ -98,9 +106,8 @@ def test_decisions_on_a_wordpress_import(store: Store, run_cli, tmp_path: Path) 
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     subprocess.run(["sh", str(script)], check=True, env=env, cwd=tmp_path)
     assert (tmp_path / "wp.log").read_text().splitlines() == [
-        "comment approve 1",
-        "comment trash 2",
         "comment spam 3",
+        "comment unapprove 7",
     ]
 
 

@@ -6,23 +6,24 @@ A comment's decision is its majority verdict (:mod:`modtool.analysis.aggregate`)
 no majority label means approve; otherwise the most severe action among the
 majority labels' actions (remove > escalate > flag > approve; every action is
 listed too). A comment with a tied label has no final decision: it is listed
-apart (``"final": false``, after the final ones; commented out in a wp-cli
-script), never guessed. Comments nobody reviewed have no row.
+apart (``"final": false``, after the final ones), never guessed. Comments nobody
+reviewed have no row.
 
-``wp-cli`` writes a shell script for a WordPress site: ``wp comment approve ID``,
-``wp comment spam ID`` (a removal whose labels include the ``spam`` label) or
-``wp comment trash ID`` (any other removal); flagged and escalated comments are
-comment lines for a person to act on. Every id is checked to be a plain integer
-and nothing else from the data is interpolated (the comment lines name the
-modtool id and labels, which are policy keys). Other platforms are refused.
+A WordPress comment id names one comment in the whole **site**. Each WordPress
+decision's id is checked (:func:`check_ids`): an id WordPress would not have
+written (``0007``, a 5,000-digit number) or one that another stored comment of
+the same site also spells (``7`` in two posts, ``0007`` beside ``7``) gets an
+``id_problem``, and no script or ``--apply`` acts on it. The formats live
+beside this module: :mod:`~modtool.export.wpcli` (a WP-CLI script) and
+:mod:`~modtool.export.dsa_sor` (DSA statements of reasons).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,12 @@ from typing import Any
 from modtool.errors import InputError
 from modtool.export.csv_format import neutralise
 from modtool.export.records import build_record
+from modtool.platforms import wordpress_rules
 from modtool.store import Store
 from modtool.store.dataset import DatasetRow, Selection
 
 SEVERITY = ("remove", "escalate", "flag", "approve")
-FORMATS = ("jsonl", "csv", "wp-cli")
+FORMATS = ("jsonl", "csv", "wp-cli", "dsa-sor")
 COLUMNS = (
     "final",
     "action",
@@ -44,6 +46,7 @@ COLUMNS = (
     "platform",
     "thread_external_id",
     "external_id",
+    "id_problem",
     "permalink",
     "modtool_id",
     "global_id",
@@ -71,6 +74,12 @@ class Decision:
     decided_at: str
     policy: str
     policy_hashes: tuple[str, ...]
+    id_problem: str | None = None
+    """Why the platform id cannot name this one comment (WordPress), else ``None``."""
+    thread_url: str | None = None
+    created_at: str | None = None
+    suggested: tuple[str, ...] = ()
+    """Labels of this decision that a rule of the policy suggested (automated detection)."""
 
     def as_json(self) -> dict[str, Any]:
         return {name: _plain(getattr(self, name)) for name in COLUMNS}
@@ -116,9 +125,10 @@ def permalink(row: DatasetRow) -> str | None:
 
 def decisions(
     store: Store, selection: Selection, policy: Any, since: datetime | None = None
-) -> Iterator[Decision]:
-    """Final decisions first (document order), then the tied ones."""
+) -> list[Decision]:
+    """Final decisions first (document order), then the tied ones; ids checked."""
     actions = {label.key: label.action for label in policy.labels}
+    final: list[Decision] = []
     tied: list[Decision] = []
     for row in store.dataset.iter_rows(selection):
         if not row.annotations:
@@ -132,10 +142,10 @@ def decisions(
             {actions.get(label, "flag") for label in labels} or {"approve"},
             key=SEVERITY.index,
         )
-        final = not record["tied_labels"]
+        is_final = not record["tied_labels"]
         decision = Decision(
-            final=final,
-            action=implied[0] if final else None,
+            final=is_final,
+            action=implied[0] if is_final else None,
             actions=tuple(implied),
             labels=labels,
             tied_labels=tuple(record["tied_labels"]),
@@ -149,12 +159,51 @@ def decisions(
             decided_at=decided_at,
             policy=policy.name,
             policy_hashes=tuple(record["policy"]["hashes"]),
+            thread_url=row.thread_url,
+            created_at=row.created_at,
+            suggested=tuple(sorted({s.label for s in row.suggestions} & set(labels))),
         )
-        if final:
-            yield decision
-        else:
-            tied.append(decision)
-    yield from tied
+        (final if is_final else tied).append(decision)
+    return check_ids(store, final + tied)
+
+
+def check_ids(store: Store, rows: list[Decision]) -> list[Decision]:
+    """Give every WordPress decision whose id cannot name exactly one comment of its
+    site an ``id_problem`` (see the module docstring); other rows are unchanged."""
+    keys = {
+        wordpress_rules.loose_key(row.external_id) for row in rows if row.platform == "wordpress"
+    }
+    holders: dict[str, list[Any]] = {}
+    for holder in store.platform.id_holders("wordpress", {k for k in keys if k}):
+        holders.setdefault(holder.key, []).append(holder)
+    checked = []
+    for row in rows:
+        if row.platform == "wordpress":
+            problem = wordpress_rules.id_problem(row.external_id) or _shared(row, holders)
+            row = replace(row, id_problem=problem)
+        checked.append(row)
+    return checked
+
+
+def _shared(row: Decision, holders: dict[str, list[Any]]) -> str | None:
+    """Another stored comment of the same site (or of an unknown one) with the same number."""
+    key = wordpress_rules.loose_key(row.external_id)
+    site = wordpress_rules.site_of(row.thread_url)
+    others = [
+        h
+        for h in holders.get(key or "", [])
+        if h.comment_id != row.modtool_id
+        and (site is None or wordpress_rules.site_of(h.thread_url) in (None, site))
+    ]
+    if not others:
+        return None
+    named = ", ".join(
+        f"#{h.comment_id} (thread {h.thread_id}, id {h.external_id!r})" for h in others[:3]
+    )
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return (
+        f"WordPress id {key} is ambiguous: comment(s) {named}{more} of the same site spell it too"
+    )
 
 
 def write_jsonl(path: Path, rows: Iterable[Decision]) -> int:
@@ -185,57 +234,3 @@ def write_csv(path: Path, rows: Iterable[Decision]) -> int:
             writer.writerow(cells)
             count += 1
     return count
-
-
-def _wp_id(row: Decision) -> str:
-    value = row.external_id or ""
-    if not (value.isascii() and value.isdigit()):
-        raise InputError(
-            f"comment #{row.modtool_id}: WordPress comment id {value[:30]!r} is not an integer"
-        )
-    return str(int(value))
-
-
-def wp_command(row: Decision, spam_label: str) -> str:
-    if row.action == "approve":
-        return f"wp comment approve {_wp_id(row)}"
-    if row.action == "remove":
-        verb = "spam" if spam_label in row.labels else "trash"
-        return f"wp comment {verb} {_wp_id(row)}"
-    return f"# {row.action}: comment {_wp_id(row)} (modtool #{row.modtool_id}) needs a person"
-
-
-def write_wp_cli(path: Path, rows: Iterable[Decision], policy_name: str) -> int:
-    rows = list(rows)
-    for row in rows:
-        if row.platform != "wordpress":
-            raise InputError(
-                f"--format wp-cli writes WordPress commands: comment #{row.modtool_id} comes "
-                f"from {row.platform!r} (choose WordPress threads with --thread)"
-            )
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(
-            "#!/bin/sh\n"
-            "# Moderation decisions from modtool, for WP-CLI (https://wp-cli.org/), policy "
-            f"{_safe_word(policy_name)}.\n"
-            "# Review before running: each line approves, marks as spam or trashes one\n"
-            "# comment by its WordPress id. Run from the site's folder: sh THIS_FILE\n"
-            "set -e\n"
-        )
-        tied = [row for row in rows if not row.final]
-        for row in rows:
-            if row.final:
-                out.write(wp_command(row, "spam") + "\n")
-                count += 1
-        if tied:
-            out.write("# tied: no majority, decide by hand\n")
-            for row in tied:
-                labels = ",".join(_safe_word(x) for x in row.tied_labels)
-                out.write(f"# comment {_wp_id(row)} (modtool #{row.modtool_id}): {labels}\n")
-    return count
-
-
-def _safe_word(text: str) -> str:
-    """Policy names and label keys in comment lines: word characters only."""
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
