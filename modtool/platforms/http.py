@@ -18,7 +18,6 @@ What every call gets, so no platform module writes it again:
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from modtool import jsonsafe
 from modtool.errors import ModtoolError
 
 USER_AGENT = "modtool (comment moderation; +https://github.com/modtool)"
@@ -77,20 +77,19 @@ class Answer:
     tries: int = 1
 
     def json(self) -> Any:
+        """The body parsed by :mod:`modtool.jsonsafe` (bounded nesting and numbers)."""
         try:
-            return json.loads(self.body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            return jsonsafe.loads(self.body, self.url)
+        except ModtoolError as exc:
             raise PlatformError(
-                f"{self.url}: HTTP {self.status}, but the answer is not JSON "
-                f"({len(self.body):,} bytes)",
-                self.status,
+                f"HTTP {self.status}, but the answer is not usable JSON: {exc}", self.status
             ) from None
 
     def error_fields(self) -> tuple[str | None, str | None]:
         """``(code, message)`` of a JSON error answer (WordPress, most REST APIs)."""
         try:
-            data = json.loads(self.body.decode("utf-8-sig")) if self.body else None
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            data = jsonsafe.loads(self.body, self.url) if self.body else None
+        except ModtoolError:
             return None, None
         if not isinstance(data, dict):
             return None, None
