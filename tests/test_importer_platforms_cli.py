@@ -14,6 +14,10 @@ from tests.json_formats import dump
 
 M = FIXTURES / "mastodon"
 AP = FIXTURES / "activitypub"
+LEMMY = FIXTURES / "lemmy"
+BSKY = FIXTURES / "bluesky"
+YT = FIXTURES / "youtube"
+GH = FIXTURES / "github"
 
 # (command arguments, what its output must hold)
 IMPORTS: list[tuple[tuple[object, ...], tuple[str, ...]]] = [
@@ -40,6 +44,14 @@ def _bad_documents(folder: Path) -> list[tuple[Path, str, str]]:
     cases = [
         ("mastodon", {"ancestors": 3, "descendants": []}, r"\$\.ancestors: expected a list"),
         ("activitypub", "a string", r"\$: expected ActivityPub JSON"),
+        ("lemmy", {"comments": {}}, r"\$\.comments: expected a list"),
+        ("bluesky", {"thread": {"replies": []}}, r"\$\.thread: a thread view without a post"),
+        ("youtube", {"kind": "youtube#commentThread"}, r"topLevelComment: expected a comment"),
+        (
+            "github",
+            {"data": None, "errors": [{"message": "Bad"}]},
+            r"GraphQL answer with errors: Bad",
+        ),
     ]
     out = []
     for name, value, message in cases:

@@ -28,7 +28,11 @@ IMPORTERS: dict[str, str] = {
     "discourse": "discourse",
     "convokit": "convokit",
     "mastodon": "mastodon",
+    "lemmy": "lemmy",
     "activitypub": "activitypub",
+    "bluesky": "bluesky",
+    "youtube": "youtube",
+    "github": "github",
     "text": "plaintext",
 }
 
