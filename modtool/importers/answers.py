@@ -24,7 +24,9 @@ line. Errors name the member file and the place in it.
 
 from __future__ import annotations
 
+import lzma
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,20 +55,28 @@ def members(path: Path) -> list[Path]:
 
 
 def head(head: bytes, path: Path) -> bytes:
-    """The bytes a format sniffs: ``head`` for a file, the first answer file's
-    first 64 KiB for a folder (``b""`` when the folder has none)."""
-    if head or not path.is_dir():
+    """The bytes a format sniffs: ``head`` for a file (decompressed when its name says
+    ``.gz``, ``.bz2``, ``.xz``), the first answer file's first 64 KiB for a folder
+    (``b""`` when the folder has none)."""
+    if head and path.suffix.lower() not in _PACKED:
         return head
+    if head or not path.is_dir():
+        return _unpacked_head(path) if head else head
     try:
         files = members(path)
     except (OSError, ParseError):
         return b""
-    if not files:
-        return b""
+    return _unpacked_head(files[0]) if files else b""
+
+
+_PACKED = (".gz", ".bz2", ".xz")
+
+
+def _unpacked_head(path: Path) -> bytes:
     try:
-        with jsonread.open_binary(files[0]) as handle:
+        with jsonread.open_binary(path) as handle:
             return handle.read(pipeline.SNIFF_BYTES)
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, ParseError):  # damaged: not this format's
         return b""
 
 
@@ -91,11 +101,20 @@ def iter_answers(path: Path) -> Iterator[Answer]:
     if not files:
         raise ParseError.at(path, None, f"no answer files ({', '.join(SUFFIXES)}) in this folder")
     for member in files:
-        if _is_lines(member):
-            for number, value in jsonread.iter_ndjson(member):
-                yield member, f"line {number}", value
-        else:
-            yield member, "$", jsonread.load_document(member)
+        try:
+            if _is_lines(member):
+                for number, value in jsonread.iter_ndjson(member):
+                    yield member, f"line {number}", value
+            else:
+                yield member, "$", jsonread.load_document(member)
+        except (EOFError, zlib.error, lzma.LZMAError, OSError) as exc:
+            # A damaged .gz/.bz2/.xz (a cut download): one line, not a traceback.
+            problem = (
+                f"damaged compressed file ({exc})"
+                if member.suffix.lower() in _PACKED
+                else (f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+            )
+            raise ParseError.at(member, None, problem) from None
 
 
 def _is_lines(path: Path) -> bool:
