@@ -113,3 +113,26 @@ def mapped_shape(nodes: Sequence[Node], name: Callable[[str], str]) -> Shape:
         parents[name(node.id)] = (parent, node.status)
         replies.setdefault(parent, []).append(name(node.id))
     return parents, replies
+
+
+def assert_one_parse_error(
+    read: Callable[[Path], list], folder: Path, value: object, message: str
+) -> None:
+    """``value`` saved as JSON is refused with one ParseError naming the file and matching
+    ``message`` (a regular expression)."""
+    import pytest
+
+    from modtool.errors import ParseError
+
+    path = write_json(folder, "bad.json", value)
+    with pytest.raises(ParseError, match=message) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def stored_parents(folder: Path, document: Path) -> dict[str, tuple[str | None, str]]:
+    """Import ``document`` into a new database in ``folder``: each stored comment's
+    ``(parent external id, status)`` by its external id."""
+    db = folder / "m.db"
+    import_into(db, document)
+    return {key[1]: (value[0], value[3]) for key, value in stored_tree(db).items()}

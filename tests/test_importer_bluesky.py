@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from benchmarks.formats_json import Node
-from modtool.errors import ParseError
 from modtool.importers import bluesky
 from modtool.importers.records import MissingRecord, ThreadRecord
 from tests.api_formats import (
     FIXTURES,
+    assert_one_parse_error,
     import_into,
     iso,
     mapped_shape,
@@ -108,10 +108,7 @@ def test_get_posts_and_a_takedown_label(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_shapes_are_one_parse_error(tmp_path: Path, value: object, message: str) -> None:
-    path = write_json(tmp_path, "bad.json", value)
-    with pytest.raises(ParseError, match=message) as caught:
-        read(path)
-    assert str(caught.value).startswith(f"{path}: ")
+    assert_one_parse_error(read, tmp_path, value, message)
 
 
 def test_sniff() -> None:

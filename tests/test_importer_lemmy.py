@@ -10,16 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.formats_json import Node
-from modtool.errors import ParseError
 from modtool.importers import lemmy
 from modtool.importers.records import MissingRecord, ProblemRecord, ThreadRecord
 from tests.api_formats import (
     FIXTURES,
+    assert_one_parse_error,
     import_into,
     iso,
     link_files,
     mapped_shape,
     reimport_is_idempotent,
+    stored_parents,
     stored_tree,
     write_json,
 )
@@ -107,10 +108,7 @@ def test_a_post_without_comments_is_not_imported() -> None:
     ],
 )
 def test_wrong_shapes_are_one_parse_error(tmp_path: Path, value: object, message: str) -> None:
-    path = write_json(tmp_path, "bad.json", value)
-    with pytest.raises(ParseError, match=message) as caught:
-        read(path)
-    assert str(caught.value).startswith(f"{path}: ")
+    assert_one_parse_error(read, tmp_path, value, message)
 
 
 def test_a_comment_without_id_is_a_problem_of_its_post(tmp_path: Path) -> None:
@@ -189,8 +187,6 @@ def test_random_threads_read_back_and_land_as_the_same_tree(
     assert missing == ([2] if nodes else [])
     if not nodes:
         return
-    db = folder / "m.db"
-    import_into(db, document)
-    assert {key[1]: (value[0], value[3]) for key, value in stored_tree(db).items()} == {
+    assert stored_parents(folder, document) == {
         _ap(n.id): (_ap(n.parent) if n.parent else None, n.status) for n in nodes
     }

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.formats_json import Node
-from modtool.errors import ParseError
 from modtool.importers import youtube
 from modtool.importers.records import MissingRecord, ProblemRecord, ThreadRecord
 from tests.api_formats import (
     FIXTURES,
+    assert_one_parse_error,
     import_into,
     iso,
     link_files,
@@ -113,10 +113,7 @@ def test_a_reply_whose_video_is_unknown_is_a_problem(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_shapes_are_one_parse_error(tmp_path: Path, value: object, message: str) -> None:
-    path = write_json(tmp_path, "bad.json", value)
-    with pytest.raises(ParseError, match=message) as caught:
-        read(path)
-    assert str(caught.value).startswith(f"{path}: ")
+    assert_one_parse_error(read, tmp_path, value, message)
 
 
 def test_sniff() -> None:
