@@ -18,6 +18,7 @@ LEMMY = FIXTURES / "lemmy"
 BSKY = FIXTURES / "bluesky"
 YT = FIXTURES / "youtube"
 GH = FIXTURES / "github"
+SE = FIXTURES / "stackexchange"
 
 # (command arguments, what its output must hold)
 IMPORTS: list[tuple[tuple[object, ...], tuple[str, ...]]] = [
@@ -39,6 +40,12 @@ IMPORTS: list[tuple[tuple[object, ...], tuple[str, ...]]] = [
 ]
 
 
+def _bad_xml(folder: Path) -> Path:
+    path = folder / "Comments.xml"
+    path.write_text('<comments>\n  <row Id="1" PostId="2" Text="unclosed\n</comments>\n')
+    return path
+
+
 def _bad_documents(folder: Path) -> list[tuple[Path, str, str]]:
     """``(file, --format, what the one error line must say)``."""
     cases = [
@@ -58,6 +65,7 @@ def _bad_documents(folder: Path) -> list[tuple[Path, str, str]]:
         path = folder / f"bad-{name}.json"
         path.write_text(json.dumps(value))
         out.append((path, name, message))
+    out.append((_bad_xml(folder), "stackexchange", r"line \d+, column \d+: not well-formed XML"))
     return out
 
 
@@ -81,4 +89,6 @@ def test_imports_reimports_and_bad_input_through_the_cli(tmp_path: Path) -> None
     for ran in again:
         assert ran.returncode == 0 and "re-imported" in ran.stdout, ran.stdout + ran.stderr
     assert dump(db) == before
-    assert b"@example.org" not in raw_database(db)
+    stored = raw_database(db)
+    for secret in (b"ann.reader@example.org", b"ann@users.example.org", b"9c1b2d8e4a7f0011"):
+        assert secret not in stored, secret

@@ -33,6 +33,9 @@ IMPORTERS: dict[str, str] = {
     "bluesky": "bluesky",
     "youtube": "youtube",
     "github": "github",
+    "commento": "commento",
+    "remark42": "remark42",
+    "stackexchange": "stackexchange",
     "text": "plaintext",
 }
 
