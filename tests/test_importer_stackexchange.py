@@ -132,9 +132,16 @@ def test_malformed_xml_is_one_parse_error(tmp_path: Path, text: str, message: st
 
 def test_rows_without_ids_are_problems(tmp_path: Path) -> None:
     path = tmp_path / "Posts.xml"
-    path.write_text('<posts>\n  <row PostTypeId="1" />\n  <row Id="5" PostTypeId="2" />\n</posts>')
+    path.write_text(
+        '<posts>\n  <row PostTypeId="1" />\n  <row Id="5" PostTypeId="2" />\n'
+        '  <row Id="99999999999999999999999" PostTypeId="1" />\n</posts>'
+    )
     problems = [r.message for r in read(path) if isinstance(r, ProblemRecord)]
-    assert problems == ["a post row without an Id", "answer 5 without a ParentId"]
+    assert problems == [
+        "a post row without a usable Id",
+        "answer 5 without a usable ParentId",
+        "a post row without a usable Id",  # beyond 64 bits: not a dump's id
+    ]
 
 
 def test_sniff(tmp_path: Path) -> None:

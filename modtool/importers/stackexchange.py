@@ -155,11 +155,18 @@ def _users(path: Path) -> Iterator[tuple[int, str]]:
             yield number, row.get("DisplayName") or ""
 
 
+_LIMIT = 1 << 63  # ids live in SQLite integers in the lookup file
+
+
 def _int(value: str | None) -> int | None:
+    """A dump's number, or ``None`` (absent, not a number, or beyond 64 bits)."""
+    if value is None or len(value) > 20:
+        return None
     try:
-        return int(value) if value is not None else None
+        number = int(value)
     except ValueError:
         return None
+    return number if -_LIMIT <= number < _LIMIT else None
 
 
 def _author(row: Any, lookup: _Lookup, id_key: str, name_key: str) -> tuple[str, str | None]:
@@ -175,7 +182,7 @@ def _posts(path: Path, lookup: _Lookup) -> Iterator[Record]:
         post_id = _int(row.get("Id"))
         kind = _int(row.get("PostTypeId"))
         if post_id is None:
-            yield ProblemRecord(None, where, "a post row without an Id")
+            yield ProblemRecord(None, where, "a post row without a usable Id")
             continue
         if kind == QUESTION:
             lookup.add_post(post_id, post_id, QUESTION)
@@ -183,7 +190,7 @@ def _posts(path: Path, lookup: _Lookup) -> Iterator[Record]:
         elif kind == ANSWER:
             question = _int(row.get("ParentId"))
             if question is None:
-                yield ProblemRecord(None, where, f"answer {post_id} without a ParentId")
+                yield ProblemRecord(None, where, f"answer {post_id} without a usable ParentId")
                 continue
             lookup.add_post(post_id, question, ANSWER)
             yield _answer(row, post_id, question, lookup, where)
@@ -256,7 +263,7 @@ def _comments(path: Path, lookup: _Lookup, with_posts: bool) -> Iterator[Record]
         comment_id = _int(row.get("Id"))
         post_id = _int(row.get("PostId"))
         if post_id is None:
-            yield ProblemRecord(None, where, "a comment row without a PostId")
+            yield ProblemRecord(None, where, "a comment row without a usable PostId")
             continue
         found = lookup.post(post_id) if with_posts else None
         if found is None:
@@ -266,7 +273,7 @@ def _comments(path: Path, lookup: _Lookup, with_posts: bool) -> Iterator[Record]
         else:
             thread, parent = found[0], (post_id if found[1] == ANSWER else None)
         if comment_id is None:
-            yield ProblemRecord(str(thread), where, "a comment row without an Id")
+            yield ProblemRecord(str(thread), where, "a comment row without a usable Id")
             continue
         author, user = _author(row, lookup, "UserId", "UserDisplayName")
         meta = _meta(row, user, (("Score", "score"),))
