@@ -13,10 +13,12 @@ from pathlib import Path
 from modtool.ingest import import_path
 from modtool.policy import load_policy
 from modtool.store import Store
+from tests.cli_batch import run_batch
 from tests.test_export_cli import one_error_line
 
 WXR = Path(__file__).parent / "fixtures" / "wxr" / "site-1.2.xml"
 URL = "https://news.example/2024/03/talks-collapse/"
+POLICY = ("--policy", "news-comments")
 
 
 def decide(store: Store) -> None:
@@ -145,3 +147,75 @@ def test_decisions_refusals(sample_store: Store, run_cli, tmp_path: Path) -> Non
     rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["modtool_id"] for r in rows if r["final"]] == [1, 4, 8, 16]
     assert [r["modtool_id"] for r in rows if not r["final"]] == [9, 17]
+
+
+def test_a_decision_for_an_earlier_text_is_marked_and_never_acted_on(
+    store: Store, run_cli, tmp_path: Path
+) -> None:
+    """16.2: comments 4 and 6 of post 10 are edited on the site after both moderators
+    decided them; the re-import brings the new text. Comment 5 is unchanged."""
+    import_path(store, WXR)
+    ref = load_policy("news-comments").ref
+    ids = {
+        ext: cid
+        for cid, ext in store.db.execute("SELECT id, external_id FROM comments WHERE thread_id = 1")
+    }
+    for who in ("alice", "bob"):
+        store.labels.add(ids["4"], "spam", moderator=who, policy=ref)
+        store.labels.add(ids["5"], "insult", moderator=who, policy=ref)
+        store.labels.add(ids["6"], "threat", moderator=who, policy=ref)
+    edited = tmp_path / "edited.xml"
+    text = WXR.read_text()
+    assert text.count("<![CDATA[Buy now]]>") == 1
+    text = text.replace("<![CDATA[Buy now]]>", "<![CDATA[Buy now, or read the rules first]]>")
+    six = text.index("<wp:comment_id>6</wp:comment_id>")
+    start = text.index("<wp:comment_content><![CDATA[", six) + len("<wp:comment_content><![CDATA[")
+    edited.write_text(text[:start] + "Edited: " + text[start:])
+    result = run_cli("import", edited)
+    assert result.returncode == 0, result.stderr
+
+    out = tmp_path / "d.jsonl"
+    script = tmp_path / "apply.sh"
+    sor = tmp_path / "sor.jsonl"
+    jsonl, wp_cli, dsa = run_batch(
+        [
+            ("decisions", "--thread", "1", "-o", out, "--policy", "news-comments"),
+            ("decisions", "--thread", "1", "--format", "wp-cli", "-o", script, *POLICY),
+            ("decisions", "--thread", "1", "--format", "dsa-sor", "-o", sor, *POLICY),
+        ],
+        db=store.path,
+        cwd=tmp_path,
+    )
+    assert jsonl.returncode == 0, jsonl.stderr
+    rows = {r["external_id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert {ext: r["edited_after_decision"] for ext, r in rows.items()} == {
+        "4": True,
+        "5": False,
+        "6": True,
+    }
+    warning = (
+        f"modtool: warning: 2 decision(s) were made for an earlier text: the comment was "
+        f"edited after review; review them again: #{ids['6']}, #{ids['4']}; "
+    )
+    assert jsonl.stderr == warning + "marked in the edited_after_decision field\n"
+
+    assert wp_cli.returncode == 0, wp_cli.stderr
+    assert wp_cli.stderr == warning + (
+        "not written as commands (listed apart at the end of the script)\n"
+    )
+    lines = script.read_text().splitlines()
+    assert [line for line in lines if line.startswith("wp ")] == ["wp comment trash 5"]
+    tail = lines[
+        lines.index("# not written as commands: edited after the decision, review them again") + 1 :
+    ]
+    assert tail == [
+        f"# comment 6 (modtool #{ids['6']}), decision escalate was for an earlier text",
+        f"# comment 4 (modtool #{ids['4']}), decision remove was for an earlier text",
+    ]
+
+    assert dsa.returncode == 0, dsa.stderr
+    assert [json.loads(x)["puid"].split("-")[2] for x in sor.read_text().splitlines()] == ["5"]
+    assert (
+        "no statement for 2 decision(s): the comment was edited after the decision "
+        f"(review it again) (#{ids['6']}, #{ids['4']})"
+    ) in dsa.stderr

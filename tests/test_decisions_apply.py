@@ -307,3 +307,28 @@ def test_dry_run_and_credential_errors(
         "never on the command line",
     )
     assert audit(db_path) == [] and not (tmp_path / "x.jsonl").exists()
+
+
+def test_a_decision_for_an_earlier_text_is_refused(
+    store: Store, stand_in: StandIn, run_cli, db_path: Path, tmp_path: Path
+) -> None:
+    """16.2: comment 6 (#8) is edited on the site after the decision; the re-import
+    brings the new text; --apply refuses it (hold was never sent)."""
+    prepare(store, stand_in, tmp_path)
+    changed = tmp_path / "edited.xml"
+    text = wxr(stand_in.url)
+    assert text.count("Comment 6 on 11.") == 1
+    changed.write_text(text.replace("Comment 6 on 11.", "Comment 6 on 11, edited later."))
+    import_path(store, changed)
+    args = ("decisions", "--apply", "wordpress", "--url", stand_in.url, "--policy", "news-comments")
+    result = run_cli(*args, env=ENV)
+    assert "comment 6 (modtool #8): refused: edited after the decision; review it again" in (
+        result.stdout.splitlines()
+    )
+    assert result.stdout.splitlines()[-1] == (
+        f"2 applied, 1 already so, 2 failed, 4 refused; site {stand_in.url}"
+    )
+    assert stand_in.comments[6][1] == "approved"
+    assert ("GET", "/wp-json/wp/v2/comments/6?context=edit") not in [
+        (m, p) for m, p, _ in stand_in.requests
+    ]

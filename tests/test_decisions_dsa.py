@@ -50,6 +50,9 @@ def decide(store: Store) -> dict[str, int]:
     for who in ("alice", "bob"):
         store.labels.approve(ids["8"], moderator=who, policy=ref)
     store.labels.add(ids["4"], "insult", moderator=policy.actor, policy=ref, actor_kind="policy")
+    store.labels.note(
+        ids["6"], "Threatens the author; told the editor.", moderator="alice", policy=ref
+    )
     store.suggestions.replace_for_thread(
         1,
         policy.name,
@@ -137,6 +140,10 @@ def test_statements_of_reasons_pass_the_databases_rules(
         "rule(s) under policy news-comments; the majority found: Personal attack / insult "
         "(insult). A rule of the policy suggested insult before review. The comment was "
         "removed."
+    )
+    assert by_comment["6"]["decision_facts"].endswith(
+        "The comment was held for a senior moderator. Moderators' notes: Threatens the "
+        "author; told the editor."
     )
     # no personal data: no author, no moderator, no comment text
     text = out.read_text()

@@ -195,22 +195,34 @@ def _write(
         f"{'standard output' if to_stdout else output}",
         err=to_stdout,
     )
-    bad_ids = [row for row in rows if row.id_problem is not None]
-    if bad_ids and statements is None:
-        shown = ", ".join(f"#{row.modtool_id}" for row in bad_ids[:10])
-        more = f" and {len(bad_ids) - 10} more" if len(bad_ids) > 10 else ""
+    if statements is None:
         verdict = (
             "not written as commands (listed apart at the end of the script)"
             if format_name == "wp-cli"
-            else "marked in the id_problem field"
+            else "marked in the {} field"
         )
-        out.warning(
-            f"{len(bad_ids)} decision(s) have a WordPress id that cannot name one comment of "
-            f"the site (ambiguous or not an id WordPress writes): {shown}{more}; {verdict}"
+        _warn(
+            [row for row in rows if row.id_problem is not None],
+            "have a WordPress id that cannot name one comment of the site (ambiguous or not "
+            "an id WordPress writes)",
+            verdict.format("id_problem"),
+        )
+        _warn(
+            [row for row in rows if row.edited_after_decision],
+            "were made for an earlier text: the comment was edited after review; review them again",
+            verdict.format("edited_after_decision"),
         )
     if statements is not None:
         for line in statements.notes():
             out.note(line)
+
+
+def _warn(rows: list[Decision], what: str, verdict: str) -> None:
+    if not rows:
+        return
+    shown = ", ".join(f"#{row.modtool_id}" for row in rows[:10])
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    out.warning(f"{len(rows)} decision(s) {what}: {shown}{more}; {verdict}")
 
 
 def _apply(

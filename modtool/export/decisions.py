@@ -9,6 +9,11 @@ listed too). A comment with a tied label has no final decision: it is listed
 apart (``"final": false``, after the final ones), never guessed. Comments nobody
 reviewed have no row.
 
+A decision made for an earlier text (the comment was edited after a verdict of
+it was given: "edited after review", ``labels_stale`` in exports) carries
+``edited_after_decision``: no script, ``--apply`` or statement of reasons acts on
+it until the moderators review the new text.
+
 A WordPress comment id names one comment in the whole **site**. Each WordPress
 decision's id is checked (:func:`check_ids`): an id WordPress would not have
 written (``0007``, a 5,000-digit number) or one that another stored comment of
@@ -31,6 +36,7 @@ from typing import Any
 from modtool.errors import InputError
 from modtool.export.csv_format import neutralise
 from modtool.export.records import build_record
+from modtool.moderator import POLICY_PREFIX
 from modtool.platforms import wordpress_rules
 from modtool.store import Store
 from modtool.store.dataset import DatasetRow, Selection
@@ -47,6 +53,7 @@ COLUMNS = (
     "thread_external_id",
     "external_id",
     "id_problem",
+    "edited_after_decision",
     "permalink",
     "modtool_id",
     "global_id",
@@ -76,6 +83,11 @@ class Decision:
     policy_hashes: tuple[str, ...]
     id_problem: str | None = None
     """Why the platform id cannot name this one comment (WordPress), else ``None``."""
+    edited_after_decision: bool = False
+    """The comment's text changed after a verdict of this decision was given (edited
+    after review): the decision was made for an earlier text."""
+    notes: tuple[str, ...] = ()
+    """The moderators' notes on the comment (people only, oldest first per moderator)."""
     thread_url: str | None = None
     created_at: str | None = None
     suggested: tuple[str, ...] = ()
@@ -162,6 +174,13 @@ def decisions(
             thread_url=row.thread_url,
             created_at=row.created_at,
             suggested=tuple(sorted({s.label for s in row.suggestions} & set(labels))),
+            edited_after_decision=bool(record["labels_stale"]),
+            notes=tuple(
+                note
+                for a in row.annotations
+                if not a.moderator.startswith(POLICY_PREFIX)
+                for note in a.notes
+            ),
         )
         (final if is_final else tied).append(decision)
     return check_ids(store, final + tied)

@@ -120,6 +120,8 @@ def statements(rows: Iterable[Decision], policy: Any, terms_url: str | None) -> 
             result.skip(f"{d.action} restricts nothing", d)
         elif d.id_problem is not None:
             result.skip("its WordPress id cannot name one comment of the site", d)
+        elif d.edited_after_decision:
+            result.skip("the comment was edited after the decision (review it again)", d)
         elif _day(d.created_at) is None:
             result.skip("the platform gave no date for the comment (content_date)", d)
         elif _day(d.decided_at, APPLICATION_FROM) is None:
@@ -211,9 +213,12 @@ def _facts(d: Decision, named: list[str]) -> str:
         else ""
     )
     outcome = "removed" if d.action == "remove" else "held for a senior moderator"
+    notes = (
+        " Moderators' notes: " + " / ".join(" ".join(n.split()) for n in d.notes) if d.notes else ""
+    )
     return (
         f"{where} was reviewed by {who} under policy {d.policy}; the majority found: "
-        f"{'; '.join(named)}.{detected} The comment was {outcome}."
+        f"{'; '.join(named)}.{detected} The comment was {outcome}.{notes}"
     )
 
 

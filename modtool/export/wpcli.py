@@ -5,9 +5,11 @@ the decision asks for (:data:`modtool.platforms.wordpress_rules.STATUS_FOR_ACTIO
 ``wp comment approve ID``, ``wp comment unapprove ID`` (escalate: held until a
 person decides), ``wp comment spam ID`` (a removal whose labels include
 ``spam``) or ``wp comment trash ID`` (any other removal). Flagged comments,
-ties and every decision whose id cannot name one comment of the site
+ties, every decision whose id cannot name one comment of the site
 (``id_problem``: not an id WordPress writes, or spelled by another stored comment
-of the same site) are comment lines for a person, listed apart at the end.
+of the same site) and every decision made for an earlier text of the comment
+(``edited_after_decision``) are comment lines for a person, the last three
+listed apart at the end.
 
 Nothing from the data is interpolated but ids that passed
 :func:`~modtool.platforms.wordpress_rules.id_problem` (digits only), modtool's own
@@ -49,9 +51,10 @@ def check_platform(rows: Iterable[Decision]) -> None:
 
 
 def command(row: Decision) -> str | None:
-    """The command for a final decision with a good id, or ``None`` (a person acts)."""
+    """The command for a final decision with a good id made for the current text,
+    or ``None`` (a person acts)."""
     status = wordpress_rules.wordpress_status(row.action, row.labels)
-    if status is None or row.id_problem is not None or not row.final:
+    if status is None or _apart(row) or not row.final:
         return None
     return f"wp comment {VERB[status]} {row.external_id}"
 
@@ -75,12 +78,12 @@ def write_wp_cli(path: Path, rows: Iterable[Decision], policy_name: str) -> int:
             if line is not None:
                 out.write(line + "\n")
                 count += 1
-            elif row.final and row.id_problem is None:
+            elif row.final and not _apart(row):
                 out.write(
                     f"# {row.action}: comment {row.external_id} (modtool #{row.modtool_id}) "
                     "needs a person\n"
                 )
-        tied = [row for row in rows if not row.final and row.id_problem is None]
+        tied = [row for row in rows if not row.final and not _apart(row)]
         if tied:
             out.write("# tied: no majority, decide by hand\n")
             for row in tied:
@@ -93,7 +96,21 @@ def write_wp_cli(path: Path, rows: Iterable[Decision], policy_name: str) -> int:
                 "# (`modtool decisions --format jsonl` says why, field id_problem)\n"
             )
             out.writelines(_refused(row) for row in refused)
+        edited = [row for row in rows if row.id_problem is None and row.edited_after_decision]
+        if edited:
+            out.write("# not written as commands: edited after the decision, review them again\n")
+            for row in edited:
+                decision = row.action if row.final else "tied"
+                out.write(
+                    f"# comment {row.external_id} (modtool #{row.modtool_id}), "
+                    f"decision {decision} was for an earlier text\n"
+                )
     return count
+
+
+def _apart(row: Decision) -> bool:
+    """Listed apart at the end: a bad or ambiguous id, or a decision for an earlier text."""
+    return row.id_problem is not None or row.edited_after_decision
 
 
 def _refused(row: Decision) -> str:

@@ -69,6 +69,10 @@ def plan(store: Store, decisions: Iterable[Decision], site: str) -> list[Step]:
             steps.append(Step(d, TIED, None, "tied: no majority, decide by hand"))
         elif status is None:
             steps.append(Step(d, PERSON, None, f"{d.action}: left for a person"))
+        elif d.edited_after_decision:
+            steps.append(
+                Step(d, REFUSED, status, "refused: edited after the decision; review it again")
+            )
         elif (post_site := wordpress_rules.site_of(d.thread_url)) != host:
             where = f"on {post_site}" if post_site else "on a site the export did not name"
             steps.append(Step(d, REFUSED, status, f"refused: its post is {where}, not {host}"))

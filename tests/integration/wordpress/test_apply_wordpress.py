@@ -19,10 +19,12 @@ Post "Talks collapse" (P1) and "Second post" (P2), comments in this order::
                                                                eve's id on the same site
         tie   top        approved   insult / approve        -> tied, nothing
     P2  fay   top        approved   both approve            -> already so
-        gus   re fay     approved   both insult (remove)    -> trash
+        gus   re fay     approved   both insult (remove)    -> refused: Gus edits it on the
+                                                               site after the decision and
+                                                               the site is imported again
 
-So the first real run: applied 4 (bob, spam, cy, gus), already so 3 (ann,
-ann2, fay), refused 1 (eve), left for a person 1 (di), tied 1 (tie).
+So the first real run: applied 3 (bob, spam, cy), already so 3 (ann, ann2,
+fay), refused 2 (eve, gus), left for a person 1 (di), tied 1 (tie).
 """
 
 from __future__ import annotations
@@ -168,6 +170,10 @@ def test_decisions_applied_on_a_real_wordpress(
     result = run_cli("import", other)
     assert result.returncode == 0, result.stderr
     label_all(db_path, site)
+    # Gus edits his comment after the decision; the site's new export is imported
+    wordpress.php("edit.php", str(ids["gus"]), "Agreed, Fay. (Edited: sorry for the word.)")
+    result = run_cli("import", wordpress.export_wxr(tmp_path / "site-later.xml"))
+    assert result.returncode == 0, result.stderr
     before = wordpress.comments()
     apply = (
         "decisions",
@@ -206,7 +212,7 @@ def test_decisions_applied_on_a_real_wordpress(
         result.stdout.strip()
         .splitlines()[-1]
         .startswith(
-            "dry run, nothing changed: 4 would change, 3 already so, 1 refused, "
+            "dry run, nothing changed: 3 would change, 3 already so, 2 refused, "
             "1 left for a person, 1 tied"
         )
     )
@@ -217,9 +223,11 @@ def test_decisions_applied_on_a_real_wordpress(
     result = run_cli(*apply, "-m", "carol", env=env_for(wordpress))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        f"4 applied, 3 already so, 1 refused, 1 left for a person, 1 tied; site {wordpress.url}"
+        f"3 applied, 3 already so, 2 refused, 1 left for a person, 1 tied; site {wordpress.url}"
     )
     assert f"comment {ids['eve']} (modtool #" in result.stdout and "ambiguous" in result.stdout
+    assert f"comment {ids['gus']} (modtool #" in result.stdout
+    assert "refused: edited after the decision; review it again" in result.stdout
     after = wordpress.comments()
     expected = {
         "ann": "approved",
@@ -231,11 +239,12 @@ def test_decisions_applied_on_a_real_wordpress(
         "eve": "unapproved",
         "tie": "approved",
         "fay": "approved",
-        "gus": "trash",
+        "gus": "approved",
     }
     assert {key: after[ids[key]]["status"] for key in expected} == expected
     # WordPress's REST update would have put our IP and agent on the comment: they stayed
-    for key in ("bob", "spam", "cy", "gus"):
+    assert after[ids["gus"]]["content"].startswith("Agreed, Fay. (Edited")
+    for key in ("bob", "spam", "cy"):
         assert after[ids[key]]["ip"] == before[ids[key]]["ip"]
         assert after[ids[key]]["agent"] == before[ids[key]]["agent"]
     rows = audit_rows(db_path)
@@ -247,7 +256,6 @@ def test_decisions_applied_on_a_real_wordpress(
             (str(ids["spam"]), "spam", "applied", 200, "approved", "spam"),
             (str(ids["cy"]), "hold", "applied", 200, "approved", "hold"),
             (str(ids["fay"]), "approve", "unchanged", 200, "approved", "approved"),
-            (str(ids["gus"]), "trash", "applied", 200, "approved", "trash"),
         ]
     )
 
@@ -256,7 +264,7 @@ def test_decisions_applied_on_a_real_wordpress(
     result = run_cli(*apply, "-m", "carol", env=env_for(wordpress))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        f"7 applied before (nothing sent), 1 refused, 1 left for a person, 1 tied; "
+        f"6 applied before (nothing sent), 2 refused, 1 left for a person, 1 tied; "
         f"site {wordpress.url}"
     )
     assert len(wordpress.requests_logged()) == requests_before
@@ -272,6 +280,8 @@ def test_decisions_applied_on_a_real_wordpress(
     assert f"wp comment unapprove {ids['cy']}\n" in text
     assert f"wp comment approve {ids['eve']}" not in text
     assert f"# ambiguous id: comment {ids['eve']} (modtool #" in text
+    assert f"wp comment trash {ids['gus']}" not in text
+    assert f"# comment {ids['gus']} (modtool #" in text and "for an earlier text" in text
 
 
 def test_recorded_answers_match_the_real_server(wordpress: WordPressServer, tmp_path: Path) -> None:
