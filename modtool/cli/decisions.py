@@ -96,7 +96,9 @@ def decisions_command(
     platform, thread and comment external ids, permalink, labels, moderators,
     time and policy hash. A WordPress id that another stored comment of the same
     site also spells, or that WordPress would not write (0007), is marked
-    (id_problem) and never acted on. Written atomically, never over the database.
+    (id_problem) and never acted on; so is a decision made for an earlier text
+    (the comment was edited after review: edited_after_decision). Written
+    atomically, never over the database.
 
     --apply wordpress sets each decided comment's status through the REST API
     (approve, hold for escalate, spam or trash for remove), once per decision:
