@@ -1,27 +1,52 @@
 # One-command entry points for a fresh machine (Python 3.11+ on PATH as python3).
-#   make demo   set up .venv, then open the moderator UI on the sample thread
-#               (imports it into ./modtool.db and scores it; q quits)
-#   make test   set up .venv, then run the test suite
+#   make demo   set up .venv with what modtool needs to run (no test or research
+#               tools), then open the moderator UI on the sample thread
+#               (imported into ./modtool.db and scored; q quits)
+#   make test   set up .venv with the development set (.[dev]: pytest, ruff, the
+#               real consumer libraries: Ray, ConvoKit, datasets…), then lint and test
 #   make test-wordpress  decisions applied on a real local WordPress (root installs it)
-# TORCH pins the CPU build that Detoxify runs on; override for CUDA, e.g.
-#   make demo TORCH='torch'
+# Both share .venv: after `make test` the demo uses what is there.
+# TORCH pins the CPU build that Detoxify runs on; TORCH_FROM says where pip takes
+# it from (this machine: the CPU wheel on disk). Elsewhere, for the CPU build
+# instead of PyPI's CUDA one:
+#   make demo TORCH_FROM='--index-url https://download.pytorch.org/whl/cpu'
+# or for CUDA:  make demo TORCH='torch'
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
+TORCH_FROM ?=
 SAMPLE ?= threads/sample-thread-korea-talks-collapse.txt
 BIN := $(VENV)/bin
+# --no-compile: Python compiles a module when it is first imported; compiling all
+# of torch, transformers and sympy at install time cost ~45 s and ~250 MB here.
+PIP := $(BIN)/pip install --quiet --no-compile
 
-.PHONY: setup demo test test-wordpress lint bench clean
+.PHONY: setup setup-runtime demo test test-wordpress lint bench clean
 
+# The development set (tests, linters, the consumers the exports are checked in).
 setup: $(VENV)/.installed
+# The runtime set: modtool and its dependencies, nothing else.
+setup-runtime: $(VENV)/.runtime
 
-$(VENV)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(TORCH)" -e '.[dev]'
+	$(PIP) --upgrade pip
+
+# Editable (-e): the venv runs this checkout's code. pyproject.toml maps the
+# package root to this folder (package-dir), so setuptools adds it with a plain
+# .pth file and has no "folders with the same name as your package" warning.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(PIP) $(TORCH_FROM) "$(TORCH)"
+	$(PIP) -e .
 	touch $@
 
-demo: setup
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) $(TORCH_FROM) "$(TORCH)"
+	$(PIP) -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+# More steps before the UI opens (a model to fetch, say) go here, each its own line.
+demo: setup-runtime
 	$(BIN)/modtool tui $(SAMPLE)
 
 test: setup
