@@ -32,7 +32,7 @@ from modtool.store.comments import CommentRepo
 from modtool.store.common import utc_now, write_transaction
 from modtool.store.dataset import DatasetRepo
 from modtool.store.labels import LabelRepo
-from modtool.store.migrations import LATEST, MIGRATIONS
+from modtool.store.migrations import LATEST, MIGRATIONS, m005_scores_by_comment_and_model
 from modtool.store.naming import NamingRepo
 from modtool.store.platform_actions import PlatformRepo
 from modtool.store.policies import PolicyRepo
@@ -49,8 +49,13 @@ BUSY_TIMEOUT_S = 15.0
 holds it (``MODTOOL_BUSY_TIMEOUT`` seconds overrides it: tests, impatient scripts)."""
 BUSY_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
 SQLITE_MAGIC = b"SQLite format 3\x00"
-TABLES_BY_VERSION = {1: ("threads", "comments"), 2: ("models", "scores"), 3: ("policies", "labels")}
-"""Tables each migration creates: a database claiming a version must have them."""
+TABLES_BY_VERSION = {
+    1: ("threads", "comments"),
+    2: ("models", "scores"),
+    3: ("policies", "labels"),
+    MIGRATIONS.index(m005_scores_by_comment_and_model) + 1: ("comment_scores",),
+}
+"""Tables (and views) each migration creates: a database claiming a version must have them."""
 
 __all__ = [
     "DEFAULT_DB",
@@ -267,7 +272,8 @@ def _user_version(db: sqlite_utils.Database) -> int:
 
 
 def migrate_db(db: sqlite_utils.Database, where: Path | str = "database") -> int:
-    """Apply every pending migration, each in its own transaction; return the version."""
+    """Apply every pending migration, each in its own transaction (all of them in
+    one for a new database); return the version."""
     version = _user_version(db)
     if version > LATEST:
         raise StoreError(
@@ -279,8 +285,12 @@ def migrate_db(db: sqlite_utils.Database, where: Path | str = "database") -> int
     while version < LATEST:
         with write_transaction(db):
             version = _user_version(db)
-            if version < LATEST:
+            # A new database takes every step in one transaction: nothing in it to
+            # keep apart, and its WAL then holds each page once rather than a copy
+            # per step (the schema pages change at every step).
+            last = LATEST if version == 0 else min(version + 1, LATEST)
+            while version < last:
                 MIGRATIONS[version](db)
                 version += 1
-                db.execute(f"PRAGMA user_version={version}")
+            db.execute(f"PRAGMA user_version={version}")
     return version

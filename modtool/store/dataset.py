@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from modtool.store.notes import notes_for
+from modtool.store.scores import current_scores, scored_pairs
 
 BATCH = 2_000
 
@@ -146,25 +147,11 @@ class DatasetRepo:
     def score_columns(self, selection: Selection) -> list[tuple[str, str]]:
         """``(model, attribute)`` pairs scored on the selected comments, sorted."""
         if selection.thread_ids is None and not selection.labeled_only:
-            # Everything: read the pairs off the (model, attribute) index instead of
-            # joining every score to its comment. A pair whose every score is stale
-            # only adds an empty column.
-            return [
-                (model, attribute)
-                for model, attribute in self.db.execute(
-                    "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2"
-                )
-            ]
+            # Everything: one indexed probe per model instead of joining every score
+            # to its comment. A pair whose every score is stale only adds an empty column.
+            return scored_pairs(self.db)
         where, params = _where(selection)
-        return [
-            (model, attribute)
-            for model, attribute in self.db.execute(
-                f"""SELECT DISTINCT s.model, s.attribute FROM scores s
-                    JOIN comments c ON c.id = s.comment_id AND s.content_hash = c.content_hash
-                    WHERE {where} ORDER BY 1, 2""",
-                params,
-            )
-        ]
+        return scored_pairs(self.db, where, params)
 
     def count(self, selection: Selection) -> int:
         where, params = _where(selection)
@@ -248,14 +235,12 @@ class DatasetRepo:
     def _fill(self, rows: list[DatasetRow], policy: str | None) -> None:
         by_id = {row.id: row for row in rows}
         ids = json.dumps(list(by_id))
-        for comment_id, model, attribute, score in self.db.conn.execute(
-            """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
-               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
-               WHERE s.comment_id IN (SELECT value FROM json_each(?))
-               ORDER BY s.comment_id, s.model, s.attribute""",
-            [ids],
-        ):
-            by_id[comment_id].scores.append((model, attribute, float(score)))
+        for comment_id, by_model in current_scores(self.db, list(by_id)).items():
+            by_id[comment_id].scores.extend(
+                (model, attribute, score)
+                for model, values in by_model.items()
+                for attribute, score in values.items()
+            )
         if policy is None:
             return
         for comment_id, rule, label, automatic, reasons, policy_hash in self.db.conn.execute(

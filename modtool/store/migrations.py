@@ -9,7 +9,9 @@ The schema is documented in ``docs/schema.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import math
+from collections.abc import Callable, Iterator
 
 import sqlite_utils
 
@@ -373,6 +375,169 @@ def m009_platform_actions(db: sqlite_utils.Database) -> None:
     )
 
 
+M005_SLOTS = 16
+"""REAL columns ``s0`` … ``s15`` of ``comment_scores`` (m005): fixed here for good."""
+
+_M005_VIEW_CASE = " ".join(f"WHEN {i} THEN s.s{i}" for i in range(M005_SLOTS))
+
+
+def m005_scores_by_comment_and_model(db: sqlite_utils.Database) -> None:
+    """Scores as one row per (comment, model) holding every attribute (issue 19.2).
+
+    ``models`` gets a small integer ``key``; ``comment_scores`` holds one row
+    per comment and model: the text hash, the windowed flag, the time, and the
+    model's attributes by their position in ``models.attributes`` (attribute
+    *i* in column ``s<i>`` for *i* < 16, later ones in the JSON object
+    ``extra``). The one-row-per-attribute table becomes the view ``scores``
+    with the same columns, for SQL written against it.
+
+    Every stored score is carried over with its model, text hash, windowed flag
+    and time, so what was current stays current and what was stale stays stale.
+    Three things the old table allowed and the new one does not, none of which
+    modtool wrote: values that are not finite or not in [0, 1] (issue 16.8: a
+    hostile shard; never shown correctly, and they crashed exports) are dropped;
+    scores of a comment id that no longer exists are dropped; and where one
+    comment's attribute rows by one model carry different text hashes, the rows
+    of the comment's current text are kept (else those of the latest hash):
+    the others were stale, so nothing read them. An attribute stored but not in
+    its model's list is appended to the list.
+    """
+    _run(
+        db,
+        f"""
+        ALTER TABLE models ADD COLUMN key INTEGER;
+        UPDATE models SET key = rowid;
+        CREATE UNIQUE INDEX models_key ON models(key);
+        CREATE TABLE comment_scores (
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            model_key INTEGER NOT NULL REFERENCES models(key),
+            content_hash TEXT NOT NULL,
+            windowed INTEGER NOT NULL DEFAULT 0,
+            scored_at TEXT NOT NULL,
+            {", ".join(f"s{i} REAL CHECK (s{i} BETWEEN 0.0 AND 1.0)" for i in range(M005_SLOTS))},
+            extra TEXT,
+            PRIMARY KEY (comment_id, model_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX comment_scores_rank_s0 ON comment_scores(model_key, s0)
+        """,
+    )
+    models: dict[str, tuple[int, list[str]]] = {
+        model_id: (int(key), _m005_attributes(attributes))
+        for model_id, key, attributes in db.execute("SELECT id, key, attributes FROM models")
+    }
+    grown: set[str] = set()
+    insert = f"INSERT INTO comment_scores VALUES ({', '.join('?' * (6 + M005_SLOTS))})"
+    chunk: list[tuple[object, ...]] = []
+    for (comment_id, model_id), rows in _m005_groups(db):
+        if model_id not in models:  # only if foreign keys were off when it was written
+            key = int(db.execute("SELECT COALESCE(MAX(key), 0) + 1 FROM models").fetchone()[0])
+            db.execute(
+                "INSERT INTO models (id, scorer, name, attributes, details, first_used_at, key)"
+                " VALUES (?, 'unknown', ?, '[]', '{}', ?, ?)",
+                [model_id, model_id, min(row[4] for row in rows), key],
+            )
+            models[model_id] = (key, [])
+        key, attributes = models[model_id]
+        values: list[float | None] = [None] * M005_SLOTS
+        extra: dict[str, float] = {}
+        for attribute, score, *_ in rows:
+            if attribute not in attributes:
+                attributes.append(attribute)
+                grown.add(model_id)
+            position = attributes.index(attribute)
+            if position < M005_SLOTS:
+                values[position] = score
+            else:
+                extra[attribute] = score
+        chunk.append(
+            (
+                comment_id,
+                key,
+                rows[0][2],
+                max(int(row[3]) for row in rows),
+                max(row[4] for row in rows),
+                *values,
+                json.dumps(extra, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                if extra
+                else None,
+            )
+        )
+        if len(chunk) >= 10_000:
+            db.conn.executemany(insert, chunk)
+            chunk = []
+    if chunk:
+        db.conn.executemany(insert, chunk)
+    for model_id in sorted(grown):
+        db.execute(
+            "UPDATE models SET attributes = ? WHERE id = ?",
+            [
+                json.dumps(models[model_id][1], ensure_ascii=False, separators=(",", ":")),
+                model_id,
+            ],
+        )
+    _run(
+        db,
+        f"""
+        DROP TABLE scores;
+        CREATE VIEW scores (comment_id, model, attribute, score, content_hash, windowed,
+                            scored_at) AS
+            SELECT comment_id, model, attribute, score, content_hash, windowed, scored_at
+            FROM (
+                SELECT s.comment_id, m.id AS model, a.value AS attribute,
+                       CASE a.key {_M005_VIEW_CASE} END AS score,
+                       s.content_hash, s.windowed, s.scored_at
+                FROM comment_scores s JOIN models m ON m.key = s.model_key,
+                     json_each(m.attributes) a
+                WHERE a.key < {M005_SLOTS}
+            )
+            WHERE score IS NOT NULL
+            UNION ALL
+            SELECT s.comment_id, m.id, e.key, e.value, s.content_hash, s.windowed, s.scored_at
+            FROM comment_scores s JOIN models m ON m.key = s.model_key, json_each(s.extra) e
+            WHERE s.extra IS NOT NULL
+        """,
+    )
+
+
+def _m005_attributes(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _m005_groups(
+    db: sqlite_utils.Database,
+) -> Iterator[tuple[tuple[int, str], list[tuple[str, float, str, int, str]]]]:
+    """The old rows grouped by (comment, model), in primary-key order (streamed),
+    reduced to the rows m005 keeps: ``(attribute, score, hash, windowed, scored_at)``."""
+    cursor = db.conn.execute(
+        """SELECT s.comment_id, s.model, s.attribute, s.score, s.content_hash, s.windowed,
+                  s.scored_at, c.content_hash
+           FROM scores s LEFT JOIN comments c ON c.id = s.comment_id
+           ORDER BY s.comment_id, s.model, s.attribute"""
+    )
+    group: tuple[int, str] | None = None
+    current: str | None = None
+    rows: list[tuple[str, float, str, int, str]] = []
+
+    def kept() -> list[tuple[str, float, str, int, str]]:
+        hashes = {row[2] for row in rows}
+        chosen = current if current in hashes else max(rows, key=lambda r: (r[4], r[2]))[2]
+        return [row for row in rows if row[2] == chosen]
+
+    for comment_id, model, attribute, score, chash, windowed, scored_at, now_hash in cursor:
+        if (comment_id, model) != group:
+            if group is not None and rows and current is not None:
+                yield group, kept()
+            group, current, rows = (comment_id, model), now_hash, []
+        if isinstance(score, float | int) and math.isfinite(score) and 0.0 <= score <= 1.0:
+            rows.append((attribute, float(score), chash, windowed, scored_at))
+    if group is not None and rows and current is not None:
+        yield group, kept()
+
+
 MIGRATIONS: list[Migration] = [
     m001_threads_and_comments,
     m002_scores,
@@ -380,6 +545,7 @@ MIGRATIONS: list[Migration] = [
     m004_platform_identity,
     m006_site_moderation,
     m009_platform_actions,
+    m005_scores_by_comment_and_model,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,13 +1,120 @@
-"""Scores: several models side by side, keyed by comment, model and attribute."""
+"""Scores: one row per comment and model, holding every attribute of that model.
+
+Layout (migration m005, ``docs/schema.md``): ``comment_scores(comment_id,
+model_key, content_hash, windowed, scored_at, s0 … s15, extra)``. A model's
+attributes are numbered by their order in ``models.attributes``: attribute *i*
+is the REAL column ``s<i>`` for *i* < 16, later ones sit in ``extra`` (a JSON
+object). Only the column ``s0`` is indexed for ranking when a database is made
+(the first attribute is the headline of every Detoxify model); a ranked read
+over the whole store by another attribute adds that column's index once
+(:meth:`ScoreRepo.ranked`). The one-row-per-attribute form stays readable as
+the view ``scores``.
+
+Every value passes through :meth:`ScoreRepo.save`, which refuses anything that
+is not a finite number in [0, 1] or not an attribute of its model: what the
+store holds is always a real score.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import math
+import numbers
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import sqlite_utils
 
+from modtool.errors import StoreError
 from modtool.models import ModelInfo, ScoreRow
 from modtool.store.common import dumps, loads, utc_now
+
+SLOTS = 16
+"""Attributes per model held in REAL columns (``s0`` … ``s15``); m005 made them."""
+SLOT_COLUMNS = tuple(f"s{i}" for i in range(SLOTS))
+VALUES = ", ".join(f"s.{column}" for column in SLOT_COLUMNS) + ", s.extra"
+_UPSERT = f"""INSERT INTO comment_scores (comment_id, model_key, content_hash, windowed, scored_at,
+        {", ".join(SLOT_COLUMNS)}, extra) VALUES ({", ".join("?" * (6 + SLOTS))})
+    ON CONFLICT (comment_id, model_key) DO UPDATE SET
+        content_hash = excluded.content_hash, windowed = excluded.windowed,
+        scored_at = excluded.scored_at,
+        {", ".join(f"{c} = excluded.{c}" for c in SLOT_COLUMNS)}, extra = excluded.extra"""
+_MODEL_KEY = "(SELECT key FROM models WHERE id = :model)"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelLayout:
+    """Where a registered model's attributes live in its ``comment_scores`` rows."""
+
+    key: int
+    id: str
+    attributes: tuple[str, ...]
+    positions: dict[str, int]
+
+    @classmethod
+    def from_row(cls, key: int, model_id: str, attributes: str) -> ModelLayout:
+        names = tuple(str(name) for name in (loads(attributes) or ()))
+        positions: dict[str, int] = {}
+        for position, name in enumerate(names):
+            positions.setdefault(name, position)
+        return cls(int(key), model_id, names, positions)
+
+    def column(self, attribute: str) -> str | None:
+        """The REAL column holding ``attribute``, ``None`` when it is in ``extra``."""
+        position = self.positions[attribute]
+        return SLOT_COLUMNS[position] if position < SLOTS else None
+
+    def unpack(self, values: Sequence[object]) -> dict[str, float]:
+        """``{attribute: score}`` from ``s0 … s15, extra``, sorted by attribute."""
+        found = {
+            name: float(values[position])  # type: ignore[arg-type]
+            for name, position in self.positions.items()
+            if position < SLOTS and values[position] is not None
+        }
+        if values[SLOTS] is not None:
+            found.update(loads(values[SLOTS]))  # type: ignore[arg-type]
+        return dict(sorted(found.items()))
+
+    def params(self, row: ScoreRow, now: str) -> tuple[object, ...]:
+        """The ``comment_scores`` row of ``row``; every value checked."""
+        values: list[float | None] = [None] * SLOTS
+        extra: dict[str, float] = {}
+        for name, value in row.scores.items():
+            position = self.positions.get(name)
+            if position is None:
+                raise StoreError(
+                    f"model {self.id} has no attribute {name!r} (it has: "
+                    f"{', '.join(self.attributes)}); no scores stored"
+                )
+            if type(value) is not float:
+                value = _as_float(value, row, name)
+            if not 0.0 <= value <= 1.0:  # also false for NaN
+                raise StoreError(
+                    f"score {name}={value!r} of comment {row.comment_id} by {self.id} "
+                    "is not a number in [0, 1]; no scores stored"
+                )
+            if position < SLOTS:
+                values[position] = value
+            else:
+                extra[name] = value
+        return (
+            row.comment_id,
+            self.key,
+            row.content_hash,
+            1 if row.windowed else 0,
+            now,
+            *values,
+            dumps(extra) if extra else None,
+        )
+
+
+def _as_float(value: object, row: ScoreRow, name: str) -> float:
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    raise StoreError(
+        f"score {name} of comment {row.comment_id} by {row.model} is "
+        f"{type(value).__name__}, not a number; no scores stored"
+    )
 
 
 class ScoreRepo:
@@ -16,10 +123,12 @@ class ScoreRepo:
 
     # -- models ----------------------------------------------------------------
     def register_model(self, model: ModelInfo) -> None:
-        """Record a model the first time it is used (idempotent)."""
+        """Record a model the first time it is used (idempotent). Its key is the
+        next free one; its attribute order is the layout of its rows for good."""
         self.db.execute(
-            """INSERT INTO models (id, scorer, name, attributes, details, first_used_at)
-               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+            """INSERT INTO models (id, scorer, name, attributes, details, first_used_at, key)
+               VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(key), 0) + 1 FROM models))
+               ON CONFLICT (id) DO NOTHING""",
             [
                 model.id,
                 model.scorer,
@@ -42,46 +151,56 @@ class ScoreRepo:
             for row in self.db.query("SELECT * FROM models ORDER BY first_used_at, id")
         ]
 
+    def model(self, model_id: str) -> ModelInfo | None:
+        """The registered model ``model_id``, or ``None``."""
+        return next((m for m in self.models() if m.id == model_id), None)
+
+    def layout(self, model_id: str) -> ModelLayout | None:
+        row = self.db.execute(
+            "SELECT key, id, attributes FROM models WHERE id = ?", [model_id]
+        ).fetchone()
+        return None if row is None else ModelLayout.from_row(*row)
+
+    def layouts(self) -> dict[int, ModelLayout]:
+        """Every registered model's layout, by key (one small query)."""
+        return layouts(self.db)
+
     # -- writing -----------------------------------------------------------------
     def save(self, rows: Iterable[ScoreRow]) -> int:
-        """Insert or replace score rows in one transaction (one ``executemany``);
-        return how many comments."""
+        """Insert or replace the scores of each row's comment and model, all rows in
+        one transaction (one ``executemany``); return how many comments.
+
+        Each row replaces every attribute of its (comment, model). Refused whole,
+        before the transaction, when a model is not registered, an attribute is not
+        one of its model's, or a value is not a finite number in [0, 1].
+        """
+        batch = rows if isinstance(rows, list) else list(rows)
+        if not batch:
+            return 0
         now = utc_now()
-        batch = list(rows)
+        found: dict[str, ModelLayout] = {}
+        params = []
+        for row in batch:
+            layout = found.get(row.model)
+            if layout is None:
+                layout = self.layout(row.model)
+                if layout is None:
+                    raise StoreError(f"model {row.model} is not registered; no scores stored")
+                found[row.model] = layout
+            params.append(layout.params(row, now))
         with self.db.atomic():
-            self.db.conn.executemany(
-                """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
-                                       windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
-                       score = excluded.score, content_hash = excluded.content_hash,
-                       windowed = excluded.windowed, scored_at = excluded.scored_at""",
-                [
-                    (
-                        row.comment_id,
-                        row.model,
-                        attribute,
-                        float(value),
-                        row.content_hash,
-                        int(row.windowed),
-                        now,
-                    )
-                    for row in batch
-                    for attribute, value in row.scores.items()
-                ],
-            )
+            self.db.conn.executemany(_UPSERT, params)
         return len(batch)
 
     # -- reading -----------------------------------------------------------------
     def unscored(self, model: str, thread_id: int | None = None) -> Iterator[tuple[int, str, str]]:
         """``(comment_id, body, content_hash)`` of present comments that ``model`` has not
         scored at their current content."""
-        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        where = UNSCORED_WHERE.format(
+            thread="" if thread_id is None else "AND c.thread_id = :thread"
+        )
         yield from self.db.execute(
-            f"""SELECT c.id, c.body, c.content_hash FROM comments c
-                WHERE c.present = 1 {where} AND NOT EXISTS (
-                    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
-                    AND s.content_hash = c.content_hash)
-                ORDER BY c.id""",
+            f"SELECT c.id, c.body, c.content_hash FROM comments c WHERE {where} ORDER BY c.id",
             {"model": model, "thread": thread_id},
         )
 
@@ -91,35 +210,31 @@ class ScoreRepo:
         Scores made before the comment was edited (another content hash) are
         stale and left out until ``modtool score`` redoes them.
         """
-        result: dict[str, dict[str, float]] = {}
-        for model, attribute, score in self.db.execute(
-            """SELECT s.model, s.attribute, s.score FROM scores s
-               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
-               WHERE s.comment_id = ? ORDER BY s.model, s.attribute""",
-            [comment_id],
-        ):
-            result.setdefault(model, {})[attribute] = score
-        return result
+        return self.for_comments([comment_id]).get(comment_id, {})
+
+    def for_comments(self, comment_ids: Sequence[int]) -> dict[int, dict[str, dict[str, float]]]:
+        """``{comment_id: {model: {attribute: score}}}`` of the given comments, current
+        scores only; models and attributes sorted by name."""
+        return current_scores(self.db, comment_ids)
 
     def for_thread(self, thread_id: int) -> dict[int, dict[str, dict[str, float]]]:
         """``{comment_id: {model: {attribute: score}}}`` for a thread's present comments,
         current scores only (see :meth:`for_comment`)."""
-        result: dict[int, dict[str, dict[str, float]]] = {}
-        for comment_id, model, attribute, score in self.db.execute(
-            """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
-               JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
-               WHERE c.thread_id = ? AND c.present = 1""",
+        return _collect(
+            self.db,
+            f"""SELECT s.comment_id, s.model_key, {VALUES} FROM comments c
+                JOIN comment_scores s ON s.comment_id = c.id AND s.content_hash = c.content_hash
+                WHERE c.thread_id = ? AND c.present = 1 ORDER BY s.comment_id""",
             [thread_id],
-        ):
-            result.setdefault(comment_id, {}).setdefault(model, {})[attribute] = score
-        return result
+        )
 
     def windowed(self, comment_id: int) -> set[str]:
         """Models that scored ``comment_id`` in overlapping windows (a long comment)."""
         return {
             model
             for (model,) in self.db.execute(
-                "SELECT DISTINCT model FROM scores WHERE comment_id = ? AND windowed = 1",
+                """SELECT m.id FROM comment_scores s JOIN models m ON m.key = s.model_key
+                   WHERE s.comment_id = ? AND s.windowed = 1""",
                 [comment_id],
             )
         }
@@ -129,18 +244,84 @@ class ScoreRepo:
     ) -> list[tuple[int, float]]:
         """The ``limit`` present comments with the highest ``attribute`` by ``model``
         (scored at their current content), as ``(comment_id, score)``, best first."""
+        return self.ranked(model, attribute, thread_id=thread_id, limit=limit)
+
+    def ranked(
+        self,
+        model: str,
+        attribute: str,
+        *,
+        thread_id: int | None = None,
+        after: tuple[float, int] | None = None,
+        limit: int = 50,
+    ) -> list[tuple[int, float]]:
+        """Present comments by ``attribute`` of ``model``, highest first (ties: lower
+        id first), current scores only: ``(comment_id, score)``.
+
+        ``after`` is the last ``(score, comment_id)`` of the previous page (keyset
+        paging: every page costs the same). Over the whole store the attribute's
+        column gets its index the first time it is ranked (a few seconds per
+        million comments, once; later reads take milliseconds); a read-only
+        database is scanned instead.
+        """
+        layout = self.layout(model)
+        if layout is None or attribute not in layout.positions:
+            return []
+        column = layout.column(attribute)
+        if column is None:
+            value = "(SELECT e.value FROM json_each(s.extra) e WHERE e.key = :attribute)"
+        else:
+            value = f"s.{column}"
+            if thread_id is None:
+                self.ensure_rank_index(column)
         where = "" if thread_id is None else "AND c.thread_id = :thread"
+        page = (
+            ""
+            if after is None
+            else f"AND ({value} < :score OR ({value} = :score AND s.comment_id > :after))"
+        )
+        # Within a thread, start from its comments (the thread index), not from the
+        # model's whole ranking: the unary + keeps the planner off the rank index.
+        model_key = "+s.model_key" if thread_id is not None else "s.model_key"
         return [
             (int(comment_id), float(score))
             for comment_id, score in self.db.execute(
-                f"""SELECT s.comment_id, s.score FROM scores s
+                f"""SELECT s.comment_id, {value} FROM comment_scores s
                     JOIN comments c ON c.id = s.comment_id
-                    WHERE s.model = :model AND s.attribute = :attribute AND c.present = 1
-                    AND s.content_hash = c.content_hash {where}
-                    ORDER BY s.score DESC, s.comment_id LIMIT :limit""",
-                {"model": model, "attribute": attribute, "thread": thread_id, "limit": limit},
+                    WHERE {model_key} = :key AND {value} IS NOT NULL AND c.present = 1
+                    AND s.content_hash = c.content_hash {where} {page}
+                    ORDER BY {value} DESC, s.comment_id LIMIT :limit""",
+                {
+                    "key": layout.key,
+                    "attribute": attribute,
+                    "thread": thread_id,
+                    "limit": limit,
+                    "score": None if after is None else float(after[0]),
+                    "after": None if after is None else int(after[1]),
+                },
             )
         ]
+
+    def ensure_rank_index(self, column: str) -> bool:
+        """Index ``(model_key, column)`` if it is not yet (what ranking by an
+        attribute in that column over the whole store needs); ``False`` when the
+        database cannot take it now (read-only, or busy), reads then scan."""
+        if column not in SLOT_COLUMNS:
+            raise ValueError(column)
+        name = f"comment_scores_rank_{column}"
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
+        ).fetchone()
+        if exists:
+            return True
+        try:
+            with self.db.atomic():
+                self.db.execute(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON comment_scores(model_key, {column})"
+                )
+        except sqlite3.OperationalError:
+            return False
+        return True
 
     def count_scored(self, model: str, thread_id: int | None = None) -> int:
         """Present comments that ``model`` has scored at their current content."""
@@ -148,16 +329,102 @@ class ScoreRepo:
         return int(
             self.db.execute(
                 f"""SELECT COUNT(*) FROM comments c WHERE c.present = 1 {where} AND EXISTS (
-                    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
-                    AND s.content_hash = c.content_hash)""",
+                    SELECT 1 FROM comment_scores s WHERE s.comment_id = c.id
+                    AND s.model_key = {_MODEL_KEY} AND s.content_hash = c.content_hash)""",
                 {"model": model, "thread": thread_id},
             ).fetchone()[0]
         )
 
 
+# -- reads shared with the dataset repository ------------------------------------
+def layouts(db: sqlite_utils.Database) -> dict[int, ModelLayout]:
+    return {
+        int(key): ModelLayout.from_row(key, model_id, attributes)
+        for key, model_id, attributes in db.execute(
+            "SELECT key, id, attributes FROM models WHERE key IS NOT NULL"
+        )
+    }
+
+
+def _collect(
+    db: sqlite_utils.Database, sql: str, params: object
+) -> dict[int, dict[str, dict[str, float]]]:
+    """Rows of ``comment_id, model_key, s0 … s15, extra`` as nested dicts (models
+    sorted by id, attributes by name)."""
+    by_key = layouts(db)
+    result: dict[int, dict[str, dict[str, float]]] = {}
+    for comment_id, key, *values in db.execute(sql, params):
+        layout = by_key[key]
+        result.setdefault(comment_id, {})[layout.id] = layout.unpack(values)
+    for comment_id, by_model in result.items():
+        if len(by_model) > 1:
+            result[comment_id] = dict(sorted(by_model.items()))
+    return result
+
+
+def current_scores(
+    db: sqlite_utils.Database, comment_ids: Sequence[int]
+) -> dict[int, dict[str, dict[str, float]]]:
+    """Current scores of the given comments (stale ones left out), as
+    :meth:`ScoreRepo.for_comments` describes."""
+    return _collect(
+        db,
+        f"""SELECT s.comment_id, s.model_key, {VALUES} FROM comment_scores s
+            JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+            WHERE s.comment_id IN (SELECT value FROM json_each(?)) ORDER BY s.comment_id""",
+        [dumps(list(comment_ids))],
+    )
+
+
+def scored_pairs(
+    db: sqlite_utils.Database, where: str | None = None, params: object = ()
+) -> list[tuple[str, str]]:
+    """``(model, attribute)`` pairs that hold a score, sorted: over the whole store
+    (``where=None``; a pair whose every score is stale counts), or among the
+    current scores of the comments ``c`` that ``where`` selects."""
+    by_key = layouts(db)
+    present = ", ".join(f"MAX(s.{column} IS NOT NULL)" for column in SLOT_COLUMNS)
+    if where is None:
+        sql = f"SELECT s.model_key, {present} FROM comment_scores s WHERE s.model_key = ?"
+        rows = [db.execute(sql, [key]).fetchone() for key in sorted(by_key)]
+        rows = [row for row in rows if row[0] is not None]
+        extra_sql = """SELECT DISTINCT s.model_key, e.key FROM comment_scores s,
+                       json_each(s.extra) e WHERE s.extra IS NOT NULL"""
+        extra = db.execute(extra_sql).fetchall()
+    else:
+        join = """FROM comments c JOIN comment_scores s
+                  ON s.comment_id = c.id AND s.content_hash = c.content_hash"""
+        rows = db.execute(f"SELECT s.model_key, {present} {join} WHERE {where} GROUP BY 1", params)
+        extra = db.execute(
+            f"""SELECT DISTINCT s.model_key, e.key {join}, json_each(s.extra) e
+                WHERE s.extra IS NOT NULL AND {where}""",
+            params,
+        ).fetchall()
+    pairs: set[tuple[str, str]] = set()
+    for key, *flags in rows:
+        layout = by_key[key]
+        pairs.update(
+            (layout.id, name)
+            for name, position in layout.positions.items()
+            if position < SLOTS and flags[position]
+        )
+    pairs.update((by_key[key].id, str(name)) for key, name in extra)
+    return sorted(pairs)
+
+
+def is_finite_score(value: object) -> bool:
+    """A value the store can hold: a real number, finite, in [0, 1]."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0.0 <= value <= 1.0
+    )
+
+
 # -- scoring at scale (the Ray engine and file mode) --------------------------------
-UNSCORED_WHERE = """c.present = 1 {thread} AND NOT EXISTS (
-    SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+UNSCORED_WHERE = f"""c.present = 1 {{thread}} AND NOT EXISTS (
+    SELECT 1 FROM comment_scores s WHERE s.comment_id = c.id AND s.model_key = {_MODEL_KEY}
     AND s.content_hash = c.content_hash)"""
 
 
@@ -191,7 +458,6 @@ def read_unscored_block(
     """``(comment_id, body, content_hash)`` of the comments in ``first..last`` that
     ``model`` has not scored, read through a read-only connection of its own (a Ray
     read task on the driver's node runs this while the driver writes: WAL lets it)."""
-    import sqlite3
     from pathlib import Path
 
     where = UNSCORED_WHERE.format(thread="" if thread_id is None else "AND c.thread_id = :thread")
@@ -216,8 +482,6 @@ def comments_by_key(
     if by == "external":
         columns = {row[1] for row in db.execute("PRAGMA table_info(comments)")}
         if "external_id" not in columns:
-            from modtool.errors import StoreError
-
             raise StoreError("this database has no external ids (an older schema): use --match db")
         column = "c.external_id"
     else:

@@ -110,7 +110,8 @@ class SuggestionRepo:
             return True
         newer = self.db.execute(
             """SELECT 1 FROM comments c WHERE c.thread_id = ? AND (c.updated_at > ? OR EXISTS (
-                   SELECT 1 FROM scores sc WHERE sc.comment_id = c.id AND sc.scored_at > ?))
+                   SELECT 1 FROM comment_scores sc WHERE sc.comment_id = c.id
+                   AND sc.scored_at > ?))
                LIMIT 1""",
             [thread_id, made, made],
         ).fetchone()
