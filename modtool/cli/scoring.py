@@ -482,7 +482,7 @@ def scores_load_command(folder: Path, match: str, db_path: Path) -> None:
     Example:
       modtool scores load scored/ --db site.db
     """
-    from modtool.scoring.files import load_shards
+    from modtool.scoring.shards import load_shards
 
     store = store_for(db_path)
     summary = load_shards(store, folder, match=match)

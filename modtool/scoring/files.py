@@ -33,10 +33,16 @@ from typing import Any
 
 from modtool.errors import InputError, ModtoolError
 from modtool.models import ModelInfo, content_hash
+from modtool.scoring.shards import (  # noqa: F401  (load_shards, LoadSummary: re-exported)
+    META_KEY,
+    SHARD_SUFFIX,
+    LoadSummary,
+    is_shard_name,
+    load_shards,
+    read_meta,
+)
 
 SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
-SHARD_SUFFIX = ".scores.parquet"
-META_KEY = b"modtool"
 READ_ROWS = 4_096
 
 Progress = Callable[[int, int], None]
@@ -86,7 +92,12 @@ class FileSummary:
 
 
 def find_inputs(pattern: str) -> list[Path]:
-    """The files ``pattern`` (a glob, a file or a folder) names, sorted."""
+    """The files ``pattern`` (a glob, a file or a folder) names, sorted.
+
+    Outputs are never inputs: a folder or glob passes over the score shards it
+    holds (``*.scores.parquet`` with modtool's metadata: an ``--output`` folder
+    may be the input folder), and a shard named on its own is refused.
+    """
     path = Path(pattern)
     if path.is_dir():
         found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
@@ -94,6 +105,11 @@ def find_inputs(pattern: str) -> list[Path]:
         found = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
     else:
         found = [path] if path.exists() else []
+        if found and _is_shard(path):
+            raise InputError(
+                f"{path}: a score shard (an output of `modtool score --output`), not an input"
+            )
+    found = [p for p in found if not _is_shard(p)]
     if not found:
         raise InputError(f"{pattern}: no input files match")
     for item in found:
@@ -102,6 +118,10 @@ def find_inputs(pattern: str) -> list[Path]:
                 f"{item}: not a Parquet or JSON Lines file (.parquet, .jsonl, .json, .ndjson)"
             )
     return found
+
+
+def _is_shard(path: Path) -> bool:
+    return is_shard_name(path) and path.is_file() and read_meta(path) is not None
 
 
 def plan(pattern: str, output: Path, text_column: str, id_column: str) -> list[InputFile]:
@@ -199,17 +219,6 @@ def read_rows(
                 ids, texts = [], []
     if ids:
         yield ids, texts
-
-
-def read_meta(shard: Path) -> dict[str, Any] | None:
-    """The modtool metadata of a shard, or ``None`` if it is not a modtool shard."""
-    import pyarrow.parquet as pq
-
-    try:
-        metadata = pq.read_schema(shard).metadata or {}
-        return json.loads(metadata[META_KEY])
-    except Exception:
-        return None
 
 
 def is_done(item: InputFile, model: ModelInfo) -> bool:
@@ -344,92 +353,4 @@ def score_files_local(
         summary.written.append(buffer.write(model))
         summary.files += 1
     summary.seconds = time.perf_counter() - started
-    return summary
-
-
-@dataclass(slots=True)
-class LoadSummary:
-    """What ``modtool scores load`` did: ``loaded`` comments got scores at their
-    current text; ``stale``: matched, but the shard scored another text (stored
-    as stale, so ``modtool score`` redoes them); ``unmatched``: no comment has
-    the id; ``ambiguous``: several comments have it (not loaded)."""
-
-    shards: int = 0
-    models: list[str] = field(default_factory=list)
-    rows: int = 0
-    loaded: int = 0
-    stale: int = 0
-    unmatched: int = 0
-    ambiguous: int = 0
-
-
-def load_shards(store: Any, folder: Path, *, match: str = "external") -> LoadSummary:
-    """Bring a folder of shards into ``store``, matching each shard's ``id`` to a
-    comment's platform id (``match="external"``, the default: what a dump
-    carries) or database id (``match="db"``: files made from a modtool export).
-
-    A score row takes the comment's content hash only when the shard's
-    ``text_hash`` is that of the comment's stored body; otherwise it is kept as
-    stale (not shown, rescored by ``modtool score``). Each shard is one
-    transaction; loading again is harmless (rows are replaced).
-    """
-    import pyarrow.parquet as pq
-
-    from modtool.models import ScoreRow
-    from modtool.store.scores import comments_by_key
-
-    if match not in ("external", "db"):
-        raise InputError(f"--match must be external or db, not {match!r}")
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder of shards")
-    shards = sorted(folder.glob("*" + SHARD_SUFFIX))
-    if not shards:
-        raise InputError(f"{folder}: no {SHARD_SUFFIX} shards in it")
-    summary = LoadSummary()
-    for shard in shards:
-        meta = read_meta(shard)
-        if meta is None:
-            raise InputError(f"{shard}: not a modtool score shard (no modtool metadata)")
-        model = ModelInfo(
-            id=meta["model"],
-            scorer=meta["scorer"],
-            name=meta["name"],
-            attributes=tuple(meta["attributes"]),
-            details=meta.get("details") or {},
-        )
-        store.scores.register_model(model)
-        if model.id not in summary.models:
-            summary.models.append(model.id)
-        table = pq.read_table(shard)
-        columns = {name: table.column(name).to_pylist() for name in table.column_names}
-        ids = [str(key) for key in columns["id"]]
-        found = comments_by_key(store.db, list(dict.fromkeys(ids)), match)
-        rows: list[ScoreRow] = []
-        for position, key in enumerate(ids):
-            matches = found.get(key, [])
-            if not matches:
-                summary.unmatched += 1
-                continue
-            if len(matches) > 1:
-                summary.ambiguous += 1
-                continue
-            comment_id, body, chash = matches[0]
-            scored_hash = columns["text_hash"][position]
-            if content_hash(body) != scored_hash:
-                chash = f"stale:{scored_hash}"
-                summary.stale += 1
-            else:
-                summary.loaded += 1
-            rows.append(
-                ScoreRow(
-                    comment_id,
-                    model.id,
-                    {name: float(columns[name][position]) for name in model.attributes},
-                    chash,
-                    bool(columns["windowed"][position]),
-                )
-            )
-        store.scores.save(rows)
-        summary.shards += 1
-        summary.rows += len(ids)
     return summary
