@@ -1,24 +1,47 @@
-"""SQLite's ceiling for writing score rows: how many comments/s the store can take.
+"""How fast the store takes and gives scores: the old layout beside the new, in one run.
 
-Imports a synthetic thread of ``--comments`` comments into a fresh store, then
-writes Detoxify-shaped scores (6 attributes) for all of them through
-``ScoreRepo.save`` (what ``modtool score`` does, one transaction per batch) at
-several batch sizes, and, for comparison, into a *wide* table (one row per
-comment and model, one REAL column per attribute, ``WITHOUT ROWID``) made in the
-benchmark's own scratch copy of the database: the layout this repo would move to
-when the one-row-per-attribute table becomes the bottleneck. Prints comments/s,
-score rows/s and bytes per comment for each.
+Imports ``--comments`` synthetic comments (threads of ``--thread-size``) into a
+fresh store, then, for each batch size (comments per transaction), writes
+Detoxify-shaped scores (6 attributes) plus a one-attribute second model for
+every comment into a fresh copy of that database with each contender:
 
-Run: ``.venv/bin/python benchmarks/score_write_bench.py [--comments 50000]``
+* **old**: the layout before migration m005, one row per attribute
+  (``scores(comment_id, model, attribute, score, …)`` with its
+  ``(model, attribute, score)`` index), written by the old ``ScoreRepo.save``
+  SQL, verbatim;
+* **new**: one row per comment and model (``comment_scores``: REAL columns by
+  attribute position, ``s0`` indexed), written by ``store.scores.save``, the
+  code ``modtool score`` calls (values checked, models resolved, one
+  transaction per batch);
+* **json**: the alternative measured for the choice: one row per comment and
+  model holding a JSON object, with an expression index on the headline
+  attribute, written with the same checks.
+
+Then the reads the rest of modtool makes, on the old and the new database
+(same scores): the queue sort (top 50 over the whole store by the headline and
+by another attribute), every thread's scores (policy rules, the moderator UI),
+every comment's scores in export batches (exports, ``stats``, calibrate,
+``evaluate``), the scored (model, attribute) pairs, ``count_scored`` and the
+resume query. Prints the machine (CPU, load average, SQLite), every figure,
+the targets, and last ``store: N comments/s in batches of 1024, M in batches
+of 32`` (the new layout through the store's write path).
+
+Run: ``.venv/bin/python benchmarks/score_write_bench.py [--comments 50000] [--rounds 2]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import random
+import shutil
+import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,111 +50,354 @@ sys.path.insert(0, str(REPO))
 from benchmarks.synthetic import write_thread  # noqa: E402
 
 ATTRIBUTES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
+DETOX = "detoxify/original@0123456789ab"
+PROFANITY = "profanity-check@1.9.1"
+TARGETS = {1024: 50_000, 32: 20_000}
+
+# -- the layout before m005, verbatim from modtool/store/scores.py and dataset.py -------
+OLD_TABLE = """
+CREATE TABLE scores (
+    comment_id INTEGER NOT NULL REFERENCES comments(id),
+    model TEXT NOT NULL REFERENCES models(id),
+    attribute TEXT NOT NULL,
+    score REAL NOT NULL,
+    content_hash TEXT NOT NULL,
+    windowed INTEGER NOT NULL DEFAULT 0,
+    scored_at TEXT NOT NULL,
+    PRIMARY KEY (comment_id, model, attribute)
+);
+CREATE INDEX scores_model_attribute ON scores(model, attribute, score)"""
+OLD_SAVE = """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
+                                  windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
+                  score = excluded.score, content_hash = excluded.content_hash,
+                  windowed = excluded.windowed, scored_at = excluded.scored_at"""
+OLD_TOP = """SELECT s.comment_id, s.score FROM scores s
+             JOIN comments c ON c.id = s.comment_id
+             WHERE s.model = :model AND s.attribute = :attribute AND c.present = 1
+             AND s.content_hash = c.content_hash
+             ORDER BY s.score DESC, s.comment_id LIMIT :limit"""
+OLD_THREAD = """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
+                JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+                WHERE c.thread_id = ? AND c.present = 1"""
+OLD_FILL = """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
+              JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+              WHERE s.comment_id IN (SELECT value FROM json_each(?))
+              ORDER BY s.comment_id, s.model, s.attribute"""
+OLD_PAIRS = "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2"
+OLD_COUNT = """SELECT COUNT(*) FROM comments c WHERE c.present = 1 AND EXISTS (
+               SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+               AND s.content_hash = c.content_hash)"""
+OLD_UNSCORED = """SELECT c.id, c.body, c.content_hash FROM comments c
+                  WHERE c.present = 1 AND NOT EXISTS (
+                  SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
+                  AND s.content_hash = c.content_hash) ORDER BY c.id"""
+
+
+def machine_lines() -> list[str]:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return [
+        f"CPU: {model}, {os.cpu_count()} logical CPUs; {platform.system()} {platform.release()}",
+        f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (the machine may be shared)",
+        f"SQLite {sqlite3.sqlite_version}, Python {platform.python_version()}; WAL, "
+        "synchronous=NORMAL, foreign keys on, one transaction per batch",
+    ]
 
 
 def db_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
 
 
+def checkpoint(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def base_database(work: Path, comments: int, thread_size: int) -> Path:
+    from modtool.ingest import import_path
+    from modtool.models import ModelInfo
+    from modtool.store import open_store
+
+    db = work / "base.db"
+    store = open_store(db)
+    for number, start in enumerate(range(0, comments, thread_size)):
+        doc = write_thread(
+            work / f"t{number}.txt", min(thread_size, comments - start), seed=number, words=(5, 30)
+        )
+        _, rest = doc.read_text(encoding="utf-8").split("\n", 1)
+        doc.write_text(f"Synthetic thread {number}\n{rest}", encoding="utf-8")  # its own thread
+        import_path(store, doc)
+        doc.unlink()
+    store.scores.register_model(ModelInfo(DETOX, "detoxify", "detoxify/original", ATTRIBUTES))
+    store.scores.register_model(ModelInfo(PROFANITY, "profanity-check", "profanity-check", ("p",)))
+    store.close()
+    checkpoint(db)
+    return db
+
+
+def copy_of(base: Path, name: str, old: bool = False) -> Path:
+    target = base.with_name(name)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(base, target)
+    if old:
+        conn = sqlite3.connect(target)
+        conn.executescript("DROP VIEW scores;" + OLD_TABLE)
+        conn.close()
+    return target
+
+
+# -- the contenders' write paths ----------------------------------------------------------
+def old_save(store, rows) -> None:
+    from modtool.store.common import utc_now
+
+    now = utc_now()
+    with store.db.atomic():
+        store.db.conn.executemany(
+            OLD_SAVE,
+            [
+                (row.comment_id, row.model, a, float(v), row.content_hash, int(row.windowed), now)
+                for row in rows
+                for a, v in row.scores.items()
+            ],
+        )
+
+
+def json_setup(store) -> None:
+    store.db.conn.executescript(
+        """CREATE TABLE scores_json (
+               comment_id INTEGER NOT NULL REFERENCES comments(id),
+               model_key INTEGER NOT NULL REFERENCES models(key),
+               content_hash TEXT NOT NULL, windowed INTEGER NOT NULL, scored_at TEXT NOT NULL,
+               scores TEXT NOT NULL, PRIMARY KEY (comment_id, model_key)) WITHOUT ROWID;
+           CREATE INDEX scores_json_rank ON scores_json(model_key, scores ->> '$.toxicity');"""
+    )
+
+
+def json_save(store, rows) -> None:
+    from modtool.store.common import dumps, utc_now
+
+    now = utc_now()
+    keys = dict(store.db.execute("SELECT id, key FROM models"))
+    params = []
+    for row in rows:
+        for value in row.scores.values():
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(value)
+        params.append(
+            (row.comment_id, keys[row.model], row.content_hash, int(row.windowed), now,
+             dumps(row.scores))
+        )  # fmt: skip
+    with store.db.atomic():
+        store.db.conn.executemany(
+            """INSERT INTO scores_json VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (comment_id, model_key) DO UPDATE SET
+               content_hash = excluded.content_hash, windowed = excluded.windowed,
+               scored_at = excluded.scored_at, scores = excluded.scores""",
+            params,
+        )
+
+
+def new_save(store, rows) -> None:
+    store.scores.save(rows)
+
+
+CONTENDERS: dict[str, tuple[bool, Callable | None, Callable]] = {
+    "old: one row per attribute": (True, None, old_save),
+    "new: one row per comment+model": (False, None, new_save),
+    "json: one row, JSON object": (False, json_setup, json_save),
+}
+
+
+def make_rows(base: Path, seed: int = 3) -> list:
+    from modtool.models import ScoreRow
+
+    rng = random.Random(seed)
+    conn = sqlite3.connect(base)
+    comments = conn.execute("SELECT id, content_hash FROM comments ORDER BY id").fetchall()
+    conn.close()
+    rows = []
+    for cid, chash in comments:
+        rows.append(ScoreRow(cid, DETOX, {a: rng.random() for a in ATTRIBUTES}, chash))
+        rows.append(ScoreRow(cid, PROFANITY, {"p": rng.random()}, chash))
+    return rows
+
+
+def write_run(base: Path, rows: list, batch: int, name: str) -> tuple[float, float, Path]:
+    """Comments/s (of the Detoxify model, both models' rows written) and bytes/comment."""
+    from modtool.store import open_store
+
+    old, setup, save = CONTENDERS[name]
+    path = copy_of(base, f"{name.split(':')[0]}-{batch}.db", old=old)
+    store = open_store(path)
+    if setup:
+        setup(store)
+    checkpoint(path)
+    before = db_bytes(path)
+    # a scoring run writes one model's batches; the second model is a second run
+    per_model = [rows[0::2], rows[1::2]]
+    started = time.perf_counter()
+    for part in per_model:
+        for offset in range(0, len(part), batch):
+            save(store, part[offset : offset + batch])
+    seconds = time.perf_counter() - started
+    store.close()
+    checkpoint(path)
+    comments = len(rows) // 2
+    return 2 * comments / seconds, (db_bytes(path) - before) / comments, path
+
+
+# -- reads ---------------------------------------------------------------------------------
+def best_of(run: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def read_table(old_path: Path, new_path: Path) -> list[tuple[str, float, float, str]]:
+    from modtool.store import open_store
+    from modtool.store.scores import current_score_rows, scored_pairs
+
+    old = sqlite3.connect(old_path)
+    new = open_store(new_path)
+    threads = [t for (t,) in old.execute("SELECT id FROM threads ORDER BY id")]
+    ids = [c for (c,) in old.execute("SELECT id FROM comments ORDER BY id")]
+    chunks = [json.dumps(ids[i : i + 2000]) for i in range(0, len(ids), 2000)]
+
+    def old_fill() -> None:
+        for chunk in chunks:
+            old.execute(OLD_FILL, [chunk]).fetchall()
+
+    def new_fill() -> None:
+        for chunk in chunks:
+            list(current_score_rows(new.db, json.loads(chunk)))
+
+    # the first site-wide ranking by a not-yet-indexed attribute builds its index
+    first_insult = best_of(lambda: new.scores.ranked(DETOX, "insult", limit=50), repeat=1)
+    rows = [
+        (
+            "queue: top 50 by toxicity, whole store",
+            best_of(
+                lambda: old.execute(
+                    OLD_TOP, {"model": DETOX, "attribute": "toxicity", "limit": 50}
+                ).fetchall()
+            ),
+            best_of(lambda: new.scores.ranked(DETOX, "toxicity", limit=50)),
+            "",
+        ),
+        (
+            "queue: top 50 by insult, whole store",
+            best_of(
+                lambda: old.execute(
+                    OLD_TOP, {"model": DETOX, "attribute": "insult", "limit": 50}
+                ).fetchall()
+            ),
+            best_of(lambda: new.scores.ranked(DETOX, "insult", limit=50)),
+            f"first call {first_insult:.2f} s (builds the s4 index once)",
+        ),
+        (
+            f"policy rules / UI: scores of all {len(threads)} threads",
+            best_of(lambda: [old.execute(OLD_THREAD, [t]).fetchall() for t in threads]),
+            best_of(lambda: [new.scores.for_thread(t) for t in threads]),
+            "",
+        ),
+        (
+            "exports/stats/calibrate: every comment, batches of 2,000",
+            best_of(old_fill),
+            best_of(new_fill),
+            "",
+        ),
+        (
+            "export columns: scored (model, attribute) pairs",
+            best_of(lambda: old.execute(OLD_PAIRS).fetchall()),
+            best_of(lambda: scored_pairs(new.db)),
+            "",
+        ),
+        (
+            "count_scored (models table, stats)",
+            best_of(lambda: old.execute(OLD_COUNT, {"model": DETOX}).fetchall()),
+            best_of(lambda: new.scores.count_scored(DETOX)),
+            "",
+        ),
+        (
+            "resume: unscored comments of a model",
+            best_of(lambda: old.execute(OLD_UNSCORED, {"model": DETOX}).fetchall()),
+            best_of(lambda: list(new.scores.unscored(DETOX))),
+            "",
+        ),
+    ]
+    old.close()
+    new.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=50_000)
-    parser.add_argument("--batches", default="32,1024", help="comments per transaction")
+    parser.add_argument("--thread-size", type=int, default=500)
+    parser.add_argument("--batches", default="1024,32", help="comments per transaction")
+    parser.add_argument("--rounds", type=int, default=2, help="best of this many runs each")
     args = parser.parse_args()
 
-    from modtool.ingest import import_path
-    from modtool.models import ModelInfo, ScoreRow
-    from modtool.store import open_store
-
+    for line in machine_lines():
+        print(line)
     work = Path(tempfile.mkdtemp(prefix="modtool-writes-"))
-    doc = write_thread(work / "thread.txt", args.comments, words=(5, 30))
-    rng = random.Random(3)
-    print(
-        f"{args.comments} comments x {len(ATTRIBUTES)} attributes; SQLite WAL, one transaction per batch"
-    )
-    print(f"{'layout':34} {'comments/s':>11} {'score rows/s':>13} {'bytes/comment':>14}")
-    for batch in [int(b) for b in args.batches.split(",")]:
-        db = work / f"narrow-{batch}.db"
-        store = open_store(db)
-        import_path(store, doc)
-        ids = [(c.id, c.content_hash) for t in store.threads.list()
-               for c in store.comments.for_thread(t.id)]  # fmt: skip
-        model = ModelInfo("detoxify/original@bench", "detoxify", "detoxify/original", ATTRIBUTES)
-        store.scores.register_model(model)
-        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        before = db_bytes(db)
-        rows = [
-            ScoreRow(cid, model.id, {a: rng.random() for a in ATTRIBUTES}, chash)
-            for cid, chash in ids
-        ]
-        start = time.perf_counter()
-        for offset in range(0, len(rows), batch):
-            store.scores.save(rows[offset : offset + batch])
-        seconds = time.perf_counter() - start
-        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        grown = db_bytes(db) - before
-        n = len(rows)
+    try:
+        base = base_database(work, args.comments, args.thread_size)
+        rows = make_rows(base)
         print(
-            f"{'one row per attribute, batch ' + str(batch):34} {n / seconds:11,.0f} "
-            f"{n * len(ATTRIBUTES) / seconds:13,.0f} {grown / n:14,.0f}"
+            f"{args.comments:,} comments in threads of {args.thread_size}; per comment: "
+            f"Detoxify's {len(ATTRIBUTES)} attributes, then a 1-attribute model (two runs)"
         )
-        conn = store.db.conn
-        # the same narrow table without its (model, attribute, score) index, which a
-        # bulk load could drop and rebuild once at the end
-        conn.execute("CREATE TABLE scores_noindex AS SELECT * FROM scores WHERE 0")
-        conn.execute(
-            "CREATE UNIQUE INDEX scores_noindex_pk ON scores_noindex(comment_id, model, attribute)"
-        )
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        before = db_bytes(db)
-        start = time.perf_counter()
-        for offset in range(0, len(rows), batch):
-            with conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO scores_noindex VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (r.comment_id, r.model, a, v, r.content_hash, 0, "2026-12-01T00:00:00Z")
-                        for r in rows[offset : offset + batch]
-                        for a, v in r.scores.items()
-                    ],
-                )
-        seconds = time.perf_counter() - start
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        grown = db_bytes(db) - before
+        print(f"\n{'writes (best of ' + str(args.rounds) + ')':44} {'comments/s':>11} "
+              f"{'bytes/comment':>14}")  # fmt: skip
+        best: dict[tuple[str, int], tuple[float, float]] = {}
+        finals: dict[str, Path] = {}
+        for batch in [int(b) for b in args.batches.split(",")]:
+            for _ in range(args.rounds):  # interleaved, so load from elsewhere hits all alike
+                for name in CONTENDERS:
+                    rate, size, path = write_run(base, rows, batch, name)
+                    if rate > best.get((name, batch), (0.0, 0.0))[0]:
+                        best[(name, batch)] = (rate, size)
+                    if batch == 1024:
+                        finals[name] = path
+            for name in CONTENDERS:
+                rate, size = best[(name, batch)]
+                print(f"{name + ', batch ' + str(batch):44} {rate:11,.0f} {size:14,.0f}")
+        print("\n(comments/s counts each comment once per model run; target: new layout "
+              + ", ".join(f"≥ {t:,}/s in batches of {b}" for b, t in TARGETS.items()) + ")")  # fmt: skip
+        print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        old_name, new_name = list(CONTENDERS)[:2]
+        if old_name in finals and new_name in finals:
+            print(
+                f"\n{'reads on the same scores (best of 3)':58} {'old':>9} {'new':>9} {'new/old':>8}"
+            )
+            for label, old_s, new_s, note in read_table(finals[old_name], finals[new_name]):
+                ratio = new_s / old_s if old_s else float("nan")
+                print(f"{label:58} {old_s * 1000:7.1f}ms {new_s * 1000:7.1f}ms {ratio:7.2f}x"
+                      + (f"  {note}" if note else ""))  # fmt: skip
+            print("(target: every read as fast or faster: new/old ≤ 1)")
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        new_rates = {b: best[(new_name, b)][0] for b in TARGETS if (new_name, b) in best}
         print(
-            f"{'row per attribute, no score index ' + str(batch):34} {n / seconds:11,.0f} "
-            f"{n * len(ATTRIBUTES) / seconds:13,.0f} {grown / n:14,.0f}"
+            "store: "
+            + f"{new_rates.get(1024, 0):,.0f} comments/s in batches of 1024, "
+            + f"{new_rates.get(32, 0):,.0f} in batches of 32"
         )
-        # the wide alternative, in the same database file (scratch copy)
-        columns = ", ".join(f"{a} REAL NOT NULL" for a in ATTRIBUTES)
-        conn.execute(
-            f"""CREATE TABLE scores_wide (comment_id INTEGER NOT NULL, model TEXT NOT NULL,
-                content_hash TEXT NOT NULL, windowed INTEGER NOT NULL, scored_at TEXT NOT NULL,
-                {columns}, PRIMARY KEY (comment_id, model)) WITHOUT ROWID"""
-        )
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        before = db_bytes(db)
-        marks = ", ".join("?" * (5 + len(ATTRIBUTES)))
-        sql = f"INSERT OR REPLACE INTO scores_wide VALUES ({marks})"
-        start = time.perf_counter()
-        for offset in range(0, len(rows), batch):
-            with conn:
-                conn.executemany(
-                    sql,
-                    [
-                        (r.comment_id, r.model, r.content_hash, 0, "2026-12-01T00:00:00Z",
-                         *r.scores.values())
-                        for r in rows[offset : offset + batch]
-                    ],
-                )  # fmt: skip
-        seconds = time.perf_counter() - start
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        grown = db_bytes(db) - before
-        print(
-            f"{'wide (row per comment), batch ' + str(batch):34} {n / seconds:11,.0f} "
-            f"{n * len(ATTRIBUTES) / seconds:13,.0f} {grown / n:14,.0f}"
-        )
-        store.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

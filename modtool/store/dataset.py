@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from modtool.store.notes import notes_for
-from modtool.store.scores import current_scores, scored_pairs
+from modtool.store.scores import current_score_rows, scored_pairs
 
 BATCH = 2_000
 
@@ -235,12 +235,8 @@ class DatasetRepo:
     def _fill(self, rows: list[DatasetRow], policy: str | None) -> None:
         by_id = {row.id: row for row in rows}
         ids = json.dumps(list(by_id))
-        for comment_id, by_model in current_scores(self.db, list(by_id)).items():
-            by_id[comment_id].scores.extend(
-                (model, attribute, score)
-                for model, values in by_model.items()
-                for attribute, score in values.items()
-            )
+        for comment_id, model, attribute, score in current_score_rows(self.db, list(by_id)):
+            by_id[comment_id].scores.append((model, attribute, score))
         if policy is None:
             return
         for comment_id, rule, label, automatic, reasons, policy_hash in self.db.conn.execute(

@@ -17,7 +17,6 @@ store holds is always a real score.
 
 from __future__ import annotations
 
-import math
 import numbers
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -50,6 +49,8 @@ class ModelLayout:
     id: str
     attributes: tuple[str, ...]
     positions: dict[str, int]
+    by_name: tuple[tuple[str, int], ...]
+    """``(attribute, position)`` of the column attributes, sorted by name."""
 
     @classmethod
     def from_row(cls, key: int, model_id: str, attributes: str) -> ModelLayout:
@@ -57,7 +58,8 @@ class ModelLayout:
         positions: dict[str, int] = {}
         for position, name in enumerate(names):
             positions.setdefault(name, position)
-        return cls(int(key), model_id, names, positions)
+        by_name = tuple(sorted((n, p) for n, p in positions.items() if p < SLOTS))
+        return cls(int(key), model_id, names, positions, by_name)
 
     def column(self, attribute: str) -> str | None:
         """The REAL column holding ``attribute``, ``None`` when it is in ``extra``."""
@@ -66,20 +68,32 @@ class ModelLayout:
 
     def unpack(self, values: Sequence[object]) -> dict[str, float]:
         """``{attribute: score}`` from ``s0 … s15, extra``, sorted by attribute."""
-        found = {
-            name: float(values[position])  # type: ignore[arg-type]
-            for name, position in self.positions.items()
-            if position < SLOTS and values[position] is not None
-        }
+        found = {name: values[p] for name, p in self.by_name if values[p] is not None}
         if values[SLOTS] is not None:
             found.update(loads(values[SLOTS]))  # type: ignore[arg-type]
-        return dict(sorted(found.items()))
+            found = dict(sorted(found.items()))
+        return found  # type: ignore[return-value]
 
     def params(self, row: ScoreRow, now: str) -> tuple[object, ...]:
         """The ``comment_scores`` row of ``row``; every value checked."""
-        values: list[float | None] = [None] * SLOTS
+        scores = row.scores
+        if len(scores) == len(self.attributes) <= SLOTS and tuple(scores) == self.attributes:
+            # the usual case: every attribute, in the model's order
+            values = tuple(scores.values())
+            if all(type(v) is float and 0.0 <= v <= 1.0 for v in values):
+                return (
+                    row.comment_id,
+                    self.key,
+                    row.content_hash,
+                    1 if row.windowed else 0,
+                    now,
+                    *values,
+                    *_EMPTY[len(values) :],
+                    None,
+                )
+        slots: list[float | None] = [None] * SLOTS
         extra: dict[str, float] = {}
-        for name, value in row.scores.items():
+        for name, value in scores.items():
             position = self.positions.get(name)
             if position is None:
                 raise StoreError(
@@ -94,7 +108,7 @@ class ModelLayout:
                     "is not a number in [0, 1]; no scores stored"
                 )
             if position < SLOTS:
-                values[position] = value
+                slots[position] = value
             else:
                 extra[name] = value
         return (
@@ -103,9 +117,12 @@ class ModelLayout:
             row.content_hash,
             1 if row.windowed else 0,
             now,
-            *values,
+            *slots,
             dumps(extra) if extra else None,
         )
+
+
+_EMPTY = (None,) * SLOTS
 
 
 def _as_float(value: object, row: ScoreRow, name: str) -> float:
@@ -120,6 +137,11 @@ def _as_float(value: object, row: ScoreRow, name: str) -> float:
 class ScoreRepo:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        # Committed model rows never change (a key and an attribute order are for
+        # good), so layouts read outside a transaction are kept; one read inside a
+        # transaction that may still roll back is not.
+        self._layouts: dict[str, ModelLayout] = {}
+        self._indexed: set[str] = set()
 
     # -- models ----------------------------------------------------------------
     def register_model(self, model: ModelInfo) -> None:
@@ -156,10 +178,19 @@ class ScoreRepo:
         return next((m for m in self.models() if m.id == model_id), None)
 
     def layout(self, model_id: str) -> ModelLayout | None:
+        """Where ``model_id``'s attributes are stored, or ``None`` if it is not registered."""
+        known = self._layouts.get(model_id)
+        if known is not None:
+            return known
         row = self.db.execute(
             "SELECT key, id, attributes FROM models WHERE id = ?", [model_id]
         ).fetchone()
-        return None if row is None else ModelLayout.from_row(*row)
+        if row is None:
+            return None
+        layout = ModelLayout.from_row(*row)
+        if not self.db.conn.in_transaction:
+            self._layouts[model_id] = layout
+        return layout
 
     def layouts(self) -> dict[int, ModelLayout]:
         """Every registered model's layout, by key (one small query)."""
@@ -308,19 +339,22 @@ class ScoreRepo:
         database cannot take it now (read-only, or busy), reads then scan."""
         if column not in SLOT_COLUMNS:
             raise ValueError(column)
+        if column in self._indexed:
+            return True
         name = f"comment_scores_rank_{column}"
         exists = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
         ).fetchone()
-        if exists:
-            return True
-        try:
-            with self.db.atomic():
-                self.db.execute(
-                    f"CREATE INDEX IF NOT EXISTS {name} ON comment_scores(model_key, {column})"
-                )
-        except sqlite3.OperationalError:
-            return False
+        if not exists:
+            try:
+                with self.db.atomic():
+                    self.db.execute(
+                        f"CREATE INDEX IF NOT EXISTS {name} ON comment_scores(model_key, {column})"
+                    )
+            except sqlite3.OperationalError:
+                return False
+        if not self.db.conn.in_transaction:
+            self._indexed.add(column)
         return True
 
     def count_scored(self, model: str, thread_id: int | None = None) -> int:
@@ -376,50 +410,73 @@ def current_scores(
     )
 
 
+def current_score_rows(
+    db: sqlite_utils.Database, comment_ids: Sequence[int]
+) -> Iterator[tuple[int, str, str, float]]:
+    """``(comment_id, model, attribute, score)`` of the given comments' current
+    scores, sorted by comment, model and attribute (what the dataset rows carry)."""
+    by_key = layouts(db)
+    rows = db.execute(
+        f"""SELECT s.comment_id, s.model_key, {VALUES} FROM comment_scores s
+            JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
+            WHERE s.comment_id IN (SELECT value FROM json_each(?)) ORDER BY s.comment_id""",
+        [dumps(list(comment_ids))],
+    ).fetchall()
+    if len(by_key) > 1:  # by model id within a comment, not by key
+        rows.sort(key=lambda row: (row[0], by_key[row[1]].id))
+    for comment_id, key, *values in rows:
+        layout = by_key[key]
+        if values[SLOTS] is None:
+            for name, position in layout.by_name:
+                value = values[position]
+                if value is not None:
+                    yield comment_id, layout.id, name, value
+        else:
+            for name, value in layout.unpack(values).items():
+                yield comment_id, layout.id, name, value
+
+
 def scored_pairs(
-    db: sqlite_utils.Database, where: str | None = None, params: object = ()
+    db: sqlite_utils.Database, where: str | None = None, params: Sequence[object] = ()
 ) -> list[tuple[str, str]]:
     """``(model, attribute)`` pairs that hold a score, sorted: over the whole store
     (``where=None``; a pair whose every score is stale counts), or among the
-    current scores of the comments ``c`` that ``where`` selects."""
+    current scores of the comments ``c`` that ``where`` selects (``?`` parameters)."""
     by_key = layouts(db)
-    present = ", ".join(f"MAX(s.{column} IS NOT NULL)" for column in SLOT_COLUMNS)
-    if where is None:
-        sql = f"SELECT s.model_key, {present} FROM comment_scores s WHERE s.model_key = ?"
-        rows = [db.execute(sql, [key]).fetchone() for key in sorted(by_key)]
-        rows = [row for row in rows if row[0] is not None]
-        extra_sql = """SELECT DISTINCT s.model_key, e.key FROM comment_scores s,
-                       json_each(s.extra) e WHERE s.extra IS NOT NULL"""
-        extra = db.execute(extra_sql).fetchall()
-    else:
-        join = """FROM comments c JOIN comment_scores s
-                  ON s.comment_id = c.id AND s.content_hash = c.content_hash"""
-        rows = db.execute(f"SELECT s.model_key, {present} {join} WHERE {where} GROUP BY 1", params)
-        extra = db.execute(
-            f"""SELECT DISTINCT s.model_key, e.key {join}, json_each(s.extra) e
-                WHERE s.extra IS NOT NULL AND {where}""",
-            params,
-        ).fetchall()
     pairs: set[tuple[str, str]] = set()
-    for key, *flags in rows:
+    if where is None:
+        # per model and attribute, the first row that holds it, off the (model_key, s0)
+        # index: a few probes however large the store
+        for key, layout in by_key.items():
+            for name, position in layout.positions.items():
+                held = (
+                    f"s.{SLOT_COLUMNS[position]} IS NOT NULL"
+                    if position < SLOTS
+                    else "EXISTS (SELECT 1 FROM json_each(s.extra) e WHERE e.key = :name)"
+                )
+                if db.execute(
+                    f"SELECT 1 FROM comment_scores s WHERE s.model_key = :key AND {held} LIMIT 1",
+                    {"key": key, "name": name},
+                ).fetchone():
+                    pairs.add((layout.id, name))
+        return sorted(pairs)
+    join = """FROM comments c JOIN comment_scores s
+              ON s.comment_id = c.id AND s.content_hash = c.content_hash"""
+    flags = ", ".join(f"MAX(s.{column} IS NOT NULL)" for column in SLOT_COLUMNS)
+    for key, *held, extra in db.execute(
+        f"SELECT s.model_key, {flags}, MAX(s.extra IS NOT NULL) {join} WHERE {where} GROUP BY 1",
+        list(params),
+    ).fetchall():
         layout = by_key[key]
-        pairs.update(
-            (layout.id, name)
-            for name, position in layout.positions.items()
-            if position < SLOTS and flags[position]
-        )
-    pairs.update((by_key[key].id, str(name)) for key, name in extra)
+        pairs.update((layout.id, name) for name, position in layout.by_name if held[position])
+        if extra:
+            for (name,) in db.execute(
+                f"""SELECT DISTINCT e.key {join}, json_each(s.extra) e
+                    WHERE s.model_key = ? AND s.extra IS NOT NULL AND {where}""",
+                [key, *params],
+            ):
+                pairs.add((layout.id, str(name)))
     return sorted(pairs)
-
-
-def is_finite_score(value: object) -> bool:
-    """A value the store can hold: a real number, finite, in [0, 1]."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0.0 <= value <= 1.0
-    )
 
 
 # -- scoring at scale (the Ray engine and file mode) --------------------------------
