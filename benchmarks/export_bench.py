@@ -59,8 +59,8 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
     conn.execute("PRAGMA synchronous=OFF")
     rng = random.Random(seed)
     conn.execute(
-        "INSERT INTO models (id, scorer, name, attributes, details, first_used_at) "
-        "VALUES (?, 'profanity-check', 'profanity-check', '[\"profanity\"]', '{}', ?)",
+        "INSERT INTO models (id, scorer, name, attributes, details, first_used_at, key) "
+        "VALUES (?, 'profanity-check', 'profanity-check', '[\"profanity\"]', '{}', ?, 1)",
         [MODEL, NOW],
     )
     comment_rows, score_rows, label_rows, review_rows, action_rows = [], [], [], [], []
@@ -75,8 +75,8 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
             comment_rows,
         )
         conn.executemany(
-            "INSERT INTO scores (comment_id, model, attribute, score, content_hash, windowed,"
-            " scored_at) VALUES (?, ?, 'profanity', ?, ?, 0, ?)",
+            "INSERT INTO comment_scores (comment_id, model_key, s0, content_hash, windowed,"
+            " scored_at) VALUES (?, 1, ?, ?, 0, ?)",
             score_rows,
         )
         conn.executemany(
@@ -146,7 +146,7 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
                         NOW,
                     )
                 )
-                score_rows.append((comment_id, MODEL, rng.random(), chash, NOW))
+                score_rows.append((comment_id, rng.random(), chash, NOW))
                 if rng.random() < 0.02:
                     for moderator in ("alice", "bob"):
                         if rng.random() < 0.4:

@@ -100,7 +100,10 @@ def test_v4_scores_migrate_with_every_score_hash_and_stale_rule_kept(tmp_path: P
     assert [row[0] for row in store.scores.unscored("detoxify/original@abc")] == [3]
     assert store.scores.count_scored("detoxify/original@abc") == 2
     assert store.scores.windowed(2) == {"detoxify/original@abc"}
-    assert store.scores.top("detoxify/original@abc", "insult") == [(2, 2 / 10 + 4 / 100), (1, 1 / 10 + 4 / 100)]
+    assert store.scores.top("detoxify/original@abc", "insult") == [
+        (2, 2 / 10 + 4 / 100),
+        (1, 1 / 10 + 4 / 100),
+    ]
     assert store.scores.top("wide@1", "a17") == [(1, 0.17)]  # past the 16 columns
     assert [m.id for m in store.scores.models()] == [
         "detoxify/original@abc",

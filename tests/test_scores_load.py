@@ -162,10 +162,11 @@ def test_two_shards_of_one_model_must_agree_and_nothing_is_written_before(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda c, m: (c, b"{not json"), "metadata: not JSON"),
-        (lambda c, m: (c, b'{"model": NaN}'), "metadata: not JSON"),
-        (lambda c, m: (c, b"[" * 100_000 + b"]" * 100_000), "metadata: not JSON"),
-        (lambda c, m: (c, b'{"rows": 1' + b"0" * 5000 + b"}"), "metadata: not JSON"),
+        (lambda c, m: (c, b"{not json"), "metadata: line 1 column 2: not valid JSON"),
+        (lambda c, m: (c, b'{"model": NaN}'), "metadata: line 1 column 11: NaN is not a number"),
+        (lambda c, m: (c, b"[" * 200_000 + b"]" * 200_000), "metadata: line 1 column 100001"),
+        (lambda c, m: (c, b'{"rows": 1' + b"0" * 5000 + b"}"), "an integer of 5,001 digits"),
+        (lambda c, m: (c, b"\xff{}"), "metadata: byte 1: not UTF-8 text"),
         (lambda c, m: (c, [1, 2]), "metadata: not a JSON object"),
         (lambda c, m: (c, {**m, "model": 7}), "'model' is not a model name"),
         (lambda c, m: (c, {k: v for k, v in m.items() if k != "scorer"}), "'scorer' is not"),

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modtool import jsonsafe
 from modtool.errors import InputError, ModtoolError
 from modtool.models import ModelInfo, content_hash
 from modtool.scoring.shards import (  # noqa: F401  (load_shards, LoadSummary: re-exported)
@@ -160,22 +161,14 @@ def _count_rows(path: Path, kind: str, text_column: str, id_column: str) -> int:
                     path, None, f"no column {column!r} (it has: {', '.join(sorted(names))})"
                 )
         return int(handle.metadata.num_rows)
-    count = 0
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            if count == 0:
-                _json_record(path, number, line, text_column, id_column)
-            count += 1
+    count = 0  # every line is parsed and checked here, before any scoring
+    for number, record in jsonsafe.iter_lines(path):
+        _json_record(path, number, record, text_column, id_column)
+        count += 1
     return count
 
 
-def _json_record(path: Path, number: int, line: bytes, text_column: str, id_column: str) -> tuple:
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        raise InputError.at(path, f"line {number}", f"not JSON ({exc})") from None
+def _json_record(path: Path, number: int, record: Any, text_column: str, id_column: str) -> tuple:
     if not isinstance(record, dict):
         raise InputError.at(path, f"line {number}", "not a JSON object")
     for column in (text_column, id_column):
@@ -207,16 +200,13 @@ def read_rows(
         return
     ids: list[str] = []
     texts: list[str] = []
-    with item.path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            key, text = _json_record(item.path, number, line, text_column, id_column)
-            ids.append(key)
-            texts.append(text)
-            if len(ids) == chunk:
-                yield ids, texts
-                ids, texts = [], []
+    for number, record in jsonsafe.iter_lines(item.path):
+        key, text = _json_record(item.path, number, record, text_column, id_column)
+        ids.append(key)
+        texts.append(text)
+        if len(ids) == chunk:
+            yield ids, texts
+            ids, texts = [], []
     if ids:
         yield ids, texts
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modtool import jsonsafe
 from modtool.errors import InputError
 from modtool.models import ModelInfo, content_hash
 
@@ -77,19 +78,10 @@ def read_meta(shard: Path) -> dict[str, Any] | None:
 
     try:
         raw = (pq.read_schema(shard).metadata or {}).get(META_KEY)
-        meta = None if raw is None or len(raw) > MAX_META_BYTES else _strict_json(raw)
+        meta = None if raw is None or len(raw) > MAX_META_BYTES else jsonsafe.loads(raw, shard)
     except Exception:
         return None
     return meta if isinstance(meta, dict) else None
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _strict_json(raw: bytes) -> Any:
-    """JSON as the standard defines it (no NaN/Infinity)."""
-    return json.loads(raw, parse_constant=_refuse_constant)
 
 
 def open_shard(path: Path) -> Shard:
@@ -110,10 +102,7 @@ def open_shard(path: Path) -> Shard:
         raise InputError.at(path, None, "not a modtool score shard (no modtool metadata)")
     if len(raw) > MAX_META_BYTES:
         raise InputError.at(path, "metadata", f"larger than {MAX_META_BYTES} bytes")
-    try:
-        meta = _strict_json(raw)
-    except (ValueError, RecursionError) as exc:
-        raise InputError.at(path, "metadata", f"not JSON ({_first_line(exc)})") from None
+    meta = jsonsafe.loads(raw, f"{path}: metadata")
     model = _model_of(path, meta)
     types = {name: schema.field(name).type for name in schema.names}
     if len(types) != len(schema.names):
