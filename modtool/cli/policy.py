@@ -315,8 +315,10 @@ def suggest_command(
     )
 
 
-MAX_LISTED_RULES = 10
-"""Rule ids named in one note; the rest are counted (a policy may have hundreds)."""
+MAX_LISTED_RULES = 3
+"""Rule ids named in the undecided note; the rest are counted (a policy may have hundreds)."""
+TIMED_OUT = frozenset({"regex timeout", "regex budget"})
+MORE = 'docs/policies.md, "Undecided rules"'
 
 
 def _echo_report(report) -> None:
@@ -333,15 +335,21 @@ def _echo_report(report) -> None:
             "that rule was not decided for it"
         )
     if report.undecided:
-        missing = sorted(set().union(*report.missing.values()) - {"regex timeout", "regex budget"})
-        undecided = sorted(report.undecided.items())
-        rules = ", ".join(f"{rule_id} ({count})" for rule_id, count in undecided[:MAX_LISTED_RULES])
-        if len(undecided) > MAX_LISTED_RULES:
-            rules += f" and {len(undecided) - MAX_LISTED_RULES} more rules"
-        output.note(
-            f"rules not decided for some comments (rule (comments)): {rules}"
-            + (f"; {missing_scores_hint(missing)}" if missing else "")
-        )
+        output.note(undecided_note(report.undecided, report.missing))
+
+
+def undecided_note(undecided: dict[str, int], missing: dict[str, set[str]]) -> str:
+    """One short line: how many rules were skipped, why, the one command that helps,
+    and where to read more (the long explanation is in the docs, not on every run)."""
+    rules = sorted(undecided)
+    names = ", ".join(rules[:MAX_LISTED_RULES])
+    if len(rules) > MAX_LISTED_RULES:
+        names += f" and {len(rules) - MAX_LISTED_RULES} more"
+    count = f"{len(rules)} rule{'s' if len(rules) != 1 else ''}"
+    needs = sorted(set().union(*missing.values()) - TIMED_OUT) if missing else []
+    why = missing_scores_hint(needs) if needs else "as their regexes ran out of time (above)"
+    on = max(undecided.values())
+    return f"{count} undecided on {on} comment(s) ({names}) {why}; more in {MORE}"
 
 
 PROFANITY_ATTRIBUTES = frozenset({"profanity"})
@@ -349,27 +357,21 @@ PROFANITY_ATTRIBUTES = frozenset({"profanity"})
 
 
 def missing_scores_hint(missing: list[str]) -> str:
-    """What the undecided rules need and how to get it, honestly (offline too).
-
-    ``run modtool score`` does not help when Detoxify cannot run here: then it
-    says how to fetch the model, and that until then those rules are skipped.
-    """
-    attributes = sorted({m.rsplit(":", 1)[-1] for m in missing})
-    shown = ", ".join(missing)
-    if set(attributes) <= PROFANITY_ATTRIBUTES:
-        return f"missing scores: {shown} (profanity-check gives them, offline: `modtool score`)"
-    usable = _detoxify_usable()
-    if usable:
-        return (
-            f"missing scores: {shown}, from Detoxify (usable here: {usable}); "
-            "run `modtool score --scorer detoxify`"
+    """What the undecided rules need and the one command that gets it, honestly: when
+    Detoxify cannot run here, ``modtool score`` does not help those rules."""
+    offline = [m for m in missing if m.rsplit(":", 1)[-1] in PROFANITY_ATTRIBUTES]
+    detoxify = [m for m in missing if m not in offline]
+    parts = []
+    if offline:
+        parts.append("profanity-check's (`modtool score`)")
+    if detoxify:
+        usable = _detoxify_usable()
+        parts.append(
+            "Detoxify's (`modtool score --scorer detoxify`)"
+            if usable
+            else "Detoxify's (not set up here: `modtool models`)"
         )
-    return (
-        f"missing scores: {shown}, which only Detoxify gives, and it is not available here: "
-        "on a connected machine run `modtool models fetch original --to DIR`, copy DIR "
-        "here and run the `modtool score` command it prints; until then those rules "
-        "are skipped (see `modtool models`)"
-    )
+    return "for want of scores: " + ", ".join(parts)
 
 
 def _detoxify_usable() -> str | None:
@@ -389,7 +391,11 @@ def _detoxify_usable() -> str | None:
 @click.command("apply-policy")
 @policy_option
 @thread_option
-@click.option("--dry-run", is_flag=True, help="Store suggestions but apply no label.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Store suggestions and list what would be applied, applying nothing.",
+)
 @db_option
 def apply_policy_command(
     policy_ref: str | None, thread_ref: str | None, dry_run: bool, db_path: Path
@@ -411,17 +417,17 @@ def apply_policy_command(
     _echo_report(report.suggest)
     for comment_id, why in report.skipped:
         output.note(f"comment #{comment_id}: {why}")
-    for action in report.applied:
-        what = action.label or action.kind
+    would = "would " if dry_run else ""
+    for action in report.planned if dry_run else report.applied:
+        what = f"{action.kind} {action.label}" if action.label else action.kind
         output.echo(
-            f"comment #{action.comment_id}: {action.kind} {what} by {action.actor} ({action.note})"
+            f"comment #{action.comment_id}: {would}{what} by {action.actor} ({action.note})"
         )
     automatic = len(report.suggest.automatic)
-    verb = "would apply" if dry_run else "applied"
+    done = len(report.planned) if dry_run else len(report.applied)
     output.echo(
-        f"{policy.name}: {automatic} automatic suggestion(s); {verb} "
-        f"{automatic if dry_run else len(report.applied)}, "
-        f"{report.unchanged} already in place"
+        f"{policy.name}: {automatic} automatic suggestion(s); {would or ''}"
+        f"{'apply' if dry_run else 'applied'} {done}, {report.unchanged} already in place"
     )
 
 

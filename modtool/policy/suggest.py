@@ -59,6 +59,17 @@ class SuggestReport:
         return [s for s in self.suggestions if s.automatic]
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """An action ``apply-policy --dry-run`` would take (the real run's ``Action``, unmade)."""
+
+    comment_id: int
+    kind: str  # "approve" or "add_label"
+    label: str | None
+    actor: str
+    note: str
+
+
 @dataclass(slots=True)
 class ApplyReport:
     suggest: SuggestReport
@@ -66,6 +77,8 @@ class ApplyReport:
     unchanged: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
     """``(comment_id, why)`` for automatic suggestions that were not applied."""
+    planned: list[Planned] = field(default_factory=list)
+    """With ``dry_run``: the actions a real run would take now, in its order."""
 
 
 def register(store: Store, policy: Policy) -> None:
@@ -142,7 +155,8 @@ def apply_policy(
 
     A comment the policy would both approve and flag is only flagged. Applying
     twice changes nothing the second time (no duplicate actions). With
-    ``dry_run`` suggestions are stored but no label is applied.
+    ``dry_run`` suggestions are stored but no label is applied: ``planned`` lists
+    what a real run would do now, ``unchanged`` what is already in place.
     """
     report = ApplyReport(suggest(store, policy, thread_id))
     ref = policy.ref
@@ -163,6 +177,7 @@ def apply_policy(
             )
             approvals = []
         if dry_run:
+            _plan(report, store, policy, comment_id, approvals[:1], flags)
             continue
         for suggestion in approvals[:1]:
             _record(
@@ -192,6 +207,36 @@ def apply_policy(
                 ),
             )
     return report
+
+
+def _plan(
+    report: ApplyReport,
+    store: Store,
+    policy: Policy,
+    comment_id: int,
+    approvals: list[Suggestion],
+    flags: list[Suggestion],
+) -> None:
+    """What the real run would do for one comment, from the policy actor's state now."""
+    state = store.labels.state(comment_id, policy.actor, policy.name)
+    for suggestion in approvals:
+        planned = Planned(comment_id, "approve", None, policy.actor, f"rule {suggestion.rule}")
+        _count(report, state.state == "approved", planned)
+    seen: set[str] = set()
+    for suggestion in flags:
+        if suggestion.label in seen:
+            continue
+        seen.add(suggestion.label)
+        note = f"rule {suggestion.rule}"
+        planned = Planned(comment_id, "add_label", suggestion.label, policy.actor, note)
+        _count(report, suggestion.label in state.labels, planned)
+
+
+def _count(report: ApplyReport, in_place: bool, planned: Planned) -> None:
+    if in_place:
+        report.unchanged += 1
+    else:
+        report.planned.append(planned)
 
 
 def _record(report: ApplyReport, action: Action | None) -> None:
