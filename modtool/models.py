@@ -189,6 +189,38 @@ class ScoreRow:
     windowed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A label a rule suggests for a comment, and why. Never a label by itself.
+
+    Made by the policy's rules (:mod:`modtool.policy.suggest`), stored by the
+    store (:mod:`modtool.store.suggestions`): here, below both, so the store does
+    not depend on the policy layer. ``reasons`` are dicts (see
+    :mod:`modtool.policy.conditions`); regex reasons carry ``spans``: ``[start,
+    end]`` character offsets into the comment body (or the author, when
+    ``field`` says so) for highlighting.
+    """
+
+    comment_id: int
+    label: str
+    rule: str
+    automatic: bool
+    policy_name: str
+    policy_hash: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = ""
+    id: int | None = None
+
+    def spans(self, field_name: str = "body") -> list[tuple[int, int]]:
+        """Every matched span in ``field_name``, sorted (for highlighting)."""
+        return sorted(
+            (int(start), int(end))
+            for reason in self.reasons
+            if reason.get("kind") == "regex" and reason.get("field", "body") == field_name
+            for start, end in reason.get("spans", [])
+        )
+
+
 Record = dict[str, Any]
 """One comment as every export format and annotation tool gets it (``export/records.py``
 builds them: ids, text, context, scores, labels, annotations, suggestions)."""

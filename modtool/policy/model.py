@@ -7,9 +7,8 @@ validates); :mod:`modtool.policy.rules` evaluates the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from modtool.models import PolicyRef
+from modtool.models import PolicyRef, Suggestion
 from modtool.policy.conditions import Condition, ScoreCondition
 
 ACTIONS = ("approve", "flag", "remove", "escalate")
@@ -162,30 +161,12 @@ class Policy:
         return f"policy:{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A label a rule suggests for a comment, and why. Never a label by itself.
-
-    ``reasons`` are dicts (see :mod:`modtool.policy.conditions`); regex reasons
-    carry ``spans``: ``[start, end]`` character offsets into the comment body
-    (or the author, when ``field`` says so) for highlighting.
-    """
-
-    comment_id: int
-    label: str
-    rule: str
-    automatic: bool
-    policy_name: str
-    policy_hash: str
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    created_at: str = ""
-    id: int | None = None
-
-    def spans(self, field_name: str = "body") -> list[tuple[int, int]]:
-        """Every matched span in ``field_name``, sorted (for highlighting)."""
-        return sorted(
-            (int(start), int(end))
-            for reason in self.reasons
-            if reason.get("kind") == "regex" and reason.get("field", "body") == field_name
-            for start, end in reason.get("spans", [])
-        )
+__all__ = [
+    "ACTIONS",
+    "APPROVE_HOTKEY",
+    "RESERVED_HOTKEYS",
+    "LabelDef",
+    "Policy",
+    "Rule",
+    "Suggestion",
+]

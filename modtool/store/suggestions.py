@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from modtool.policy.model import Suggestion
+from modtool.models import Suggestion
 from modtool.store.common import dumps, loads, utc_now, where_equal, write_transaction
 
 _COLUMNS = "id, comment_id, label, rule, automatic, policy_name, policy_hash, reasons, created_at"
