@@ -85,8 +85,11 @@ async def test_reopening_shows_where_you_were(db: Path) -> None:
 
 
 @contextmanager
-def tui_in_pty(db: Path, *args: str, cwd: Path = REPO) -> Iterator[tuple[subprocess.Popen, int]]:
-    """Run the real ``modtool tui`` on a pseudo-terminal of 120x40."""
+def tui_in_pty(
+    db: Path | None, *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Run the real ``modtool tui`` on a pseudo-terminal of 120x40 (``db`` None: no
+    ``MODTOOL_DB``, the command's own default; ``env`` adds variables)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {
@@ -95,8 +98,11 @@ def tui_in_pty(db: Path, *args: str, cwd: Path = REPO) -> Iterator[tuple[subproc
         "TERM": "xterm-256color",
         "MODTOOL_MODERATOR": "ana",
         "HF_HUB_OFFLINE": "1",
+        **(env or {}),
     }
     env.pop("NO_COLOR", None)
+    if db is None:
+        env.pop("MODTOOL_DB")
     proc = subprocess.Popen(
         [sys.executable, "-m", "modtool", "tui", "--scorer", "none", *args],
         stdin=slave,

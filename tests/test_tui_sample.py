@@ -83,6 +83,43 @@ def test_tui_sample_opens_the_packaged_thread_from_anywhere(tmp_path: Path) -> N
         assert thread.comment_count == 27 and thread.title.startswith("US-South Korea Talks")
 
 
+def test_tui_sample_keeps_its_own_database_in_the_data_folder(tmp_path: Path) -> None:
+    """17.3: with no --db, the sample goes to $XDG_DATA_HOME/modtool/sample.db (said on
+    screen before the UI opens), never into the folder the user stands in."""
+    data = tmp_path / "data"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    seen = bytearray()
+    with tui_in_pty(None, "--sample", cwd=elsewhere, env={"XDG_DATA_HOME": str(data)}) as (
+        proc,
+        master,
+    ):
+        read_until(master, b"0/27 reviewed", seen)
+        os.write(master, b"q")
+        drain_until_exit(proc, master)
+    assert proc.returncode == 0
+    assert list(elsewhere.iterdir()) == []  # no modtool.db, -wal or -shm here
+    where = data / "modtool" / "sample.db"
+    said = " ".join(seen.decode("utf-8", "replace").split())
+    assert f"modtool: note: the sample thread opens in {where}, a database of its own" in said
+    assert "--db PATH puts it elsewhere" in said
+    with open_store(where) as store:
+        (thread,) = store.threads.list()
+        assert thread.comment_count == 27
+    assert sample_database_default() == Path.home() / ".local/share/modtool/sample.db"
+
+
+def sample_database_default() -> Path:
+    from modtool.cli.tui import sample_database
+
+    saved = os.environ.pop("XDG_DATA_HOME", None)
+    try:
+        return sample_database()
+    finally:
+        if saved is not None:
+            os.environ["XDG_DATA_HOME"] = saved
+
+
 def drain_until_exit(proc: subprocess.Popen, master: int, timeout: float = 60) -> None:
     """Read the terminal until the app ends (a full pty would block its last writes)."""
     deadline = time.monotonic() + timeout

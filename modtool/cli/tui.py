@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import ExitStack
 from importlib import resources
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
+from modtool.cli import output
 from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError, ModtoolError
 from modtool.moderator import resolve_moderator
@@ -24,6 +27,16 @@ the top-level ``threads/``; package data installs it as ``modtool/threads/…``)
 def packaged_sample() -> Traversable:
     """The installed sample thread (works after a plain ``pip install``)."""
     return resources.files("modtool").joinpath("threads", SAMPLE)
+
+
+def sample_database() -> Path:
+    """Where ``tui --sample`` keeps its database when no ``--db`` is given: the
+    per-user data folder (``$XDG_DATA_HOME/modtool/sample.db``, by default
+    ``~/.local/share/modtool/sample.db``), not whatever folder the user stands in,
+    so trying the sample leaves no ``modtool.db`` behind and reopens where you were."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return folder / "modtool" / "sample.db"
 
 
 @click.command("tui")
@@ -62,9 +75,12 @@ def packaged_sample() -> Traversable:
 @click.option(
     "--sample",
     is_flag=True,
-    help="Open the sample thread shipped with modtool (imported first, safe to repeat).",
+    help="Open the sample thread shipped with modtool (imported first, safe to repeat) in "
+    "a database of its own: $XDG_DATA_HOME/modtool/sample.db unless --db says otherwise.",
 )
+@click.pass_context
 def tui_command(
+    ctx: click.Context,
     file: Path | None,
     db_path: Path,
     policy_ref: str | None,
@@ -91,6 +107,9 @@ def tui_command(
 
     if sample and (file is not None or thread_ref is not None):
         raise InputError("--sample opens the sample thread: give it without FILE or --thread")
+    own_database = sample and ctx.get_parameter_source("db_path") == ParameterSource.DEFAULT
+    if own_database:
+        db_path = sample_database()
     with ExitStack() as stack:
         if sample:
             file = stack.enter_context(resources.as_file(packaged_sample()))
@@ -104,6 +123,7 @@ def tui_command(
             thread_ref,
             scorer,
             auto_advance,
+            own_database=own_database,
         )
 
 
@@ -115,6 +135,8 @@ def _run(
     thread_ref: str | None,
     scorer: str,
     auto_advance: bool,
+    *,
+    own_database: bool = False,
 ) -> None:
     moderator = resolve_moderator(moderator)  # the one default and check, before anything opens
     if file is None:
@@ -128,6 +150,18 @@ def _run(
         # Textual would draw into the pipe and wait for keys forever; say so before
         # anything is created (the import of FILE happens inside the app).
         raise ModtoolError(f"tui needs a terminal ({not_a_terminal} is not a TTY)")
+    if own_database:
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise ModtoolError(
+                f"{db_path.parent}: cannot make the sample's folder ({exc.strerror or exc}); "
+                "give --db PATH"
+            ) from None
+        output.note(
+            f"the sample thread opens in {db_path}, a database of its own kept between runs "
+            "(not ./modtool.db); --db PATH puts it elsewhere"
+        )
 
     from modtool.tui.app import create_app
 
