@@ -126,6 +126,7 @@ def test_a_missing_root_names_the_thread_and_a_missing_parent_makes_an_orphan(
         "https://a.example/n/5": ("https://a.example/n/1", "https://a.example/n/4"),
         "https://a.example/n/6": ("https://a.example/n/1", "https://a.example/n/2"),
     }
+    assert activitypub.actor_name("https://[::1/users/x") == "https://[::1/users/x"  # not a URL
     assert [found[key].author for key in found] == [
         "xavier@a.example",
         "yan@a.example",

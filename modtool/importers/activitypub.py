@@ -186,12 +186,16 @@ def actor_name(value: Any) -> str:
     link = jsonread.text(value).strip()
     if not link:
         return jsonread.text(name)
-    parts = urlsplit(link)
-    if name and parts.hostname:
-        return f"{name}@{parts.hostname}"
-    found = _ACTOR_PATH.match(parts.path) if parts.hostname else None
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:  # not a URL ("https://[" is an unclosed IPv6 address)
+        return link
+    if name and host:
+        return f"{name}@{host}"
+    found = _ACTOR_PATH.match(parts.path) if host else None
     if found:
-        return f"{found.group(1) or found.group(2)}@{parts.hostname}"
+        return f"{found.group(1) or found.group(2)}@{host}"
     return link
 
 
