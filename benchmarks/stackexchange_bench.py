@@ -81,28 +81,30 @@ def write_dump(folder: Path, rows: int, seed: int = 1) -> tuple[int, int, int]:
 
 
 def child(folder: str, db: str) -> None:
-    from modtool.ingest import import_path
-    from modtool.store import open_store
-
-    store = open_store(Path(db))
+    """Import the dump (``db`` a path), or only read its records (``db`` is ``-``)."""
     start = time.perf_counter()
-    report = import_path(store, Path(folder))
+    if db == "-":  # the format module alone: records read and dropped
+        from modtool.importers import stackexchange
+
+        rows = threads = 0
+        for record in stackexchange.read(Path(folder), lambda message: None):
+            kind = type(record).__name__
+            rows += kind == "CommentRecord"
+            threads += kind == "ThreadRecord"
+    else:
+        from modtool.ingest import import_path
+        from modtool.store import open_store
+
+        store = open_store(Path(db))
+        report = import_path(store, Path(folder))
+        store.close()
+        rows, threads = report.total, len(report.threads)
     seconds = time.perf_counter() - start
-    store.close()
     peak = 0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             peak = int(line.split()[1]) // 1024
-    print(
-        json.dumps(
-            {
-                "rows": report.total,
-                "threads": len(report.threads),
-                "seconds": seconds,
-                "peak_mb": peak,
-            }
-        )
-    )
+    print(json.dumps({"rows": rows, "threads": threads, "seconds": seconds, "peak_mb": peak}))
 
 
 def machine() -> str:
@@ -137,22 +139,25 @@ def main() -> None:
             folder.mkdir()
             questions, answers, comments = write_dump(folder, rows)
             size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
-            db = Path(tmp) / f"m-{rows}.db"
-            done = subprocess.run(
-                [sys.executable, __file__, "--child", str(folder), str(db)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
             print(
-                f"dump of {size:,.0f} MB ({questions:,} questions, {answers:,} posts as answers, "
-                f"{comments:,} comments): {figures['rows']:,} comments in "
-                f"{figures['threads']:,} threads, {figures['seconds']:.1f} s "
-                f"({figures['rows'] / figures['seconds']:,.0f} comments/s), "
-                f"peak RSS {figures['peak_mb']} MB; load now "
-                f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+                f"dump of {size:,.0f} MB ({questions:,} questions, {answers:,} posts as answers "
+                f"or questions, {comments:,} comments):"
             )
+            for what, db in (("read only", "-"), ("import", str(Path(tmp) / f"m-{rows}.db"))):
+                done = subprocess.run(
+                    [sys.executable, __file__, "--child", str(folder), db],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                rate = figures["rows"] / figures["seconds"]
+                load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+                print(
+                    f"  {what:9}: {figures['rows']:,} comments in {figures['threads']:,} "
+                    f"threads, {figures['seconds']:.1f} s ({rate:,.0f} comments/s), "
+                    f"peak RSS {figures['peak_mb']} MB; load now {load}"
+                )
 
 
 if __name__ == "__main__":
