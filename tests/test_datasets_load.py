@@ -36,6 +36,28 @@ print(json.dumps(out))
 """
 
 
+def load_folders(tmp_path: Path, folders: list[Path]) -> dict:
+    """``datasets.load_dataset(folder)`` for each folder, offline, in one subprocess:
+    ``{folder: {split: {rows, features, first}}}``."""
+    env = {
+        **os.environ,
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_DATASETS_CACHE": str(tmp_path / "hf-home" / "datasets"),
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOADER, *map(str, folders)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=280,
+        cwd=tmp_path,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    return json.loads(loaded.stdout.strip().splitlines()[-1])
+
+
 def label_some(store: Store) -> None:
     """A majority label on an early comment, a tie on a late one (one thread only),
     so some split has no tied label at all: the case that broke before."""
@@ -90,23 +112,7 @@ def test_split_folders_load_with_datasets(store: Store, run_cli, tmp_path: Path)
     assert "Not written: test" in (lonely / "README.md").read_text()
     folders.append(lonely)
 
-    env = {
-        **os.environ,
-        "HF_DATASETS_OFFLINE": "1",
-        "HF_HUB_OFFLINE": "1",
-        "HF_HOME": str(tmp_path / "hf-home"),
-        "HF_DATASETS_CACHE": str(tmp_path / "hf-home" / "datasets"),
-    }
-    loaded = subprocess.run(
-        [sys.executable, "-c", LOADER, *map(str, folders)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=280,
-        cwd=tmp_path,
-    )
-    assert loaded.returncode == 0, loaded.stderr[-3000:]
-    report = json.loads(loaded.stdout.strip().splitlines()[-1])
+    report = load_folders(tmp_path, folders)
     total = store.dataset.count(Selection())
     for folder in folders[:3]:
         splits = report[str(folder)]
@@ -150,7 +156,7 @@ def test_card_features_match_the_parquet_schema(store: Store, tmp_path: Path) ->
     label_some(store)
     out = tmp_path / "labeled.jsonl"
     result = export(store, fmt="jsonl", output=out, selection=Selection(policy="news-comments"))
-    assert result.card == tmp_path / "labeled.card.md"
+    assert result.card == tmp_path / "labeled.jsonl.card.md"
     text = result.card.read_text()
     assert text.startswith("---\n")
     meta = yaml.safe_load(text.split("---\n")[1])
@@ -177,3 +183,58 @@ def test_card_features_match_the_parquet_schema(store: Store, tmp_path: Path) ->
     for path in (out2, result.card):
         data = path.read_text()
         assert "alice" not in data and "bob" not in data and "moderator-" in data
+
+
+def test_one_card_per_export_file(sample_store: Store, tmp_path: Path) -> None:
+    """Issue 16.14: ``labeled.jsonl``, ``labeled.csv`` and ``labeled.parquet`` in one
+    folder each get their own card (``labeled.jsonl.card.md``, …) naming their own
+    file in ``data_files``; each file with its card as ``README.md`` loads with
+    ``datasets.load_dataset(FOLDER)``. A file in the card's place that is not that
+    export's card is never replaced (refused before anything is written); the
+    export's own card is replaced by a re-run."""
+    pytest.importorskip("datasets")
+    import yaml
+
+    from tests.cli_batch import run_batch
+    from tests.labeled_sample import POLICY, label_sample
+
+    label_sample(sample_store, second_policy=False)
+    foreign = tmp_path / "other.jsonl.card.md"
+    foreign.write_text("my notes, not a card\n")
+    runs = run_batch(
+        [
+            *(("export", "-o", f"labeled.{ext}", "--policy", POLICY) for ext in ("jsonl", "csv")),
+            ("export", "-o", "labeled.parquet", "--policy", POLICY),
+            ("export", "-o", "labeled.jsonl", "--policy", POLICY),  # again: its own card
+            ("export", "-o", "other.jsonl", "--policy", POLICY),
+        ],
+        db=sample_store.path,
+        cwd=tmp_path,
+    )
+    for run in runs[:4]:
+        assert run.returncode == 0, run.stderr
+    assert runs[4].returncode == 1 and runs[4].stderr.strip().splitlines() == [
+        f"modtool: error: {Path('other.jsonl.card.md')}: exists and is not the dataset card "
+        "of other.jsonl; it is not replaced (move it away, or give --no-card)"
+    ]
+    assert foreign.read_text() == "my notes, not a card\n"
+    assert not (tmp_path / "other.jsonl").exists()  # refused before writing the export
+    folders = []
+    for ext in ("jsonl", "csv", "parquet"):
+        card = tmp_path / f"labeled.{ext}.card.md"
+        text = card.read_text()
+        assert text.splitlines()[1] == f'# modtool dataset card of "labeled.{ext}"'
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert meta["configs"][0]["data_files"] == [{"split": "train", "path": f"labeled.{ext}"}]
+        folder = tmp_path / f"load-{ext}"
+        folder.mkdir()
+        (folder / f"labeled.{ext}").write_bytes((tmp_path / f"labeled.{ext}").read_bytes())
+        (folder / "README.md").write_text(text)
+        folders.append(folder)
+    assert not (tmp_path / "labeled.card.md").exists()
+    report = load_folders(tmp_path, folders)
+    for folder in folders:
+        assert list(report[str(folder)]) == ["train"]
+        train = report[str(folder)]["train"]
+        assert train["rows"] == 27 and train["first"]["id"] == 1
+        assert train["features"]["global_id"] == "Value('string')"

@@ -110,7 +110,7 @@ def test_annotations_long_table(labeled: Store, tmp_path: Path) -> None:
     frame = pd.read_csv(tmp_path / "a.csv", encoding="utf-8-sig", keep_default_na=False)
     assert list(frame.columns) == list(rows[0])
     assert frame["label"].tolist() == [r["label"] or "" for r in rows]
-    assert (tmp_path / "a.card.md").exists()
+    assert (tmp_path / "a.csv.card.md").exists()
 
 
 def test_jigsaw_layout_loads_like_detoxify_training(labeled: Store, tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_datasette_metadata_describes_the_real_schema(
     assert set(by_id) == {1, 4, 8, 9, 16, 17}
     assert "JSON" in tables["suggestions"]["columns"]["reasons"]
     assert "JSON" in tables["actions"]["columns"]["before"]
-    assert not (tmp_path / "metadata.card.md").exists()
+    assert not (tmp_path / "metadata.json.card.md").exists()
 
 
 def test_export_unreviewed(labeled: Store, run_cli, tmp_path: Path) -> None:

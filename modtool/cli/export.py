@@ -75,7 +75,7 @@ policy_option = click.option(
 @click.option(
     "--no-card",
     is_flag=True,
-    help="Do not write the dataset card (README.md, or NAME.card.md beside a file).",
+    help="Do not write the dataset card (README.md, or NAME.EXT.card.md beside a file).",
 )
 @db_option
 def export_command(
@@ -97,7 +97,7 @@ def export_command(
     One record per comment with the text it replies to, every score, the
     majority labels (ties marked) and each moderator's labels. Written to a
     temporary file and renamed, so OUTPUT is never half-written; `-o -` writes
-    to standard output. A dataset card (README.md in a folder, NAME.card.md
+    to standard output. A dataset card (README.md in a folder, NAME.EXT.card.md
     beside a file) says what is in it and types every column for `datasets`.
 
     \b

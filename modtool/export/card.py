@@ -1,5 +1,9 @@
 """The dataset card that travels with every export: ``README.md`` in an export
-folder, ``NAME.card.md`` beside a single file.
+folder, ``NAME.EXT.card.md`` beside a single file (``labeled.jsonl.card.md``:
+one card per export file, so ``labeled.jsonl``, ``labeled.csv`` and
+``labeled.parquet`` in one folder each keep their own). A card beside a file
+says whose it is in its header's first line (:func:`mark`); modtool replaces
+a card only when it is the card of the same export file.
 
 Its YAML header is what Hugging Face ``datasets`` reads
 (https://huggingface.co/docs/hub/datasets-cards,
@@ -19,8 +23,11 @@ JSON string, which YAML reads as a double-quoted scalar.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from modtool import __version__
@@ -91,6 +98,7 @@ class CardInput:
     pseudonymized: bool
     builder_options: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    beside: str | None = None  # the export file a single-file card sits beside
 
 
 def _scalar(value: Any) -> str:
@@ -163,9 +171,33 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def mark(name: str) -> str:
+    """The header's first line in a card beside a file: which export file it belongs
+    to (a YAML comment: ``datasets`` and the Hub ignore it)."""
+    return f"# modtool dataset card of {json.dumps(name, ensure_ascii=False)}"
+
+
+def is_card_of(card: Path, name: str) -> bool:
+    """``True`` when ``card`` does not exist or is modtool's card of the export file
+    ``name`` (so writing the card again replaces nothing else)."""
+    try:
+        os.lstat(card)
+    except OSError:
+        return True  # nothing there (the export itself says if it cannot write here)
+    try:
+        if not stat.S_ISREG(os.stat(card).st_mode):
+            return False
+        with open(card, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.decode("utf-8", "replace").splitlines()[:2] == ["---", mark(name)]
+
+
 def render(card: CardInput, stats: CardStats, store: Store) -> str:
     """The whole card: YAML header, then the human-readable part."""
-    out = ["---", *yaml_lines(header(card)), "---", "", f"# {card.title}", ""]
+    owner = [] if card.beside is None else [mark(card.beside)]
+    out = ["---", *owner, *yaml_lines(header(card)), "---", "", f"# {card.title}", ""]
     out += [
         f"Exported by modtool {__version__} as `{card.fmt}` with:",
         "",

@@ -21,7 +21,7 @@ from modtool.export.annotations_table import fields as annotation_fields
 from modtool.export.annotations_table import write_annotations, write_annotations_csv
 from modtool.export.atomic import atomic_dir, atomic_file, is_stdout, write_error, writes_in_place
 from modtool.export.base import ExportContext, Record, Writer
-from modtool.export.card import CardInput, CardStats, SplitInfo, render
+from modtool.export.card import CardInput, CardStats, SplitInfo, is_card_of, render
 from modtool.export.convokit import write_convokit
 from modtool.export.csv_format import csv_fields, write_csv
 from modtool.export.datasette import write_datasette
@@ -120,8 +120,20 @@ def _describe(selection: Selection) -> str:
 
 
 def card_path(output: Path) -> Path:
-    """``labeled.jsonl`` → ``labeled.card.md`` (beside a single-file export)."""
-    return output.with_name(f"{output.stem or output.name}.card.md")
+    """``labeled.jsonl`` → ``labeled.jsonl.card.md`` (beside a single-file export: one
+    card per export file, whatever else shares its stem)."""
+    return output.with_name(f"{output.name}.card.md")
+
+
+def _check_card(output: Path) -> None:
+    """Refuse, before anything is written, to replace a file that is not this
+    export file's own card (another export's, or anything else)."""
+    target = card_path(output)
+    if not is_card_of(target, output.name):
+        raise InputError(
+            f"{target}: exists and is not the dataset card of {output.name}; it is not "
+            "replaced (move it away, or give --no-card)"
+        )
 
 
 class Pseudonyms:
@@ -199,7 +211,11 @@ def export(
             yield record
 
     def card_input(
-        title: str, splits: list[SplitInfo], ctx: ExportContext, notes: tuple[str, ...] = ()
+        title: str,
+        splits: list[SplitInfo],
+        ctx: ExportContext,
+        notes: tuple[str, ...] = (),
+        beside: str | None = None,
     ) -> CardInput:
         return CardInput(
             title=title,
@@ -212,10 +228,13 @@ def export(
             pseudonymized=pseudonymize,
             builder_options=dict(spec.options),
             notes=notes,
+            beside=beside,
         )
 
     result = ExportResult(format=fmt, output=output, comments=0, threads=len(sizes), unit=spec.unit)
     protect = [store.path] if store.path is not None else []
+    if split is None and extension and card and not writes_in_place(output):
+        _check_card(output)
     try:
         if split is None:
             ctx = context(output.name)
@@ -247,7 +266,9 @@ def export(
                     f"`{output.name}` in a folder with this card renamed `README.md`, then "
                     "`load_dataset(FOLDER)`.",
                 )
-                text = render(card_input(output.stem, [info], ctx, single), stats, store)
+                text = render(
+                    card_input(output.name, [info], ctx, single, beside=output.name), stats, store
+                )
                 result.card = card_path(output)
                 with atomic_file(result.card, protect=protect) as target:
                     target.write_text(text, encoding="utf-8")
