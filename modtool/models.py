@@ -247,3 +247,4 @@ class ExportContext:
     name: str = "modtool-export"
     policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
     database: str = ""  # the database's file stem (Datasette names databases so)
+    prediction: str = "policy"  # Label Studio's predictions: "policy" or a moderator's name

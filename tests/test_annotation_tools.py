@@ -329,7 +329,7 @@ def edit_label_studio(folder: Path) -> Path:
     # modtool's verdicts go as predictions (an imported annotation would be credited to
     # the importing user, and come back as theirs)
     assert all("annotations" not in task for task in tasks)
-    assert any(p["model_version"] == "modtool:alice" for t in tasks for p in t["predictions"])
+    assert any(json.loads(t["data"]["modtool_verdicts"]).get("alice") for t in tasks)
     for n, task in enumerate(tasks):
         # what Label Studio's JSON export gives back: ids, the predictions, one annotation
         task["id"] = 500 + n
@@ -625,3 +625,84 @@ def test_bom_deep_nesting_and_long_numbers(
     for run in runs[3:]:
         assert run.returncode == 0, run.stderr
         assert "3 verdict(s) by 2 annotator(s)" in run.stdout and "3 changed" in run.stdout
+
+
+def project_model_version(tasks: list[dict]) -> str | None:
+    """What Label Studio sets the project's model version to on importing ``tasks``
+    into a project that has none (label_studio/tasks/serializers.py,
+    ``TaskSerializerBulk.add_predictions``: the model version of the last prediction
+    of the last task that has one); its labelling queue then shows only the
+    predictions of that version (``Task.get_predictions_for_prelabeling``)."""
+    last = None
+    for task in tasks:
+        for prediction in task.get("predictions", []):
+            last = prediction.get("model_version", "undefined")
+    return last
+
+
+def test_label_studio_predictions_come_from_one_source(
+    sample_store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """Issue 17.14: the predictions were every rule's suggestion and every moderator's
+    verdict, so Label Studio made the last one's version (``modtool:bob``) the
+    project's and annotators saw only bob's verdicts. Now they come from one source
+    with one model version: the policy's suggestions (default) or ``--prediction
+    MODERATOR``; every moderator's verdicts stay in the task data."""
+    from modtool.policy import load_policy
+    from modtool.policy.suggest import register, suggest
+
+    label_sample(sample_store, second_policy=False)
+    policy = load_policy(POLICY)
+    register(sample_store, policy)
+    suggest(sample_store, policy)
+    export = ("export", "--format", "label-studio", "--policy", POLICY, "-o")
+    runs = run_batch(
+        [
+            (*export, "policy.json"),
+            (*export, "alice.json", "--prediction", "alice"),
+            (*export, "alice-pseudo.json", "--prediction", "alice", "--pseudonymize"),
+            (*export, "carol.json", "--prediction", "carol"),
+            ("export", "--format", "jsonl", "-o", "x.jsonl", "--prediction", "alice"),
+        ],
+        db=db_path,
+        cwd=tmp_path,
+    )
+    for run in runs[:3]:
+        assert run.returncode == 0, run.stderr
+    one_error_line(runs[3], "--prediction carol: no verdicts by this moderator", "alice, bob")
+    one_error_line(runs[4], "--prediction chooses Label Studio's predictions")
+    assert not (tmp_path / "carol.json").exists() and not (tmp_path / "x.jsonl").exists()
+    by_policy = json.loads((tmp_path / "policy.json").read_text())
+    versions = {p["model_version"] for t in by_policy for p in t["predictions"]}
+    assert versions == {f"policy:{POLICY}"}
+    assert project_model_version(by_policy) == f"policy:{POLICY}"
+    # the rules that fire on the sample (word lists: score 1.0), one prediction per task
+    assert {
+        t["data"]["modtool_id"]: (p["result"][0]["value"]["choices"], p["score"])
+        for t in by_policy
+        for p in t["predictions"]
+    } == {
+        4: (["insult", "profanity"], 1.0),
+        9: (["insult"], 1.0),
+        13: (["identity_attack"], 1.0),
+        16: (["insult"], 1.0),
+        27: (["insult"], 1.0),
+    }
+    assert json.loads(by_policy[3]["data"]["modtool_verdicts"]) == {
+        "alice": ["insult"],
+        "bob": ["insult"],
+    }
+    alice = json.loads((tmp_path / "alice.json").read_text())
+    shown = {
+        t["data"]["modtool_id"]: p["result"][0]["value"]["choices"]
+        for t in alice
+        for p in t["predictions"]
+    }
+    # alice's verdicts in labeled_sample: approved 1 and 8, insult on 4, 9 and 17
+    assert shown == {1: ["approve"], 4: ["insult"], 8: ["approve"], 9: ["insult"], 17: ["insult"]}
+    assert project_model_version(alice) == "modtool:alice"
+    pseudo = json.loads((tmp_path / "alice-pseudo.json").read_text())
+    version = project_model_version(pseudo)
+    assert version is not None and version.startswith("modtool:moderator-")
+    assert "alice" not in (tmp_path / "alice-pseudo.json").read_text()
+    assert sum(len(t["predictions"]) for t in pseudo) == 5

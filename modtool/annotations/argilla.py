@@ -55,11 +55,11 @@ from modtool.annotations.common import (
     comment_ref,
     load_json_or_lines,
     one_verdict_each,
+    policy_suggestion,
     shown,
     shown_text,
-    suggestion_predictions,
     texts,
-    verdict_choices,
+    verdicts_json,
 )
 from modtool.errors import InputError
 from modtool.models import ExportContext, Record
@@ -142,20 +142,14 @@ def dataset_model(context: ExportContext) -> dict[str, Any]:
 
 
 def record_dict(record: Record, context: ExportContext) -> dict[str, Any]:
-    approve = approve_key(context)
     suggestions: dict[str, Any] = {}
-    best: dict[str, float] = {}
-    for _, score, found in suggestion_predictions(record):
-        for label in found:
-            best[label] = max(score, best.get(label, 0.0))
-    if best:
-        labels = sorted(best)
+    suggested = policy_suggestion(record)
+    if suggested is not None:
         suggestions[QUESTION] = {
-            "value": labels,
-            "score": [best[label] for label in labels],  # one per value (a list value)
-            "agent": ", ".join(agent for agent, _, _ in suggestion_predictions(record)),
+            "value": suggested.labels,
+            "score": suggested.scores,  # one per value (a list value)
+            "agent": suggested.agent,
         }
-    verdicts = {a["moderator"]: verdict_choices(a, approve) for a in record["annotations"]}
     return {
         "id": record["global_id"],
         "fields": {TEXT: record["text"], "parent_text": record["parent_text"]},
@@ -165,7 +159,7 @@ def record_dict(record: Record, context: ExportContext) -> dict[str, Any]:
             "thread_id": record["thread_id"],
             "author": record["author"],
             "path": record["path"],
-            "modtool_verdicts": json.dumps(verdicts, ensure_ascii=False, sort_keys=True),
+            "modtool_verdicts": verdicts_json(record, approve_key(context)),
             "labels_stale": record["labels_stale"],
         },
         "suggestions": suggestions,

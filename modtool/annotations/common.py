@@ -82,6 +82,37 @@ def suggestion_predictions(record: Record) -> list[tuple[str, float, list[str]]]
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class PolicySuggestion:
+    """Every rule suggestion on one comment as one answer: the labels (sorted), the
+    best score each got, and the rules that made them (``POLICY:RULE, …``)."""
+
+    labels: list[str]
+    scores: list[float]
+    agent: str
+
+
+def policy_suggestion(record: Record) -> PolicySuggestion | None:
+    """The policy's suggestions on ``record`` together (``None``: no rule fired)."""
+    found = suggestion_predictions(record)
+    best: dict[str, float] = {}
+    for _, score, labels in found:
+        for label in labels:
+            best[label] = max(score, best.get(label, 0.0))
+    if not best:
+        return None
+    labels = sorted(best)
+    return PolicySuggestion(
+        labels, [best[label] for label in labels], ", ".join(agent for agent, _, _ in found)
+    )
+
+
+def verdicts_json(record: Record, approve: str) -> str:
+    """modtool's moderators' verdicts as JSON text: ``{"alice": ["insult"]}``."""
+    verdicts = {a["moderator"]: verdict_choices(a, approve) for a in record["annotations"]}
+    return json.dumps(verdicts, ensure_ascii=False, sort_keys=True)
+
+
 def hash32(*parts: str) -> int:
     """A stable signed 32-bit hash (Prodigy's ``_input_hash``/``_task_hash`` are ints)."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).digest()

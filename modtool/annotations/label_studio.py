@@ -2,20 +2,28 @@
 
 Out (``--format label-studio``): a JSON list of tasks ::
 
-    {"data": {"text", "author", "parent_text", "path", "modtool_id", "global_id"},
-     "predictions": [{"model_version": "news-comments:insult-score", "score": 0.93,
+    {"data": {"text", "author", "parent_text", "path", "modtool_id", "global_id",
+              "labels_stale", "modtool_verdicts": "{\"alice\": [\"insult\"]}"},
+     "predictions": [{"model_version": "policy:news-comments", "score": 0.93,
                       "result": [{"from_name": "label", "to_name": "text",
-                                  "type": "choices", "value": {"choices": ["insult"]}}]},
-                     {"model_version": "modtool:alice", "result": [...]}]}
+                                  "type": "choices", "value": {"choices": ["insult"]}}]}]}
 
 and beside it ``NAME.label-config.xml``: a ``<Choices name="label" toName="text"
 choice="multiple">`` with every label of the policy (hints: its guidance).
-Predictions are the policy's rule suggestions and modtool's own moderators'
-verdicts (model version ``modtool:<moderator>``). The verdicts are predictions,
-not ``annotations``: Label Studio credits imported annotations to the user who
+
+The predictions come from one source, so the file holds one model version:
+the policy's rule suggestions together (``policy:POLICY``; the labels every
+rule suggested, scored by the best score; none where no rule fired), or with
+``--prediction MODERATOR`` that moderator's verdicts (``modtool:MODERATOR``).
+Label Studio sets an empty project model version to the version of the last
+prediction it imports (tasks/serializers.py ``add_predictions``) and its
+labelling queue pre-annotates with that version's predictions only
+(``get_predictions_for_prelabeling``): with every rule and every moderator as
+predictions, annotators saw only the last one's (``modtool:bob``). All
+moderators' verdicts travel as ``data.modtool_verdicts`` (JSON text), not as
+``annotations``: Label Studio credits imported annotations to the user who
 imports the file (``completed_by``), so they would come back, in every export
-format, as that user's work; predictions are shown as pre-annotations and never
-exported as annotations.
+format, as that user's work.
 
 Back (``import-labels --from label-studio``): Label Studio's JSON export (a list
 of tasks with ``annotations``; ``completions``/``skipped`` of older versions too)
@@ -54,13 +62,14 @@ from modtool.annotations.common import (
     comment_ref,
     instant,
     load_json,
+    policy_suggestion,
     positive_id,
     record_data,
     shown,
     shown_text,
-    suggestion_predictions,
     texts,
     verdict_choices,
+    verdicts_json,
 )
 from modtool.errors import InputError
 from modtool.models import ExportContext, Record
@@ -81,21 +90,46 @@ def _choice_result(labels: list[str], region: str | None = None) -> list[dict[st
     return [item]
 
 
-def task(record: Record, context: ExportContext) -> dict[str, Any]:
-    approve = approve_key(context)
-    return {
-        "data": record_data(record),
-        "predictions": [
-            {"model_version": agent, "score": score, "result": _choice_result(labels)}
-            for agent, score, labels in suggestion_predictions(record)
-        ]
-        + [
+POLICY = "policy"  # --prediction: the policy's suggestions (else a moderator's name)
+
+
+def model_version(context: ExportContext) -> str:
+    """The one model version of the tasks' predictions: ``policy:NAME`` for the
+    policy's suggestions, ``modtool:MODERATOR`` for a moderator's verdicts."""
+    if context.prediction == POLICY:
+        return f"{POLICY}:{context.policy or 'none'}"
+    return f"{MODTOOL_MARK}{context.prediction}"
+
+
+def _predictions(record: Record, context: ExportContext) -> list[dict[str, Any]]:
+    """At most one prediction, from one source (so one model version in the file)."""
+    if context.prediction == POLICY:
+        suggested = policy_suggestion(record)
+        if suggested is None:
+            return []
+        return [
             {
-                "model_version": f"{MODTOOL_MARK}{a['moderator']}",
-                "result": _choice_result(verdict_choices(a, approve)),
+                "model_version": model_version(context),
+                "score": max(suggested.scores),
+                "result": _choice_result(suggested.labels),
             }
-            for a in record["annotations"]
-        ],
+        ]
+    approve = approve_key(context)
+    return [
+        {
+            "model_version": model_version(context),
+            "result": _choice_result(verdict_choices(a, approve)),
+        }
+        for a in record["annotations"]
+        if a["moderator"] == context.prediction
+    ]
+
+
+def task(record: Record, context: ExportContext) -> dict[str, Any]:
+    return {
+        "data": record_data(record)
+        | {"modtool_verdicts": verdicts_json(record, approve_key(context))},
+        "predictions": _predictions(record, context),
     }
 
 
@@ -146,6 +180,7 @@ NOT_OURS = (
 MIN_KEYS = frozenset(
     {TEXT, "author", "parent_text", "path", "modtool_id", "global_id", "id", "annotator"}
     | {"annotation_id", "created_at", "updated_at", "lead_time", "agreement", "history"}
+    | {"labels_stale", "modtool_verdicts"}
 )
 
 

@@ -77,6 +77,14 @@ policy_option = click.option(
     is_flag=True,
     help="Do not write the dataset card (README.md, or NAME.EXT.card.md beside a file).",
 )
+@click.option(
+    "--prediction",
+    metavar="policy|MODERATOR",
+    default="policy",
+    show_default=True,
+    help="label-studio: the tasks' predictions (the pre-annotation annotators see): the "
+    "policy's suggestions, or one moderator's verdicts.",
+)
 @db_option
 def export_command(
     format_name: str | None,
@@ -90,6 +98,7 @@ def export_command(
     force: bool,
     pseudonymize: bool,
     no_card: bool,
+    prediction: str,
     db_path: Path,
 ) -> None:
     """Export comments with scores and moderators' labels as a dataset.
@@ -106,6 +115,7 @@ def export_command(
       modtool export -o labeled.csv --policy news-comments
       modtool export --format convokit -o corpus_dir/
       modtool export --format jsonl --split train=0.8,test=0.2 --seed 7 -o out_dir/
+      modtool export --format label-studio -o tasks.json --prediction alice
     """
     from modtool.analysis.policy_choice import PolicyChoice, choose_policy
     from modtool.export import Selection, export, format_for, parse_split
@@ -144,6 +154,7 @@ def export_command(
         pseudonymize=pseudonymize,
         command=_command_line(),
         card=not no_card,
+        prediction=prediction,
     )
     for warning in result.warnings:
         out.warning(warning)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from modtool.annotations.argilla import write_argilla
+from modtool.annotations.label_studio import POLICY as PREDICT_POLICY
 from modtool.annotations.label_studio import beside as label_studio_beside
 from modtool.annotations.label_studio import write_label_studio
 from modtool.annotations.prodigy import write_prodigy
@@ -136,6 +137,24 @@ def _check_card(output: Path) -> None:
         )
 
 
+def _check_prediction(store: Store, fmt: str, selection: Selection, prediction: str) -> None:
+    """``--prediction``: Label Studio only; a moderator must have verdicts under the policy."""
+    if prediction == PREDICT_POLICY:
+        return
+    if fmt != "label-studio":
+        raise InputError(
+            "--prediction chooses Label Studio's predictions: use it with --format label-studio"
+        )
+    known = store.dataset.moderators(selection.policy) if selection.policy else []
+    if prediction not in known:
+        raise InputError(
+            f"--prediction {prediction}: no verdicts by this moderator under policy "
+            f"{selection.policy or '(none)'} (choose policy"
+            + "".join(f", {name}" for name in known)
+            + ")"
+        )
+
+
 class Pseudonyms:
     """``moderator-<8 hex>`` per moderator, keyed by a secret made for this export,
     so the ids cannot be turned back into names by hashing guesses."""
@@ -170,9 +189,11 @@ def export(
     pseudonymize: bool = False,
     command: str = "",
     card: bool = True,
+    prediction: str = PREDICT_POLICY,
 ) -> ExportResult:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    _check_prediction(store, fmt, selection, prediction)
     spec = FORMATS[fmt]
     writer, extension = spec.writer, spec.extension
     if split is not None and not spec.split:
@@ -198,6 +219,11 @@ def export(
             name=name,
             policy_def=policy_def,
             database=store.path.stem if store.path is not None else "modtool",
+            prediction=(
+                pseudonyms(prediction)
+                if pseudonyms is not None and prediction != PREDICT_POLICY
+                else prediction
+            ),
         )
 
     stats = CardStats()
