@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from modtool.annotations.argilla import read_argilla
-from modtool.annotations.common import ToolLabel, one_verdict_each
+from modtool.annotations.common import ToolLabel, one_verdict_each, shown
 from modtool.annotations.label_studio import read_label_studio
 from modtool.annotations.prodigy import read_prodigy
 from modtool.errors import InputError
@@ -99,7 +99,7 @@ def _check_comments(store: Store, path: Path, rows: list[ToolLabel]) -> None:
         if row.global_id is not None and row.global_id != here:
             raise InputError(
                 f"{path}: record {row.record}: comment #{row.comment_id} here is {here}, "
-                f"not {row.global_id}: the file was exported from another database"
+                f"not {shown(row.global_id)}: the file was exported from another database"
             )
         if row.text is None:
             continue
