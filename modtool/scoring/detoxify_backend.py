@@ -26,7 +26,6 @@ Detoxify's computation (same token ids, same model, sigmoid), so they match
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,13 +35,15 @@ from modtool.errors import InputError, ModtoolError
 from modtool.models import ModelInfo
 from modtool.scoring import precision as precisions
 from modtool.scoring.base import TextScore
-from modtool.scoring.registry import (
+from modtool.scoring.sources import (
     MODEL_TYPES,
     RELEASE_FILES,
     cached_checkpoint,
+    file_sha256,
     offline_requested,
     probe_network,
     release_url,
+    torch_hub_dir,
 )
 
 # Detoxify's renames (detoxify.load_checkpoint), so attribute names match it.
@@ -57,14 +58,6 @@ HF_HOST = "huggingface.co"
 DEFAULT_MAX_BATCH_TOKENS = 16_384
 PAD_SLACK = 0.1  # at most ~10% padding per model batch …
 MIN_BATCH_TOKENS = 1_024  # … once a batch is this big
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def infer_variant(arch: dict[str, Any], classes: Sequence[str], path: Path) -> str:
@@ -124,8 +117,6 @@ def _download(model_type: str) -> Path:
     target = cached_checkpoint(model_type)
     if target is not None:
         return target
-    from modtool.scoring.registry import torch_hub_dir
-
     folder = torch_hub_dir() / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / RELEASE_FILES[model_type][1]

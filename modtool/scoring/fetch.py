@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modtool.errors import InputError, ModtoolError
-from modtool.scoring.registry import MODEL_TYPES, RELEASE_FILES, release_url
+from modtool.scoring.sources import MODEL_TYPES, RELEASE_FILES, release_url
 
 TIMEOUT_SECONDS = 30
 
