@@ -17,6 +17,13 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "threads" / "sample-thread-korea-talks-collapse.txt"
 
 
+@pytest.fixture(autouse=True)
+def _own_model_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """modtool's model cache (the converted offline model) is the test's own, so what a
+    developer fetched never changes which scorer ``auto`` picks in a test."""
+    monkeypatch.setenv("MODTOOL_CACHE", str(tmp_path_factory.mktemp("modtool-cache")))
+
+
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE

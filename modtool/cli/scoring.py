@@ -1,4 +1,4 @@
-"""``modtool score``, ``modtool scores load``, ``modtool models``, ``modtool models fetch``."""
+"""``modtool score`` and ``modtool scores load`` (``modtool models``: :mod:`modtool.cli.models`)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from pathlib import Path
 
 import click
 
-from modtool.cli import output, tables
-from modtool.cli.options import db_option, store_for, table_options, thread_option
-from modtool.cli.tables import Column, Grid
+from modtool.cli import output
+from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError
-from modtool.safe_text import one_line, terminal_safe
+from modtool.safe_text import one_line
 from modtool.scoring import MODEL_TYPES, SCORERS, Scorer, ScoreSummary, make_scorer, score_store
 from modtool.scoring.pipeline import score_texts
 from modtool.scoring.precision import PRECISIONS
@@ -48,7 +47,8 @@ DETOXIFY_ONLY = {
     show_default=True,
     envvar="MODTOOL_SCORER",
     show_envvar=True,
-    help="auto: Detoxify if its weights can be had now, else profanity-check.",
+    help="auto: Detoxify if its weights are here, else offline if fetched, else Detoxify if "
+    "downloadable now, else profanity-check. site: the newest model `modtool train` made.",
 )
 @click.option(
     "--model",
@@ -76,10 +76,10 @@ DETOXIFY_ONLY = {
 @click.option("--device", default="cpu", show_default=True, help="torch device: cpu, cuda, cuda:1…")
 @click.option(
     "--batch-size",
-    default=32,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, MAX_BATCH),
-    help="Comments per batch (one commit each).",
+    help="Comments per batch (one commit each); default: the scorer's (32 for Detoxify, "
+    "512 for offline).",
 )
 @click.option(
     "--precision",
@@ -158,7 +158,7 @@ def score_command(
     checkpoint: Path | None,
     hf_config: Path | None,
     device: str,
-    batch_size: int,
+    batch_size: int | None,
     precision: str | None,
     quantize: bool,
     num_threads: int | None,
@@ -192,7 +192,8 @@ def score_command(
       modtool score --engine ray --address auto --gpus-per-actor 1 --device cuda
       modtool score --engine ray --input 'dump/*.parquet' --text-column body --output scored/
       modtool score --scorer detoxify --checkpoint toxic_original.ckpt --hf-config ./bert-base-uncased/
-      modtool score --scorer profanity-check
+      modtool score --scorer offline
+      modtool score --scorer site
       echo "some text" | modtool score -
     """
     if source not in (None, "-"):
@@ -207,16 +208,21 @@ def score_command(
         "num_threads": num_threads,
     }
     given = [DETOXIFY_ONLY[k] for k, v in options.items() if v not in (None, False, "cpu")]
-    if scorer_name == "profanity-check":
+    if scorer_name in ("profanity-check", "offline", "site"):
         if given:
             raise InputError(f"{', '.join(given)} only apply to the detoxify scorer")
         options = {}
+    if scorer_name == "site" and (source == "-" or input_pattern or engine == "ray"):
+        raise InputError(
+            "--scorer site scores the store's comments locally (its models live in the store): "
+            "no `-`, --input or --engine ray"
+        )
     ray_options = None
     if engine == "ray":
         from modtool.scoring.ray_engine import RayOptions, import_ray
 
         import_ray()  # one line saying how to install it, before any model loads
-        ray_options = RayOptions(address, actors, cpus_per_actor, gpus_per_actor, batch_size)
+        ray_options = RayOptions(address, actors, cpus_per_actor, gpus_per_actor, batch_size or 32)
     else:
         ray_given = [
             name
@@ -248,11 +254,17 @@ def score_command(
 
     store = store_for(db_path)
     thread_id = store.threads.resolve(thread_ref).id if thread_ref else None
+    if scorer_name == "site":
+        options = {"store": store}
     if ray_options is None:
-        scorer = _load_scorer(scorer_name, options, given)
+        scorer = load_scorer(scorer_name, options, given)
         with _progress() as report:
             summary = score_store(
-                store, scorer, thread_id=thread_id, batch_size=batch_size, progress=report
+                store,
+                scorer,
+                thread_id=thread_id,
+                batch_size=_batch(batch_size, scorer),
+                progress=report,
             )
     else:
         from modtool.scoring.ray_engine import score_store_ray
@@ -294,13 +306,15 @@ def _describe_for_ray(scorer_name: str, options: dict, given: list[str]):
     return described
 
 
-def _score_stdin(scorer_name: str, options: dict, batch_size: int, given: list[str]) -> None:
+def _score_stdin(scorer_name: str, options: dict, batch_size: int | None, given: list[str]) -> None:
     texts = [line.rstrip("\r\n") for line in sys.stdin]
     numbered = [(number, text) for number, text in enumerate(texts, 1) if text.strip()]
     if not numbered:
         raise InputError("stdin: no text to score (one text per line)")
-    scorer = _load_scorer(scorer_name, options, given)
-    results = score_texts(scorer, [text for _, text in numbered], batch_size=batch_size)
+    scorer = load_scorer(scorer_name, options, given)
+    results = score_texts(
+        scorer, [text for _, text in numbered], batch_size=_batch(batch_size, scorer)
+    )
     for (number, text), result in zip(numbered, results, strict=True):
         output.echo(
             json.dumps(
@@ -324,16 +338,21 @@ def _score_files(
     output_dir: Path,
     text_column: str,
     id_column: str,
-    batch_size: int,
+    batch_size: int | None,
 ) -> None:
     from modtool.scoring import files
 
     items = files.plan(pattern, output_dir, text_column, id_column)
     if ray_options is None:
-        scorer = _load_scorer(scorer_name, options, given)
+        scorer = load_scorer(scorer_name, options, given)
         with _progress() as report:
             summary = files.score_files_local(
-                scorer, items, text_column, id_column, batch_size=batch_size, progress=report
+                scorer,
+                items,
+                text_column,
+                id_column,
+                batch_size=_batch(batch_size, scorer),
+                progress=report,
             )
     else:
         from modtool.scoring.ray_engine import score_files_ray
@@ -358,7 +377,12 @@ def _score_files(
     )
 
 
-def _load_scorer(scorer_name: str, options: dict, given: list[str]) -> Scorer:
+def _batch(given: int | None, scorer: Scorer) -> int:
+    """``--batch-size``, else the scorer's preferred batch, else 32."""
+    return given or int(getattr(scorer, "batch_size", 32))
+
+
+def load_scorer(scorer_name: str, options: dict, given: list[str]) -> Scorer:
     """Build the scorer, with a spinner on a terminal (loading a model takes seconds);
     say so when ``auto`` fell back and Detoxify-only options are therefore ignored."""
     err = output.console(err=True)
@@ -493,98 +517,4 @@ def scores_load_command(folder: Path, match: str, db_path: Path) -> None:
     )
 
 
-@click.group("models", invoke_without_command=True)
-@table_options()
-@db_option
-@click.pass_context
-def models_command(ctx: click.Context, wide: bool, as_json: bool, db_path: Path) -> None:
-    """Which scorers and models are usable here, and why not.
-
-    Also lists the models recorded in the database, if it exists.
-
-    \b
-    Examples:
-      modtool models
-      modtool models fetch original --to ./detoxify-offline
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    from modtool.scoring.availability import availability
-
-    rows = availability()
-    recorded = []
-    if db_path.exists():
-        store = store_for(db_path)
-        recorded = [(model, store.scores.count_scored(model.id)) for model in store.scores.models()]
-    if as_json:
-        output.raw_json(
-            json.dumps(
-                {
-                    "scorers": [
-                        {"scorer": r.scorer, "model": r.model, "usable": r.usable}
-                        | {"detail": r.detail}
-                        for r in rows
-                    ],
-                    "recorded": [
-                        {"id": m.id, "attributes": list(m.attributes), "comments_scored": n}
-                        for m, n in recorded
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    table = Grid(
-        "Scorers",
-        [
-            Column("scorer"),
-            Column("model", 1),
-            Column("usable"),
-            Column("why / how", 0, fold=True, min_width=24),
-        ],
-    )
-    for row in rows:
-        table.add_row(row.scorer, row.model, "yes" if row.usable else "no", row.detail)
-    known = Grid(
-        f"Models recorded in {terminal_safe(str(db_path))}",
-        [
-            Column("id", 0, fold=True, min_width=20),
-            Column("attributes", 1, fold=True, min_width=16),
-            Column("comments scored", 0, "right"),
-        ],
-    )
-    for model, scored in recorded:
-        known.add_row(model.id, ", ".join(model.attributes), f"{scored:,}")
-    tables.show(table, known if known.rows else None, wide=wide)
-
-
-@models_command.command("fetch")
-@click.argument("name", type=click.Choice(MODEL_TYPES))
-@click.option(
-    "--to",
-    "to",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to save the checkpoint and config/tokenizer into.",
-)
-@click.option("--url", default=None, hidden=True, help="Checkpoint URL (tests, mirrors).")
-def fetch_command(name: str, to: Path, url: str | None) -> None:
-    """Save a Detoxify model for air-gapped use (run on a connected machine).
-
-    Downloads the release checkpoint and the Hugging Face config and tokenizer
-    it names into one folder, and prints the command to use on the offline
-    machine. Checkpoints are pickles: copy only files you fetched yourself.
-
-    \b
-    Example:
-      modtool models fetch original --to ./detoxify-offline
-    """
-    from modtool.scoring.fetch import fetch
-
-    fetched = fetch(name, to, url=url)
-    output.echo(f"saved {fetched.checkpoint} and {fetched.hf_config}")
-    output.echo(f"use: {fetched.command()}")
-
-
-COMMANDS = [score_command, scores_command, models_command]
+COMMANDS = [score_command, scores_command]

@@ -18,7 +18,7 @@ from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError, ModtoolError
 from modtool.moderator import resolve_moderator
 
-SCORER_CHOICES = ("auto", "detoxify", "profanity-check", "none")
+SCORER_CHOICES = ("auto", "detoxify", "offline", "profanity-check", "none")
 SAMPLE = "sample-thread-korea-talks-collapse.txt"
 """The sample thread shipped inside the package (``modtool/threads`` is a symlink to
 the top-level ``threads/``; package data installs it as ``modtool/threads/…``)."""

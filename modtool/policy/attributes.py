@@ -25,11 +25,24 @@ ATTRIBUTES_BY_FAMILY: dict[str, tuple[str, ...]] = {
     "detoxify/unbiased": (*_JIGSAW, "sexual_explicit", *_IDENTITIES),
     "detoxify/multilingual": (*_JIGSAW, "sexual_explicit"),
     "profanity-check": ("profanity",),
+    # The offline scorer: toxic-comment-classifier's BiLSTM (six Jigsaw labels under
+    # Detoxify's names) and profanity-check's own `profanity`.
+    "offline/bilstm": (*_JIGSAW, "profanity"),
+    # Site models (`modtool train`): one `site:<label>` per label they learned.
+    "site": (),
 }
+SITE_PREFIX = "site:"
 
 KNOWN_ATTRIBUTES: frozenset[str] = frozenset(
     attribute for attributes in ATTRIBUTES_BY_FAMILY.values() for attribute in attributes
 )
+
+
+def is_known_attribute(attribute: str) -> bool:
+    """A name some model yields: a known family's attribute, or ``site:<label>``."""
+    return attribute in KNOWN_ATTRIBUTES or (
+        attribute.startswith(SITE_PREFIX) and len(attribute) > len(SITE_PREFIX)
+    )
 
 
 def model_matches(selector: str, model_id: str) -> bool:

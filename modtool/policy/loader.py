@@ -23,7 +23,12 @@ from typing import Any
 
 import regex
 
-from modtool.policy.attributes import ATTRIBUTES_BY_FAMILY, KNOWN_ATTRIBUTES, attributes_for
+from modtool.policy.attributes import (
+    ATTRIBUTES_BY_FAMILY,
+    KNOWN_ATTRIBUTES,
+    attributes_for,
+    is_known_attribute,
+)
 from modtool.policy.conditions import (
     AllOf,
     AnyOf,
@@ -680,10 +685,11 @@ class _Builder:
         if not isinstance(attribute, str):
             self.problem(place, 'score must name an attribute, e.g. score = "insult"', "score")
             return None
-        if attribute not in KNOWN_ATTRIBUTES:
+        if not is_known_attribute(attribute):
             self.problem(
                 place,
-                f"unknown attribute {attribute!r} (known: {', '.join(sorted(KNOWN_ATTRIBUTES))})",
+                f"unknown attribute {attribute!r} (known: "
+                f"{', '.join(sorted(KNOWN_ATTRIBUTES))}, site:<label>)",
                 "score",
                 attribute,
             )

