@@ -26,43 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modtool.analysis.aggregate import aggregate
+from modtool.analysis.metrics import Point
+from modtool.analysis.metrics import point as _point
 from modtool.store.dataset import DatasetRow
 
 SWEEP = tuple(round(i * 0.05, 2) for i in range(1, 20))
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    threshold: float
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def f1(self) -> float | None:
-        den = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / den if den else None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "threshold": self.threshold,
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "tn": self.tn,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-        }
 
 
 @dataclass(slots=True)
@@ -95,30 +63,6 @@ class Calibration:
             "best": None if self.best is None else self.best.as_json(),
             "sweep": [p.as_json() for p in self.sweep],
         }
-
-
-def _holds(op: str, score: float, threshold: float) -> bool:
-    return {
-        ">=": score >= threshold,
-        "<=": score <= threshold,
-        ">": score > threshold,
-        "<": score < threshold,
-    }[op]
-
-
-def _point(pairs: Sequence[tuple[float, bool]], op: str, threshold: float) -> Point:
-    tp = fp = fn = tn = 0
-    for score, truth in pairs:
-        predicted = _holds(op, score, threshold)
-        if predicted and truth:
-            tp += 1
-        elif predicted:
-            fp += 1
-        elif truth:
-            fn += 1
-        else:
-            tn += 1
-    return Point(threshold, tp, fp, fn, tn)
 
 
 def _truth(row_verdict: Any, label: str, approve: bool) -> bool | None:
