@@ -286,12 +286,19 @@ class Session:
     def queue(self, queue_filter: QueueFilter = QueueFilter(), sort: str = SORT_SCORE) -> list[int]:
         """Comment ids that pass ``queue_filter``, highest score first or in document order."""
         matches = [cid for cid in self.order if self._passes(cid, queue_filter)]
-        if sort == SORT_SCORE:
+        if sort != SORT_POSITION:
             # Stable: equal scores keep document order; unscored comments go last.
-            matches.sort(
-                key=lambda cid: -(self.score_of(cid) if self.score_of(cid) is not None else -1.0)
+            # Any other sort names an attribute (e.g. a site model's `site:spam`).
+            value = (
+                self.score_of if sort == SORT_SCORE else lambda cid: self.attribute_of(cid, sort)
             )
+            matches.sort(key=lambda cid: -(found if (found := value(cid)) is not None else -1.0))
         return matches
+
+    def attribute_of(self, cid: int, attribute: str) -> float | None:
+        """The highest score any model gave ``cid`` for ``attribute``, or ``None``."""
+        values = [s[attribute] for s in self.scores.get(cid, {}).values() if attribute in s]
+        return max(values) if values else None
 
     def _passes(self, cid: int, f: QueueFilter) -> bool:
         if f.unreviewed and self.is_reviewed(cid):

@@ -162,6 +162,8 @@ def test_read_only_database_or_folder_as_another_user(
 
 
 # -- 9.11: a full disk ---------------------------------------------------------------------------
+# 512 KiB: the sample thread imports into a fresh database (whose schema grows with each
+# migration: 256 KiB became too small with the site-model tables), the big thread does not.
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="modtool-full-"))

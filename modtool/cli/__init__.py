@@ -155,9 +155,24 @@ def _accept_db(command: click.Command) -> None:
 def _register() -> None:
     """Add every command module's ``COMMANDS`` (each module imports only what is
     light at start-up; torch and Textual load inside the commands that use them)."""
-    from modtool.cli import decisions, export, import_labels, policy, review, scoring, threads, tui
+    from modtool.cli import (
+        decisions,
+        evaluate,
+        export,
+        import_labels,
+        models,
+        policy,
+        review,
+        scoring,
+        threads,
+        train,
+        tui,
+    )
 
-    for module in (threads, scoring, policy, review, tui, export, import_labels, decisions):
+    for module in (
+        threads, scoring, models, policy, review, tui, export, import_labels, decisions,
+        evaluate, train,
+    ):  # fmt: skip
         for command in module.COMMANDS:
             _accept_db(command)
             main.add_command(command)

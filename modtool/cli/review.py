@@ -127,10 +127,11 @@ def progress_command(
 )
 @click.option(
     "--sort",
-    type=click.Choice(["score", "position"]),
     default="score",
     show_default=True,
-    help="As the UI's Sort: highest score first, or document order.",
+    metavar="score|position|ATTRIBUTE",
+    help="As the UI's Sort: highest headline score first, or document order; or highest "
+    "score of one attribute first (e.g. threat, or a site model's site:spam).",
 )
 @policy_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
@@ -156,7 +157,13 @@ def queue_command(
       modtool queue --unreviewed | less
       modtool queue 1 --min-score 0.5 --json
     """
-    from modtool.moderation import QueueFilter, Session
+    from modtool.moderation import SORTS, QueueFilter, Session
+    from modtool.policy.attributes import is_known_attribute
+
+    if sort not in SORTS and not is_known_attribute(sort):
+        raise InputError(
+            f"--sort {sort!r}: use score, position or an attribute (e.g. threat, site:spam)"
+        )
 
     policy = _load(policy_ref)
     if label_key is not None:

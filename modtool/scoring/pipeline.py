@@ -46,6 +46,9 @@ def score_store(
         raise InputError(f"--batch-size must be at least 1, not {batch_size}")
     started = time.perf_counter()
     model = scorer.model
+    prepare = getattr(scorer, "before_scoring", None)
+    if prepare is not None:  # e.g. a site model retiring an older one's scores
+        prepare(store)
     store.scores.register_model(model)
     pending = list(store.scores.unscored(model.id, thread_id))
     summary = ScoreSummary(

@@ -39,6 +39,7 @@ from modtool.store.policies import PolicyRepo
 from modtool.store.progress import ProgressRepo
 from modtool.store.queue import QueueRepo
 from modtool.store.scores import ScoreRepo
+from modtool.store.site_models import SiteModelRepo
 from modtool.store.sqlite_errors import translate
 from modtool.store.suggestions import SuggestionRepo
 from modtool.store.threads import ThreadRepo
@@ -132,6 +133,7 @@ class Store:
         self.comments = CommentRepo(db)
         self.labels = LabelRepo(db)
         self.scores = ScoreRepo(db)
+        self.site_models = SiteModelRepo(db)
         self.dataset = DatasetRepo(db)
         self.queue = QueueRepo(db)
         self.policies = PolicyRepo(db)

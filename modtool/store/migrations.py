@@ -538,6 +538,39 @@ def _m005_groups(
         yield group, kept()
 
 
+def m007_site_models(db: sqlite_utils.Database) -> None:
+    """Site models (issue 18): what `modtool train` learned from the moderators' labels.
+
+    One row per trained model (its training set's size, the policy and its hash,
+    the features it reads and the cross-validated metrics, as JSON), and one row
+    per label it predicts with the linear model's weights as plain bytes
+    (zlib-compressed little-endian float32; never a pickle).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE site_models (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            policy_name TEXT NOT NULL,
+            policy_hash TEXT NOT NULL,
+            training_size INTEGER NOT NULL,
+            features TEXT NOT NULL,
+            metrics TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE site_model_labels (
+            model_id TEXT NOT NULL REFERENCES site_models(id),
+            label TEXT NOT NULL,
+            positives INTEGER NOT NULL,
+            negatives INTEGER NOT NULL,
+            intercept REAL NOT NULL,
+            weights BLOB NOT NULL,
+            PRIMARY KEY (model_id, label)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_threads_and_comments,
     m002_scores,
@@ -546,6 +579,7 @@ MIGRATIONS: list[Migration] = [
     m006_site_moderation,
     m009_platform_actions,
     m005_scores_by_comment_and_model,
+    m007_site_models,
 ]
 
 LATEST = len(MIGRATIONS)

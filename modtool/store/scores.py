@@ -223,6 +223,14 @@ class ScoreRepo:
             self.db.conn.executemany(_UPSERT, params)
         return len(batch)
 
+    def forget(self, model: str) -> int:
+        """Delete every score of ``model`` (one transaction); return how many rows.
+
+        Used before a newer site model scores, so scores of an older one are
+        never mixed with its own (the older model itself stays recorded)."""
+        with self.db.atomic():
+            return self.db.execute("DELETE FROM scores WHERE model = ?", [model]).rowcount
+
     # -- reading -----------------------------------------------------------------
     def unscored(self, model: str, thread_id: int | None = None) -> Iterator[tuple[int, str, str]]:
         """``(comment_id, body, content_hash)`` of present comments that ``model`` has not
