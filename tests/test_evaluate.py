@@ -169,3 +169,25 @@ def test_metrics_agree_with_scikit_learn_with_ties() -> None:
         assert average_precision(scores, truth) == pytest.approx(
             average_precision_score(truth, scores)
         )
+
+
+def test_evaluate_on_stored_scores_stays_light(labeled_db) -> None:
+    """No numpy, scikit-learn or torch: evaluate reads stored scores."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, atexit\n"
+        "atexit.register(lambda: print('MODULES=' + json.dumps(sorted(sys.modules)), "
+        "file=sys.stderr))\n"
+        "from modtool.cli import main\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "evaluate", "--db", str(labeled_db), "--label", "insult"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))
+    modules = json.loads(line.removeprefix("MODULES="))
+    assert not [m for m in modules if m.split(".")[0] in {"numpy", "sklearn", "torch", "scipy"}]

