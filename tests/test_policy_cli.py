@@ -262,7 +262,7 @@ def test_offline_hint_says_how_to_get_detoxify(imported, tmp_path: Path) -> None
     assert len(note) == 1 and len(note[0]) < 260  # 17.8: one short line, not 500 characters
     # the sample is unscored: profanity-check's scores come offline, Detoxify's cannot
     assert "for want of scores: profanity-check's (`modtool score`)" in note[0]
-    assert "Detoxify's or the offline model's (`modtool models fetch offline`)" in note[0]
+    assert "the offline model's (`modtool models fetch offline`)" in note[0]
     assert note[0].endswith('more in docs/policies.md, "Undecided rules"')
     assert "--scorer detoxify" not in result.stderr
 

@@ -370,7 +370,7 @@ def missing_scores_hint(missing: list[str]) -> str:
         elif _offline_installed():
             parts.append("the offline model's (`modtool score --scorer offline`)")
         else:
-            parts.append("Detoxify's or the offline model's (`modtool models fetch offline`)")
+            parts.append("the offline model's (`modtool models fetch offline`)")
     return "for want of scores: " + ", ".join(parts)
 
 

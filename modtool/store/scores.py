@@ -224,12 +224,14 @@ class ScoreRepo:
         return len(batch)
 
     def forget(self, model: str) -> int:
-        """Delete every score of ``model`` (one transaction); return how many rows.
+        """Delete every score of ``model`` (one transaction); return how many comments' rows.
 
         Used before a newer site model scores, so scores of an older one are
         never mixed with its own (the older model itself stays recorded)."""
         with self.db.atomic():
-            return self.db.execute("DELETE FROM scores WHERE model = ?", [model]).rowcount
+            return self.db.execute(
+                f"DELETE FROM comment_scores WHERE model_key = {_MODEL_KEY}", {"model": model}
+            ).rowcount
 
     # -- reading -----------------------------------------------------------------
     def unscored(self, model: str, thread_id: int | None = None) -> Iterator[tuple[int, str, str]]:
