@@ -3,7 +3,8 @@
 #               tools), then open the moderator UI on the sample thread
 #               (imported into ./modtool.db and scored; q quits)
 #   make test   set up .venv with the development set (.[dev]: pytest, ruff, the
-#               real consumer libraries: Ray, ConvoKit, datasets…), then lint and test
+#               real consumer libraries: Ray, ConvoKit, datasets…), then lint and
+#               run the three test stages (main, integration, wordpress)
 #   make test-wordpress  decisions applied on a real local WordPress (root installs it)
 # Both share .venv: after `make test` the demo uses what is there.
 # TORCH pins the CPU build that Detoxify runs on; TORCH_FROM says where pip takes
@@ -21,7 +22,7 @@ BIN := $(VENV)/bin
 # of torch, transformers and sympy at install time cost ~45 s and ~250 MB here.
 PIP := $(BIN)/pip install --quiet --no-compile
 
-.PHONY: setup setup-runtime demo test test-wordpress lint bench clean
+.PHONY: setup setup-runtime demo test test-main test-integration test-wordpress lint bench clean
 
 # The development set (tests, linters, the consumers the exports are checked in).
 setup: $(VENV)/.installed
@@ -53,9 +54,18 @@ demo: setup-runtime
 	@$(BIN)/modtool models fetch offline || echo "make demo: the offline model could not be fetched (see above): the demo scores with profanity-check"
 	$(BIN)/modtool tui $(SAMPLE)
 
-test: setup
+# The tests in three named stages, each failing the run if it fails:
+#   test-main         lint + the main suite (two workers; ~5 minutes on 2 cores)
+#   test-integration  a real local Ray cluster, the real package index
+#   test-wordpress    decisions applied on a real local WordPress (below)
+test: test-main test-integration test-wordpress
+
+test-main: setup
 	$(BIN)/ruff check modtool tests benchmarks
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not integration" -p no:cacheprovider
+
+test-integration: setup
+	$(BIN)/pytest -m "integration and not wordpress" -p no:cacheprovider
 
 # Decisions applied on a real WordPress (Debian's wordpress 6.1, php-cli, php-mysql,
 # mariadb-server): installs the packages with apt-get when root, fails (never

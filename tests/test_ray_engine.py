@@ -22,6 +22,9 @@ from modtool.store import open_store
 from tests.ray_support import local_only_env
 from tests.scoring_helpers import write_thread
 
+# A real local Ray cluster: the integration stage (`make test-integration`), not the main suite.
+pytestmark = pytest.mark.integration
+
 WORDS = "you are a stupid idiot and the cat sat on the mat while we talk about peace".split()  # noqa: SIM905
 
 
