@@ -131,6 +131,9 @@ def reply_tree(
             line.append(
                 f" (orphan: reply to {one_line(comment.parent_external_id or '?', 24)})", "yellow"
             )
+        warning = (comment.meta or {}).get("markup_warning")
+        if warning:
+            line.append(f" (⚠ markup: {one_line(str(warning), 60)})", "bold red")
         if scores is not None and comment.id in scores:
             line.append(f" {scores[comment.id]:.2f}", "magenta")
         if labels is not None and comment.id in labels:

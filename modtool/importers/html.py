@@ -38,6 +38,8 @@ import re
 
 from lxml import etree
 
+from modtool.importers.records import MARKUP_WARNINGS
+
 _PARSER = etree.HTMLParser(
     remove_comments=True,
     remove_pis=True,
@@ -136,16 +138,176 @@ def html_to_text(markup: str, *, newlines_are_breaks: bool = False) -> str:
         root = etree.fromstring(markup, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
-    if root is None:  # nothing but comments / whitespace, or unparseable
+    if len(markup) >= 3 * _LIBXML2_DEPTH and _too_deep():
+        # libxml2 stopped at its depth limit and dropped the rest without an
+        # error: the whole text is read again by a tokenizer that keeps it all.
+        text, depth, hidden = _flat_text(markup, newlines_are_breaks)
+        MARKUP_WARNINGS.append(f"nested {depth:,} deep")
+        if hidden:
+            MARKUP_WARNINGS.append(f"text hidden by style ({hidden})")
+    elif root is None:  # nothing but comments / whitespace, or unparseable
         return ""
-    text = _plain_paragraphs(root, newlines_are_breaks)
-    if text is None:
-        out: list[str | int] = []
-        _Walker(out, newlines_are_breaks).walk(root, "")
-        text = _layout(out)
+    else:
+        if _MAY_HIDE.search(markup):
+            hidden = _hidden_by_style(root)
+            if hidden:
+                MARKUP_WARNINGS.append(f"text hidden by style ({hidden})")
+        text = _plain_paragraphs(root, newlines_are_breaks)
+        if text is None:
+            out: list[str | int] = []
+            _Walker(out, newlines_are_breaks).walk(root, "")
+            text = _layout(out)
     if nul:
         text = text.replace(_NUL_STAND_IN, "\x00")
     return text
+
+
+# -- unusual markup: deeper than libxml2 goes, text hidden by style ---------------------
+
+_LIBXML2_DEPTH = 255
+"""libxml2's HTML parser drops everything nested this deep or deeper (an error
+in the parser's log, nothing raised)."""
+
+_MAY_HIDE = re.compile(r"style|hidden", re.IGNORECASE)
+_HIDING = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+    r"|font-size\s*:\s*0*\.?0*(?:px|em|rem|pt|%)?\s*(?:;|$|!)"
+    r"|opacity\s*:\s*0*\.?0*\s*(?:;|$|!)",
+    re.IGNORECASE,
+)
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+def _too_deep() -> bool:
+    return any(
+        entry.type_name == "ERR_RESOURCE_LIMIT" and "depth" in entry.message
+        for entry in _PARSER.error_log
+    )
+
+
+def _hiding(style: str | None, hidden_attribute: bool) -> str | None:
+    """What hides an element (``display:none``, ``font-size:0``, …), or ``None``."""
+    if hidden_attribute:
+        return "hidden"
+    if not style:
+        return None
+    found = _HIDING.search(style)
+    if found is None:
+        return None
+    return re.sub(r"\s+", "", found.group(0)).rstrip(";!").lower()
+
+
+def _hidden_by_style(root: etree._Element) -> str | None:
+    """The first style that hides some text of the parsed body, or ``None``."""
+    for element in root.iter():
+        if type(element.tag) is not str:
+            continue
+        reason = _hiding(element.get("style"), element.get("hidden") is not None)
+        if reason and "".join(element.itertext()).strip():
+            return reason
+    return None
+
+
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment
+    r"|<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"  # a tag: end?, name, attributes
+    r"|<[!?][^>]*>",  # a doctype, a processing instruction
+    re.DOTALL,
+)
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""", re.DOTALL)
+_RAW_TEXT = frozenset({"script", "style", "template", "title", "noscript", "iframe", "textarea"})
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {
+        match.group(1).lower(): _html.unescape(
+            next((g for g in match.group(2, 3, 4) if g is not None), "")
+        )
+        for match in _ATTRIBUTE.finditer(text)
+    }
+
+
+def _flat_text(markup: str, breaks: bool) -> tuple[str, int, str | None]:
+    """``(text, deepest nesting, what hid text or None)`` of markup of any depth.
+
+    Every text node, in order, with block edges as layout marks: no tree, so
+    no depth limit and no recursion (the fallback for markup libxml2 will not
+    nest). A flat scan with one regular expression: 100,000 nested tags take
+    well under a second.
+    """
+    out: list[str | int] = []
+    depth = deepest = dropping = 0
+    hiding: list[tuple[int, str]] = []  # open elements hiding their content: (depth, why)
+    hidden: str | None = None
+    position = 0
+    end = len(markup)
+    while position < end:
+        match = _TOKEN.search(markup, position)
+        data = markup[position : match.start() if match else end]
+        if data and not dropping:
+            if hiding and hidden is None and data.strip():
+                hidden = hiding[-1][1]
+            data = _html.unescape(data) if "&" in data else data
+            if breaks and "\n" in data:
+                for number, line in enumerate(data.replace("\r\n", "\n").split("\n")):
+                    if number:
+                        out.append(_BR)
+                    if line:
+                        out.append(_collapse(line))
+            else:
+                out.append(data if _simple(data) else _collapse(data))
+        if match is None:
+            break
+        position = match.end()
+        name = match.group(2)
+        if name is None:  # a comment, a doctype
+            continue
+        tag = name.lower()
+        closing = bool(match.group(1))
+        attributes = match.group(3)
+        kind = _KIND.get(tag, 0)
+        if kind in (_PARA_K, _QUOTE_K, _LIST_K, _PRE_K, _HR_K):
+            out.append(_PARA)
+        elif kind in (_LINE_K, _LI_K):
+            out.append(_LINE)
+        elif closing:
+            pass
+        elif kind == _BR_K:
+            out.append(_BR)
+        elif kind == _IMG_K and not dropping and "alt" in attributes.lower():
+            alt = _attributes(attributes).get("alt")
+            if alt:
+                out.append(_collapse(alt))
+        elif kind == _CELL_K and out and type(out[-1]) is str:
+            out.append("  ")
+        if tag in _VOID:
+            continue
+        if closing:
+            if hiding and hiding[-1][0] >= depth:
+                hiding.pop()
+            if kind == _DROP_K and dropping:
+                dropping -= 1
+            depth = max(0, depth - 1)
+            continue
+        if attributes.rstrip().endswith("/"):
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        lowered = attributes.lower()
+        if "style" in lowered or "hidden" in lowered:
+            named = _attributes(attributes)
+            reason = _hiding(named.get("style"), "hidden" in named)
+            if reason:
+                hiding.append((depth, reason))
+        if tag in _RAW_TEXT:  # its content is not markup: skipped to its end tag
+            close = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE).search(markup, position)
+            position = close.end() if close else end
+            depth -= 1
+        elif kind == _DROP_K:
+            dropping += 1
+    return _layout(out), deepest, hidden
 
 
 def _bare_paragraphs(markup: str, breaks: bool) -> str | None:

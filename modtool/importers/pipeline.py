@@ -24,6 +24,7 @@ yields events the store consumes one thread at a time:
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,7 @@ from typing import Any, NamedTuple
 from modtool.errors import InputError, ParseError
 from modtool.importers import tree
 from modtool.importers.records import (
+    MARKUP_WARNINGS,
     STATUSES,
     CommentRecord,
     MissingRecord,
@@ -346,7 +348,11 @@ def _clean(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record
 
 
 def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Record]:
+    markup = MARKUP_WARNINGS
+    markup.clear()
     for record in records:
+        if markup:
+            record = _with_markup_warning(record, markup)
         kind = type(record)
         if kind is CommentRecord:
             body, author = record.body, record.author
@@ -417,6 +423,19 @@ def _cleaned(records: Iterable[Record], path: Path, warn: Warn) -> Iterator[Reco
                 )
                 record = record._replace(count=bounded)
         yield record
+
+
+def _with_markup_warning(record: Record, markup: list[str]) -> Record:
+    """The record with what ``html_to_text`` found unusual while it was read in its
+    meta (``markup_warning``), shown by ``tree`` and the moderator UI."""
+    note = "; ".join(dict.fromkeys(markup))
+    markup.clear()
+    if type(record) is CommentRecord or type(record) is ThreadRecord:
+        meta = record.meta
+        if isinstance(meta, str):
+            meta = json.loads(meta)
+        return record._replace(meta={**(meta or {}), "markup_warning": note})
+    return record
 
 
 def _place_of(record: CommentRecord) -> str:

@@ -82,3 +82,10 @@ class ProblemRecord(NamedTuple):
 
 
 Record = ThreadRecord | CommentRecord | MissingRecord | ProblemRecord
+
+MARKUP_WARNINGS: list[str] = []
+"""What was unusual about the markup :func:`~modtool.importers.html.html_to_text`
+turned into text since the last record was yielded ("nested 300 deep", "text
+hidden by style (display:none)"). The pipeline moves them into the meta of the
+record yielded next (``meta["markup_warning"]``), so a format that converts a
+record's HTML while building it, as every format does, needs nothing more."""

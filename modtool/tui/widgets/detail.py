@@ -185,6 +185,10 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
             text.append(
                 f"\n⚠ hidden characters shown as ⟨U+…⟩: {', '.join(hidden)}", style="bold red"
             )
+        markup = (comment.meta or {}).get("markup_warning")
+        if markup:
+            text.append("\n⚠ unusual markup on the site: ", style="bold red")
+            text.append_text(safe(str(markup), style="bold red"))
         if "control" in info.flags:
             text.append("\n⚠ terminal control characters were removed", style="bold red")
         text.append("\n\n")
