@@ -7,6 +7,7 @@ place, the same author and similar text. Platform formats are matched by
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -268,7 +269,9 @@ def test_grown_export_adds_updates_and_keeps_absent(
     ]
     report = import_path(store, platform_fake.write(path, grown))
     first = report.threads[0]
-    assert (first.added, first.updated, first.unchanged, first.absent) == (1, 2, 0, 1)
+    # "1" has new text: edited. "2" only changed status (issue 17.11: metadata is no
+    # edit): unchanged, though its row is rewritten (its status below).
+    assert (first.added, first.updated, first.unchanged, first.absent) == (1, 1, 1, 1)
     now = store.comments.get(top.id)
     assert now.body == "top, edited by its author" and now.content_hash != top.content_hash
     assert store.scores.for_comment(top.id) == {}  # stale: scored again next time
@@ -278,6 +281,44 @@ def test_grown_export_adds_updates_and_keeps_absent(
     assert store.labels.state(top.id, "ana", "test").labels == {"insult"}
     assert store.labels.log()[: len(log_before)] == log_before
     assert store.comments.get(ids[(2, "1")].id).body == "same id, other thread"
+
+
+def test_only_dates_changed_is_no_edit_but_the_dates_are_stored(
+    tmp_path: Path, store: Store, fake_format: None
+) -> None:
+    """Issue 17.11: a re-export whose timestamps moved reports no edits."""
+    first = [c(str(n), "t1", None, f"text {n}", at=f"2024-01-0{n}T00:00:00Z") for n in (1, 2, 3)]
+    path = platform_fake.write(tmp_path / "x.fake", first)
+    import_path(store, path)
+    moved = [dict(item, at=item["at"].replace("2024", "2025")) for item in first]
+    moved[2]["body"] = "text 3, edited"
+    report = import_path(store, platform_fake.write(path, moved)).threads[0]
+    assert (report.added, report.unchanged, report.updated, report.absent) == (0, 2, 1, 0)
+    stored = [(x.external_id, x.created_at) for x in store.comments.iter_thread(1)]
+    assert stored == [(str(n), f"2025-01-0{n}T00:00:00Z") for n in (1, 2, 3)]
+
+
+def test_a_dump_whose_timestamps_moved_reports_no_edits(tmp_path: Path, run_cli) -> None:
+    """Issue 17.11 end to end: the Pushshift fixture again with every date a day later."""
+    fixture = Path(__file__).parent / "fixtures" / "pushshift" / "RC_2024-01-sample.ndjson"
+    assert run_cli("import", fixture).returncode == 0
+    later = []
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            item["created_utc"] = float(item["created_utc"]) + 86400
+            line = json.dumps(item)
+        later.append(line)
+    moved = tmp_path / "RC_2024-01-later.ndjson"
+    moved.write_text("\n".join(later) + "\n", encoding="utf-8")
+    again = run_cli("import", moved)
+    assert again.returncode == 0, again.stderr
+    # Thread 19abc01 holds 6 comments (one an orphan), 19zzz99 two.
+    assert "19abc01): 6 comments (6 unchanged, 1 orphan)" in again.stdout
+    assert "19zzz99): 2 comments (2 unchanged)" in again.stdout
+    assert "edited" not in again.stdout
+    dates = run_cli("tree", "1").stdout
+    assert "2024-01-02 00:01" in dates  # kh00001, 1704067300 + one day
 
 
 def test_a_thread_with_a_problem_is_not_stored_the_others_are(

@@ -175,3 +175,23 @@ def test_random_corpora_land_in_the_store_as_the_same_tree(
         (thread,) = store.threads.list()
         assert (thread.platform, thread.external_id, thread.title) == ("convokit", "conv", "Title")
         assert stored_shape(store, thread.id) == node_shape(nodes)
+
+
+def test_the_text_decides_the_status_not_the_speaker(tmp_path: Path) -> None:
+    """Issue 17.12: a ``[deleted]`` speaker over a text still there stays visible."""
+    path = tmp_path / "utterances.jsonl"
+    lines = [
+        {"id": "a", "conversation_id": "c", "speaker": "[deleted]", "text": "still here"},
+        {"id": "b", "conversation_id": "c", "speaker": "[deleted]", "text": "[deleted]"},
+        {"id": "d", "conversation_id": "c", "speaker": "[removed]", "text": "kept too"},
+        {"id": "e", "conversation_id": "c", "speaker": "ann", "text": "[removed]"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    found = by_id(read(path))
+    assert {key: found[key].status for key in "abde"} == {
+        "a": "visible",
+        "b": "deleted",
+        "d": "visible",
+        "e": "removed",
+    }
+    assert (found["a"].author, found["a"].body) == ("[deleted]", "still here")

@@ -26,8 +26,10 @@ Mapping (see ``docs/formats.md``):
   top-level comments;
 * utterance ids are the comment ids, ``speaker`` the author, ``text`` the body
   (plain text already); ``timestamp`` (epoch seconds) the date;
-* status: a text or speaker of ``[deleted]``/``[removed]`` (ConvoKit's Reddit
-  corpora keep Reddit's markers) → deleted/removed;
+* status: a text of ``[deleted]``/``[removed]`` (ConvoKit's Reddit corpora keep
+  Reddit's markers) → deleted/removed. The text decides: a speaker
+  ``[deleted]`` over a text that is still there is an account deleted after
+  posting, and the comment stays visible (as Reddit shows it);
 * meta: ``score``, ``permalink``, ``edited``, ``stickied`` from the
   utterance's meta when present.
 
@@ -194,7 +196,7 @@ def _records(
             author=author,
             body=text,
             created_at=created,
-            status=_MARKERS.get(text) or _MARKERS.get(author) or "visible",
+            status=_MARKERS.get(text) or "visible",
             meta=_meta(meta),
             where=where,
             line=int(where[5:]) if where.startswith("line ") else None,

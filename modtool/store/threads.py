@@ -391,12 +391,9 @@ class _ThreadWrite:
             known = self.by_external.get(c.external_id)
             if known is None or known.matched:
                 return None, "added"
-            if (known.content_hash, known.status, known.created_at, known.meta) != (
-                c.content_hash,
-                c.status,
-                c.created_at,
-                c.meta,
-            ):
+            # Edited = another text or author (the content hash covers both). A change
+            # of date, status or metadata alone is written (see _differs) but is no edit.
+            if known.content_hash != c.content_hash:
                 return known, "updated"
             return known, "unchanged"
         return self._match_text(c, parent_id)
