@@ -25,8 +25,9 @@ The API is three functions and a few limits::
 * **Non-finite numbers**: ``NaN``, ``Infinity``, ``-Infinity`` and literals
   that overflow a float (``1e400``) are refused unless ``allow_nan=True``.
 * **Encoding**: UTF-8 only; a byte-order mark at the start is accepted.
-* **Size**: :func:`load` reads at most ``max_bytes`` and :func:`iter_lines`
-  at most ``max_line_bytes`` per line, refusing more before it is in memory.
+* **Size**: :func:`load` reads at most ``max_bytes`` (and parses at most
+  ``max_values`` values) and :func:`iter_lines` at most ``max_line_bytes`` per
+  line, refusing more before it is in memory.
 
 ``source`` names the input in messages (a path, or ``"<stdin>"``). Any
 binary stream can be read in place of the file (``handle=``: a decompressing
@@ -44,15 +45,18 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from modtool.errors import ParseError
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
+    "MAX_DOCUMENT_VALUES",
     "MAX_INT_DIGITS",
     "MAX_LINE_BYTES",
     "MAX_NESTING",
+    "BadLine",
+    "JsonError",
     "ObjectHook",
     "iter_lines",
     "load",
@@ -65,8 +69,14 @@ MAX_INT_DIGITS = 4_300
 """Digits in one integer literal (CPython's own default bound on ``int(str)``)."""
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """Bytes in one JSON line (a comment with its metadata is a few KB)."""
-MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 128 * 1024 * 1024
 """Bytes in one whole JSON document read by :func:`load`."""
+MAX_DOCUMENT_VALUES = 2_500_000
+"""Values in one whole JSON document read by :func:`load`, counted as its ``[``,
+``{`` and ``,`` bytes (an over-count: those inside strings count too). Parsed,
+a value takes up to ~100 bytes (an empty list 56 and its slot 8), so this and
+:data:`MAX_DOCUMENT_BYTES` keep a document's parse under ~400 MB whatever it
+holds (``[[],[],…]`` is 3 bytes a value on disk, 64 in memory)."""
 DEEP_STACK_BYTES = 256 * 1024 * 1024
 """Stack of the thread that parses deep documents (virtual: pages are used as touched)."""
 
@@ -75,6 +85,29 @@ Source = object  # a Path or a name; shown as given
 
 _BOM = "\ufeff"
 _SPACE = " \t\n\r"
+
+
+class JsonError(ParseError):
+    """Every error this module raises: ``FILE: WHERE: PROBLEM`` as one line, with
+    ``where`` (``line 3 column 17``, ``byte 40``, or ``None``) and ``problem`` kept
+    apart for callers that report a place their own way."""
+
+    where: str | None = None
+    problem: str = ""
+
+    @classmethod
+    def at(cls, path: object, where: str | None, problem: str) -> JsonError:
+        error = super().at(path, where, problem)
+        error.where, error.problem = where, problem
+        return error  # type: ignore[return-value]
+
+
+class BadLine(NamedTuple):
+    """A JSON line that could not be read, yielded by ``iter_lines(bad_lines=True)``."""
+
+    error: JsonError
+    raw: bytes
+    """The line's first 64 KiB, as read (to find what it belonged to)."""
 
 
 class _Refused(ValueError):
@@ -157,26 +190,38 @@ def load(
     allow_nan: bool = False,
     object_hook: ObjectHook | None = None,
     max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_values: int | None = MAX_DOCUMENT_VALUES,
 ) -> Any:
     """The whole of ``source`` (a path, or ``handle`` read to its end) as one JSON value.
 
-    More than ``max_bytes`` is refused as soon as it is read past.
+    More than ``max_bytes`` is refused as soon as it is read past, more than
+    ``max_values`` before parsing (``None``: no bound on values).
     """
     if handle is None:
         try:
             with open(source, "rb") as opened:  # type: ignore[call-overload]
                 data = _read_bounded(opened, source, max_bytes)
         except OSError as exc:
-            raise ParseError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
+            raise JsonError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
     else:
         data = _read_bounded(handle, source, max_bytes)
-    return loads(data, source, allow_nan=allow_nan, object_hook=object_hook)
+    values = data.count(b"[") + data.count(b"{") + data.count(b",")
+    if max_values is not None and values > max_values:
+        raise JsonError.at(
+            source,
+            None,
+            f"a JSON document of about {values:,} values (more than {max_values:,}: "
+            "too many to hold in memory at once)",
+        )
+    text = _text(data, source, None)
+    del data  # the text alone while parsing
+    return loads(text, source, allow_nan=allow_nan, object_hook=object_hook)
 
 
 def _read_bounded(handle: IO[bytes], source: Source, max_bytes: int) -> bytes:
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ParseError.at(
+        raise JsonError.at(
             source,
             f"byte {max_bytes + 1:,}",
             f"a JSON document larger than {_size(max_bytes)} (refused before reading on)",
@@ -191,22 +236,24 @@ def iter_lines(
     allow_nan: bool = False,
     object_hook: ObjectHook | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    bad_lines: bool = False,
 ) -> Iterator[tuple[int, Any]]:
     """``(line number, value)`` for every non-blank line of a JSON Lines input, streamed.
 
     A line longer than ``max_line_bytes`` is refused before it is held whole;
-    a line that is not one JSON value is a ParseError naming its line. Lines
-    end at ``\\n`` (``\\r\\n`` too).
+    a line that is not one JSON value is a ParseError naming its line (with
+    ``bad_lines``: yielded as a :class:`BadLine` instead, and reading goes on).
+    Lines end at ``\\n`` (``\\r\\n`` too).
     """
     if handle is not None:
-        yield from _iter_lines(handle, source, allow_nan, object_hook, max_line_bytes)
+        yield from _iter_lines(handle, source, allow_nan, object_hook, max_line_bytes, bad_lines)
         return
     try:
         opened = open(source, "rb")  # type: ignore[call-overload]  # noqa: SIM115
     except OSError as exc:
-        raise ParseError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
+        raise JsonError.at(source, None, f"cannot read: {exc.strerror or exc}") from None
     with opened:
-        yield from _iter_lines(opened, source, allow_nan, object_hook, max_line_bytes)
+        yield from _iter_lines(opened, source, allow_nan, object_hook, max_line_bytes, bad_lines)
 
 
 def _iter_lines(
@@ -215,6 +262,7 @@ def _iter_lines(
     allow_nan: bool,
     object_hook: ObjectHook | None,
     max_line_bytes: int,
+    bad_lines: bool = False,
 ) -> Iterator[tuple[int, Any]]:
     # The hot loop of the NDJSON formats: each line decoded and handed to the C
     # scanner directly (json.loads adds three Python calls a line); a line that
@@ -227,7 +275,7 @@ def _iter_lines(
     while raw := readline(limit):
         number += 1
         if len(raw) == limit and raw[-1:] != b"\n":
-            raise ParseError.at(
+            raise JsonError.at(
                 source,
                 f"line {number}",
                 f"a JSON line longer than {_size(max_line_bytes)} (refused before reading on)",
@@ -244,7 +292,14 @@ def _iter_lines(
         except (StopIteration, ValueError, RecursionError, UnicodeDecodeError):
             if not raw.strip():
                 continue
-            value = loads(raw, source, line=number, allow_nan=allow_nan, object_hook=object_hook)
+            try:
+                value = loads(
+                    raw, source, line=number, allow_nan=allow_nan, object_hook=object_hook
+                )
+            except JsonError as error:
+                if not bad_lines:
+                    raise
+                value = BadLine(error, raw[:65536])
         yield number, value
 
 
@@ -255,28 +310,34 @@ def _parse(decoder: json.JSONDecoder, text: str) -> Any:
 
 def _parse_deep(decoder: json.JSONDecoder, text: str, source: Source, line: int | None) -> Any:
     """Parse in a thread whose stack holds :data:`MAX_NESTING` levels."""
+    try:
+        return run_deep(lambda: _parse(decoder, text))
+    except RecursionError:
+        offset = _too_deep_offset(text)
+        raise JsonError.at(
+            source, _place(text, offset, line), f"JSON nested more than {MAX_NESTING:,} levels deep"
+        ) from None
+    except ValueError as exc:
+        raise _error(exc, text, source, line) from None
+
+
+def run_deep(work: Callable[[], Any]) -> Any:
+    """``work()`` in a thread whose stack and recursion limit hold :data:`MAX_NESTING`
+    levels of the C scanner; its result, or what it raised (``RecursionError`` when
+    even that is not deep enough). For :mod:`modtool.jsonstream`."""
     outcome: dict[str, Any] = {}
 
-    def work() -> None:
+    def run() -> None:
         try:
-            outcome["value"] = _parse(decoder, text)
-        except RecursionError:
-            offset = _too_deep_offset(text)
-            outcome["error"] = ParseError.at(
-                source,
-                _place(text, offset, line),
-                f"JSON nested more than {MAX_NESTING:,} levels deep",
-            )
-        except ValueError as exc:
-            outcome["error"] = _error(exc, text, source, line)
-        except BaseException as exc:  # an object hook's own error: raised as it is
+            outcome["value"] = work()
+        except BaseException as exc:
             outcome["error"] = exc
 
     previous_limit = sys.getrecursionlimit()
     previous_stack = threading.stack_size()
     try:
         threading.stack_size(DEEP_STACK_BYTES)
-        worker = threading.Thread(target=work, name="modtool-deep-json")
+        worker = threading.Thread(target=run, name="modtool-deep-json")
         sys.setrecursionlimit(max(previous_limit, MAX_NESTING + 200))
         worker.start()
     finally:
@@ -298,7 +359,7 @@ def _text(data: bytes, source: Source, line: int | None) -> str:
         return data.decode("utf-8-sig" if line is None or line == 1 else "utf-8")
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start + 1}" if line is None else f"line {line}, byte {exc.start + 1}"
-        raise ParseError.at(source, where, "not UTF-8 text") from None
+        raise JsonError.at(source, where, "not UTF-8 text") from None
 
 
 def _error(exc: ValueError, text: str, source: Source, line: int | None) -> Exception:
@@ -308,11 +369,16 @@ def _error(exc: ValueError, text: str, source: Source, line: int | None) -> Exce
             where = f"line {exc.lineno} column {exc.colno}"
         else:
             where = f"line {line} column {exc.colno}"
-        return ParseError.at(source, where, f"not valid JSON: {exc.msg}")
-    if isinstance(exc, _Refused) or str(exc).startswith("Exceeds the limit"):
+        return JsonError.at(source, where, f"not valid JSON: {exc.msg}")
+    if _is_refusal(exc):
         offset, problem = _refused_value(text)
-        return ParseError.at(source, _place(text, offset, line), problem)
+        return JsonError.at(source, _place(text, offset, line), problem)
     return exc
+
+
+def _is_refusal(exc: ValueError) -> bool:
+    """A number refused by the bounds (not a syntax error, not an object hook's error)."""
+    return isinstance(exc, _Refused) or str(exc).startswith("Exceeds the limit")
 
 
 _TOKEN = re.compile(
@@ -323,9 +389,9 @@ _TOKEN = re.compile(
 )
 
 
-def _refused_value(text: str) -> tuple[int | None, str]:
-    """Where the first refused number is, and what is wrong with it."""
-    for match in _TOKEN.finditer(text):
+def _refused_value(text: str, start: int = 0) -> tuple[int | None, str]:
+    """Where the first refused number from ``start`` on is, and what is wrong with it."""
+    for match in _TOKEN.finditer(text, start):
         digits, fraction, exponent, constant = match.group(1, 2, 3, 4)
         if constant:
             return match.start(), f"{constant} is not a number JSON can hold"
@@ -344,9 +410,9 @@ def _refused_value(text: str) -> tuple[int | None, str]:
     return None, f"an integer of more than {MAX_INT_DIGITS:,} digits or a non-finite number"
 
 
-def _too_deep_offset(text: str) -> int | None:
+def _too_deep_offset(text: str, start: int = 0) -> int | None:
     depth = 0
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text, start):
         if match.group(5):
             depth += 1
             if depth > MAX_NESTING:

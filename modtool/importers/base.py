@@ -63,6 +63,11 @@ class PlatformImporter(Protocol):
     folder whose files are one document, and files of the format named
     together on the command line are read as one such folder
     (:func:`modtool.ingest.import_together`).
+
+    Optional: ``READS_COMPRESSED = True`` says ``read`` opens the file through
+    :func:`modtool.importers.compressed.open_input` (``jsonread`` does), so a
+    gzip/bzip2/xz/zstd file is read as a stream; ``sniff`` always gets the
+    decompressed head. Without it a compressed file is refused in one line.
     """
 
     NAME: str

@@ -12,19 +12,15 @@ platform's fields to :mod:`~modtool.importers.records`.
   :class:`~modtool.errors.ParseError`, never a traceback.
 * :func:`iter_ndjson` streams one JSON value per line (Pushshift dumps,
   ConvoKit utterances) without holding the file: blank lines are skipped, a
-  line that is not JSON is a ParseError naming the line. ``.gz``, ``.bz2`` and
-  ``.xz`` are read through the standard library; ``.zst`` (how Pushshift and
-  Arctic-Shift ship their dumps) needs the optional ``zstandard`` package.
+  line that is not JSON is a ParseError naming the line. Compressed files
+  (gzip, bzip2, xz, zstd: how Pushshift and Arctic-Shift ship their dumps) are
+  decompressed as they are read (:mod:`~modtool.importers.compressed`).
 * :func:`json_path` writes a place as ``$[1].data.children[3].data``.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
 import json
-import lzma
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,6 +28,7 @@ from typing import IO, Any
 
 from modtool import jsonsafe
 from modtool.errors import ParseError
+from modtool.importers import compressed
 from modtool.importers.dates import iso_utc
 from modtool.jsonsafe import ObjectHook
 
@@ -119,13 +116,6 @@ def text(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def read_text(path: Path) -> str:
-    """The whole file as text (UTF-8, a byte-order mark dropped)."""
-    with open_binary(path) as handle:
-        data = handle.read()
-    return decode(path, data, 0)
-
-
 def decode(path: Path, data: bytes, line: int) -> str:
     try:
         return data.decode("utf-8-sig" if line <= 1 else "utf-8")
@@ -156,49 +146,17 @@ def loads(
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed when its name says ``.gz``, ``.bz2``, ``.xz`` or ``.zst``."""
-    suffix = path.suffix.lower()
-    if suffix == ".gz":
-        return gzip.open(path, "rb")
-    if suffix == ".bz2":
-        return bz2.open(path, "rb")
-    if suffix in (".xz", ".lzma"):
-        return lzma.open(path, "rb")
-    if suffix == ".zst":
-        return _open_zstd(path)
-    return open(path, "rb")
+    """The file's bytes, decompressed when it is compressed (gzip, bzip2, xz, zstd: by its
+    first bytes), streamed (:func:`modtool.importers.compressed.open_input`)."""
+    return compressed.open_input(path)
 
 
-def _open_zstd(path: Path) -> IO[bytes]:
-    try:
-        import zstandard  # type: ignore[import-not-found]
-    except ImportError:
-        raise ParseError.at(
-            path,
-            None,
-            "a .zst file needs the 'zstandard' package "
-            "(pip install zstandard), or decompress it first: zstd -d FILE",
-        ) from None
-    raw = open(path, "rb")  # noqa: SIM115 (closed by the stream reader)
-    # Pushshift dumps are written with a 2 GiB window.
-    reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, closefd=True)
-    return io.BufferedReader(reader)
-
-
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` of every non-blank line, streamed."""
-    with open_binary(path) as handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            yield number, decode(path, raw, number)
-
-
-def iter_ndjson(path: Path) -> Iterator[tuple[int, Any]]:
+def iter_ndjson(path: Path, bad_lines: bool = False) -> Iterator[tuple[int, Any]]:
     """``(line number, value)`` for every non-blank line of a JSON-lines file, streamed
-    (:func:`modtool.jsonsafe.iter_lines` over the decompressed bytes)."""
+    (:func:`modtool.jsonsafe.iter_lines` over the decompressed bytes; ``bad_lines``:
+    a line that is not JSON comes as a :class:`~modtool.jsonsafe.BadLine`)."""
     with open_binary(path) as handle:
-        yield from jsonsafe.iter_lines(path, handle=handle, allow_nan=True)
+        yield from jsonsafe.iter_lines(path, handle=handle, allow_nan=True, bad_lines=bad_lines)
 
 
 def first_line(head: bytes) -> bytes:
