@@ -144,11 +144,14 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
             raise InputError.at(path, None, f"is a directory, not a {format} document")
         if not folder:
             _refuse_binary(path, importer, _head(path))
+            _refuse_compressed(path, importer)
         return importer
     head = b"" if folder else _head(path)
     for name in _sniff_order(head):
         importer = load_importer(name)
         if _sniffs(importer, head, path):
+            if not folder:
+                _refuse_compressed(path, importer)
             return importer
     if folder:
         raise InputError.at(
@@ -159,6 +162,7 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
         importer = load_importer(name)
         if suffix and suffix in importer.EXTENSIONS:
             _refuse_binary(path, importer, head)
+            _refuse_compressed(path, importer)
             return importer
     if head.count(0) * 8 > len(head):
         raise InputError.at(path, "byte 0", "binary data (NUL bytes), not a thread document")
@@ -169,8 +173,28 @@ def choose_importer(path: Path, format: str | None, folder: bool = False) -> Mod
 
 
 def _head(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(SNIFF_BYTES)
+    """The first bytes a format sniffs, after decompression (a ``.bz2`` of JSON
+    is JSON to the sniffers and to the binary-data check)."""
+    from modtool.importers import compressed
+
+    return compressed.read_head(path, SNIFF_BYTES)
+
+
+def _refuse_compressed(path: Path, importer: ModuleType) -> None:
+    """A compressed document for a format that reads plain files only: one line."""
+    if getattr(importer, "READS_COMPRESSED", False):
+        return
+    from modtool.importers import compressed
+
+    kind = compressed.is_compressed(path)
+    if kind is not None:
+        how = compressed.DECOMPRESS[kind].replace("FILE", str(path))
+        raise InputError.at(
+            path,
+            None,
+            f"a {kind}-compressed {importer.NAME} document: only the JSON formats read "
+            f"compressed files; decompress it first ({how})",
+        )
 
 
 def _sniff_order(head: bytes) -> list[str]:
@@ -288,7 +312,10 @@ def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Ite
                 if streaming is None:
                     streaming = tree.PreorderTree(current)
                     yield THREAD, _merge(declared, platform, current)
-                placed.append(streaming.place(record))
+                try:
+                    placed.append(streaming.place(record))
+                except tree.NotPreorder:
+                    raise _NotGrouped from None  # read again through staging and build()
                 if len(placed) >= BATCH:
                     yield COMMENTS, placed
                     placed = []

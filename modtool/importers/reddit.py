@@ -36,8 +36,9 @@ Mapping (see ``docs/formats.md``):
   ``stickied``.
 
 Threads nest deeply: the tree is walked with an explicit stack, never Python
-recursion, and :func:`~modtool.importers.jsonread.load_document` parses deep
-documents on a large stack.
+recursion, and :mod:`modtool.jsonstream` parses deep subtrees on a large
+stack. The document is streamed: memory holds one top-level comment with its
+replies at a time, whatever the listing's size.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from modtool import jsonstream
 from modtool.errors import ParseError
 from modtool.importers import jsonread
 from modtool.importers.jsonread import Segment, json_path
@@ -65,6 +67,8 @@ PLATFORM = "reddit"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
+PREORDER = True  # parents first, each reply after its parent's subtree: the tree streams
+READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Reddit /comments/<id>.json: a JSON array of two listings "
     '([{"kind": "Listing"} with the t3 post, {"kind": "Listing"} with t1 comments]) '
@@ -123,9 +127,22 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
-    """Records of a Reddit listing document, one thread after the other."""
+    """Records of a Reddit listing document, one thread after the other, streamed.
+
+    The listings are walked as the file is read (:mod:`modtool.jsonstream`):
+    each top-level thing (a comment with all its replies) is parsed whole, then
+    freed once its records are out, so memory holds one top-level subtree, not
+    the document. A document that starts with a post (the ``/comments``
+    answer) streams in document order (pre-order); a comment listing without
+    a post (a user's history) may mix threads and is regrouped thread by
+    thread in memory (such listings are small).
+    """
     hook = _slim if _size(path) > SLIM_BYTES else None
-    return records(jsonread.load_document(path, object_hook=hook), path, warn)
+    with jsonread.open_binary(path) as handle:
+        events = jsonstream.iter_document(
+            path, handle=handle, expand=_expand, allow_nan=True, object_hook=hook
+        )
+        yield from _records(events, path, warn)
 
 
 def _size(path: Path) -> int:
@@ -328,27 +345,6 @@ def _error(path: Path, at: _At, problem: str) -> ParseError:
     return ParseError.at(path, json_path(_segments(at)), problem)
 
 
-def _listings(doc: Any, path: Path) -> list[tuple[list[Any], _At]]:
-    """Each top-level listing's ``children`` with its place."""
-    if isinstance(doc, dict):
-        items: list[tuple[Any, tuple[Segment, ...]]] = [(doc, ())]
-    elif isinstance(doc, list):
-        items = [(value, (index,)) for index, value in enumerate(doc)]
-    else:
-        raise ParseError.at(path, "$", f"expected {DESCRIPTION}")
-    out: list[tuple[list[Any], _At]] = []
-    for value, tail in items:
-        at = _At(None, tail, 0, json_path(tail))
-        if not isinstance(value, dict) or value.get("kind") != "Listing":
-            raise _error(path, at, f"expected a Reddit listing: {DESCRIPTION}")
-        data = value.get("data")
-        children = data.get("children") if isinstance(data, dict) else None
-        if not isinstance(children, list):
-            raise _error(path, at, "a Listing needs data.children (a list)")
-        out.append((children, _At(at, ("data", "children"), 0, at.head)))
-    return out
-
-
 def _thing(path: Path, thing: Any, at: _At) -> tuple[str, dict[str, Any]]:
     if not isinstance(thing, dict) or not isinstance(thing.get("kind"), str):
         raise _error(path, at, 'expected a Reddit thing ({"kind": …, "data": {…}})')
@@ -358,60 +354,109 @@ def _thing(path: Path, thing: Any, at: _At) -> tuple[str, dict[str, Any]]:
     return thing["kind"], data
 
 
-def records(doc: Any, path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
-    """Flat records of a parsed listing document, grouped by thread.
+def _expand(at: tuple[Segment, ...], char: str) -> bool:
+    """The containers walked member by member: the root, each listing object, its
+    ``data`` and ``children`` (``[listing, …]`` or one listing). Everything else
+    (a thing under ``children`` with its replies) is parsed whole."""
+    if not at:
+        return True
+    if type(at[0]) is int:  # an array of listings
+        return at[1:] in (("data",), ("data", "children")) or (len(at) == 1 and char == "{")
+    return at in (("data",), ("data", "children"))
 
-    A document of one thread (the normal ``/comments`` answer) streams in
-    document order; a listing that mixes threads (a user's comment history)
-    is regrouped, thread by thread, since it is in memory anyway.
-    """
-    listings = _listings(doc, path)
-    threads = _thread_ids(listings)
-    stream = _walk(listings, path, warn)
-    if len(threads) <= 1:
-        yield from stream
-        return
-    groups: dict[str | None, list[Record]] = {}
-    for record in stream:
-        key = (
-            record.external_id if isinstance(record, ThreadRecord) else (record.thread_external_id)
-        )
-        groups.setdefault(key, []).append(record)
-    for group in groups.values():
+
+class _Listing:
+    """What one listing showed so far (its kind, whether it had children)."""
+
+    __slots__ = ("at", "children", "kind")
+
+    def __init__(self, at: tuple[Segment, ...]) -> None:
+        self.at = _At(None, at, 0, json_path(at))
+        self.kind: object = None
+        self.children = False
+
+    def close(self, path: Path) -> None:
+        """The listing ended (or named another kind): it must be a Listing with children."""
+        if self.kind != "Listing":
+            raise _error(path, self.at, f"expected a Reddit listing: {DESCRIPTION}")
+        if not self.children:
+            raise _error(path, self.at, "a Listing needs data.children (a list)")
+
+
+def _records(
+    events: Iterator[tuple[tuple[Segment, ...], Any]], path: Path, warn: Callable[[str], None]
+) -> Iterator[Record]:
+    """Records from the stream of listing events (see :func:`read`)."""
+    walk = _Walk(path, warn)
+    groups: dict[str | None, list[Record]] | None = None  # a comment listing: regrouped
+    root = 0  # 1 when the document is an array of listings
+    listing = _Listing(())
+    for at, value in events:
+        if not at and value is jsonstream.ARRAY:
+            root = 1
+            continue
+        rel = at[root:]
+        if not rel:
+            if not at and value is jsonstream.END and root:
+                continue
+            if value is jsonstream.OBJECT:
+                listing = _Listing(at)
+            elif value is jsonstream.END:
+                listing.close(path)
+            else:
+                where = json_path(at)
+                raise ParseError.at(path, where, f"expected a Reddit listing: {DESCRIPTION}")
+        elif rel == ("kind",):
+            listing.kind = value
+            if value != "Listing":
+                listing.close(path)
+        elif rel == ("data", "children"):
+            if value is jsonstream.ARRAY:
+                listing.children = True
+            elif value is not jsonstream.END:
+                raise _error(path, listing.at, "a Listing needs data.children (a list)")
+        elif len(rel) == 3 and rel[:2] == ("data", "children"):
+            if groups is None and walk.post is None and not walk.started:
+                groups = {}  # the first thing is no post: a comment listing, regrouped
+            walk.started = True
+            records = walk.thing(value, listing.at, rel[2])  # type: ignore[arg-type]
+            if groups is None:
+                yield from records
+                continue
+            for record in records:
+                key = (
+                    record.external_id
+                    if type(record) is ThreadRecord
+                    else record.thread_external_id  # type: ignore[union-attr]
+                )
+                groups.setdefault(key, []).append(record)
+    for group in (groups or {}).values():
         yield from group
 
 
-def _thread_ids(listings: list[tuple[list[Any], _At]]) -> set[str | None]:
-    found: set[str | None] = set()
-    post: str | None = None
-    for children, _ in listings:
-        for thing in children:
-            data = thing.get("data") if isinstance(thing, dict) else None
-            if not isinstance(data, dict):
-                continue
-            if thing.get("kind") == "t3":
-                post = jsonread.id_text(data.get("id")) or jsonread.strip_kind(data.get("name"))
-                found.add(post)
-            else:
-                found.add(jsonread.strip_kind(data.get("link_id")) or post)
-    return found
+class _Walk:
+    """Walks top-level things with their replies, remembering the post and threads."""
 
+    def __init__(self, path: Path, warn: Callable[[str], None]) -> None:
+        self.path = path
+        self.warn = warn
+        self.post: str | None = None
+        self.declared: set[str] = set()
+        self.started = False
 
-def _walk(
-    listings: list[tuple[list[Any], _At]], path: Path, warn: Callable[[str], None]
-) -> Iterator[Record]:
-    post: str | None = None
-    declared: set[str] = set()
-    for children, listing_at in listings:
-        # The stack holds (thing, place, place as text, structural parent id,
-        # thread id), last first. The text is built from the parent's as the
-        # tree is walked (full up to _WHERE_FULL_DEPTH, then cut short).
-        stack: list[tuple[Any, _At, str, str | None, str | None]] = []
-        for index in range(len(children) - 1, -1, -1):
-            at = _At(listing_at, (index,), 1, "")
-            text = _where(at)
-            stack.append((children[index], at._replace(head=text), text, None, post))
-            children[index] = None  # the stack holds it now (see below)
+    def thing(self, top: Any, listing_at: _At, index: int) -> Iterator[Record]:
+        """Records of one top-level thing and its replies, in pre-order, without recursion."""
+        path, warn, declared = self.path, self.warn, self.declared
+        children_at = _At(listing_at, ("data", "children"), 0, listing_at.head)
+        at = _At(children_at, (index,), 1, "")
+        text = _where(at)
+        # The stack holds (thing, place, place as text, structural parent id, thread
+        # id), last first. The text is built from the parent's as the tree is walked
+        # (full up to _WHERE_FULL_DEPTH, then cut short).
+        stack: list[tuple[Any, _At, str, str | None, str | None]] = [
+            (top, at._replace(head=text), text, None, self.post)
+        ]
+        del top
         while stack:
             thing, at, where, structural_parent, thread = stack.pop()
             kind, data = _thing(path, thing, at)
@@ -421,11 +466,11 @@ def _walk(
                 )
                 if external_id is None:
                     raise _error(path, at, "a post (t3) without an id")
-                post = external_id
+                self.post = external_id
                 declared.add(external_id)
                 yield thread_record(data, external_id)
                 continue
-            thread = jsonread.strip_kind(data.get("link_id")) or thread or post
+            thread = jsonread.strip_kind(data.get("link_id")) or thread or self.post
             if kind == "more":
                 if thread is None:
                     raise _error(path, at, "a 'more' stub outside any thread (no link_id)")
@@ -468,8 +513,7 @@ def _walk(
                     text = f"{at.head}….data.children[{index}]"
                 stack.append((nested[index], child_at, text, external_id, thread))
                 # Only the stack holds the thing now, so its parsed dict is freed once
-                # it is read: the tree is built while the records, not the whole
-                # document too, are in memory.
+                # it is read.
                 nested[index] = None
 
 

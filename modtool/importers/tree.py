@@ -234,6 +234,10 @@ def _walk(
     return out
 
 
+class NotPreorder(Exception):
+    """The records are not in pre-order after all (see :meth:`PreorderTree.place`)."""
+
+
 class PreorderTree:
     """Places records that arrive in pre-order (every parent before its replies,
     each reply right after its parent's subtree so far), one at a time.
@@ -251,12 +255,25 @@ class PreorderTree:
         self._open_at: dict[str, int] = {}
         self._top = 0
         self._position = 0
+        self._seen: set[str] = set()
+        self._absent: set[str] = set()  # parents named but not seen (orphans so far)
 
     def place(self, record: CommentRecord) -> TreeComment:
+        """The record placed; :class:`NotPreorder` when :func:`build` would place it
+        (or an earlier one) elsewhere: an id seen twice, a parent that came earlier
+        but is no open ancestor, a comment that an earlier orphan named as parent."""
         stack, open_at = self._stack, self._open_at
         parent = record.parent_external_id
+        external_id = record.external_id
+        if external_id in self._seen or external_id in self._absent:
+            raise NotPreorder(external_id)
+        self._seen.add(external_id)
         top = not parent or parent == self.thread_external_id
         at = None if top else open_at.get(parent)  # type: ignore[arg-type]
+        if at is None and not top:
+            if parent in self._seen:
+                raise NotPreorder(external_id)
+            self._absent.add(parent)  # type: ignore[arg-type]
         keep = 0 if at is None else at + 1
         for gone in stack[keep:]:
             del open_at[gone[0]]
