@@ -3,7 +3,8 @@
 Every format's fixtures (``tests/fixtures/*/*``, whatever exists when the test
 runs) and the sample thread are mutated a few hundred times: byte flips,
 truncations, inserted NUL / control / tab / BOM, duplicated and deleted lines,
-deep nesting, huge numbers. Each mutant is imported into a fresh database
+deep nesting, huge numbers, HTML nested past libxml2's limit (or hidden by
+style) inside bodies, and the whole document compressed (sometimes cut short). Each mutant is imported into a fresh database
 through the library (fast), a handful through the real CLI. Per mutant:
 
 * no traceback: success or a :class:`~modtool.errors.ModtoolError`, nothing else;
@@ -125,6 +126,51 @@ def huge_numbers(data: bytes, rng: random.Random) -> bytes:
     return out
 
 
+_BODY_STARTS = (b"<![CDATA[", b'"text": "', b'"text":"', b'"body": "', b'"body":"', b'"cooked":"')
+
+
+def deep_html(data: bytes, rng: random.Random) -> bytes:
+    """Markup nested past libxml2's depth limit inside a body (CDATA or a JSON string),
+    text hidden by style, or both (issue 16.1): the text must survive, flagged."""
+    depth = rng.choice([260, 3000])
+    tag = rng.choice([b"b", b"div", b"span", b"blockquote"])
+    block = b"<" + tag + b">"
+    inner = b"deep text"
+    if rng.random() < 0.4:
+        inner = b'<span style="display:none">' + inner + b"</span>"
+    markup = block * depth + inner + (b"</" + tag + b">") * depth
+    places = [m.end() for start in _BODY_STARTS for m in _finditer(start, data)]
+    at = rng.choice(places) if places else rng.randrange(len(data) + 1)
+    return data[:at] + markup + data[at:]
+
+
+def _finditer(needle: bytes, data: bytes) -> list:
+    import re
+
+    return list(re.finditer(re.escape(needle), data))
+
+
+def compressed(data: bytes, rng: random.Random) -> bytes:
+    """The document gzip/bzip2/xz/zstd-compressed, sometimes cut short (issue 16.3):
+    JSON formats read it as the plain file, others refuse it in one line."""
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    packers: list[Callable[[bytes], bytes]] = [
+        gzip.compress,
+        bz2.compress,
+        lzma.compress,
+        zstandard.ZstdCompressor().compress,
+    ]
+    packed = rng.choice(packers)(data)
+    if rng.random() < 0.3:
+        packed = packed[: rng.randrange(1, len(packed))]
+    return packed
+
+
 MUTATIONS: list[Mutation] = [
     flip_bytes,
     truncate,
@@ -132,6 +178,8 @@ MUTATIONS: list[Mutation] = [
     shuffle_lines,
     deep_nesting,
     huge_numbers,
+    deep_html,
+    compressed,
 ]
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.formats_json import Node, pushshift_lines
 from modtool.errors import ParseError
 from modtool.importers import pushshift
-from modtool.importers.records import CommentRecord, ProblemRecord, ThreadRecord
+from modtool.importers.records import ProblemRecord, ThreadRecord
 from modtool.ingest import import_path
 from modtool.store import open_store
 from tests.json_formats import (
@@ -24,7 +24,6 @@ from tests.json_formats import (
     dump,
     no_warnings,
     node_shape,
-    one_error_line,
     shape,
     stored_shape,
     trees,
@@ -102,21 +101,51 @@ def test_sniff() -> None:
     assert not pushshift.sniff(algolia.read_bytes(), algolia)  # title and url, no subreddit
 
 
+GOOD = '{"id": "a", "link_id": "t3_b", "body": "x"}'
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        # Issue 16.6: a bad line is a problem of the thread its text names (t3_c) ...
+        (
+            [GOOD, '{"id": "b", "link_id": "t3_c", "body": "cut sh'],
+            # 39 characters before the string; it runs into the newline at column 47.
+            ProblemRecord("c", "line 2 column 47", "not valid JSON: Invalid control character at"),
+        ),
+        # ... or of no thread when it names none.
+        (
+            [GOOD, "", "[1, 2]"],
+            ProblemRecord(None, "line 3", f"expected a JSON object: {pushshift.DESCRIPTION}"),
+        ),
+        (
+            [GOOD, '{"hello": "world"}'],
+            ProblemRecord(
+                None,
+                "line 2",
+                f"neither a Reddit comment nor a submission: {pushshift.DESCRIPTION}",
+            ),
+        ),
+    ],
+)
+def test_a_bad_line_is_a_problem_of_its_thread_and_names_the_line(
+    tmp_path: Path, lines: list[str], problem: ProblemRecord
+) -> None:
+    path = tmp_path / "RC_bad.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = read(path)
+    assert records[0].external_id == "a"  # the good line is read
+    assert records[1] == problem
+
+
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (
-            ['{"id": "a", "link_id": "t3_b", "body": "x"}', '{"id": "b", "link_id": '],
-            "line 2 column",
-        ),
-        (
-            ['{"id": "a", "link_id": "t3_b", "body": "x"}', "", "[1, 2]"],
-            "line 3: expected a JSON object",
-        ),
-        (['{"hello": "world"}'], "line 1: neither a Reddit comment nor a submission"),
+        (['{"hello": "world"}', GOOD], "line 1: neither a Reddit comment nor a submission"),
+        (["{not json", GOOD], "line 1 column 2: not valid JSON"),
     ],
 )
-def test_bad_lines_are_one_parse_error_naming_the_line(
+def test_a_bad_first_line_is_a_document_error(
     tmp_path: Path, lines: list[str], message: str
 ) -> None:
     path = tmp_path / "RC_bad.ndjson"
@@ -126,14 +155,44 @@ def test_bad_lines_are_one_parse_error_naming_the_line(
     assert str(caught.value).startswith(f"{path}: ")
 
 
-def test_records_stream_before_a_bad_line_far_down(tmp_path: Path) -> None:
-    path = tmp_path / "RC_stream.ndjson"
-    good = json.dumps({"id": "a", "link_id": "t3_b", "parent_id": "t3_b", "body": "x"})
-    path.write_text((good + "\n") * 3 + "{not json\n", encoding="utf-8")
-    stream = pushshift.read(path, no_warnings)
-    assert isinstance(next(stream), CommentRecord)  # read before the bad line is reached
-    with pytest.raises(ParseError, match="line 4 column 2: not valid JSON"):
-        list(stream)
+def test_more_than_the_bad_line_bound_is_a_document_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pushshift, "MAX_BAD_LINES", 2)
+    path = tmp_path / "RC_bad.ndjson"
+    path.write_text(GOOD + "\n" + "[1]\n" * 3, encoding="utf-8")
+    with pytest.raises(ParseError) as caught:
+        read(path)
+    assert str(caught.value) == (
+        f"{path}: line 4: more than 2 bad lines, the last: expected a JSON object: "
+        f"{pushshift.DESCRIPTION}"
+    )
+
+
+def test_five_good_lines_then_a_bad_one_stores_the_other_threads(
+    tmp_path: Path, db_path: Path, run_cli
+) -> None:
+    """Issue 16.6 end to end: the bad line's thread is not stored and is named with
+    the line; the other thread is stored; exit status 1."""
+    path = tmp_path / "RC_six.ndjson"
+    lines = [
+        json.dumps({"id": f"a{n}", "link_id": "t3_t1", "parent_id": "t3_t1", "body": f"x{n}"})
+        for n in range(3)
+    ] + [
+        json.dumps({"id": f"b{n}", "link_id": "t3_t2", "parent_id": "t3_t2", "body": f"y{n}"})
+        for n in range(2)
+    ]
+    lines.append('{"id": "a9", "link_id": "t3_t1", "body": "truncated')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run_cli("import", path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        # 41 characters before "truncated (10 characters): the newline is column 52.
+        f"modtool: error: {path}: thread 't1' not stored: line 6 column 52: "
+        "not valid JSON: Invalid control character at"
+    )
+    assert "thread 1" in done.stdout and "(reddit t2): 2 comments" in done.stdout
+    assert "t1" not in done.stdout
 
 
 def test_a_line_that_is_not_utf8(tmp_path: Path) -> None:
@@ -141,8 +200,8 @@ def test_a_line_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(
         b'{"id": "a", "link_id": "t3_b", "body": "ok"}\n{"id": "b", "body": "caf\xe9"}\n'
     )
-    with pytest.raises(ParseError, match="line 2, byte 25: not UTF-8"):
-        read(path)
+    # A bad line like any other (issue 16.6): a problem, here of no thread.
+    assert read(path)[1] == ProblemRecord(None, "line 2, byte 25", "not UTF-8 text")
 
 
 def test_a_comment_without_id_is_a_problem_for_its_thread_only(tmp_path: Path) -> None:
@@ -161,21 +220,6 @@ def test_gzip_dumps_are_read(tmp_path: Path) -> None:
     path = tmp_path / "RC_2024-01.ndjson.gz"
     path.write_bytes(gzip.compress(FIXTURE.read_bytes()))
     assert read(path) == read(FIXTURE)
-
-
-def test_zst_without_zstandard_says_to_decompress(tmp_path: Path) -> None:
-    try:
-        import zstandard  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("zstandard is installed: .zst is read directly")
-    path = tmp_path / "RC_2024-01.zst"
-    path.write_bytes(b"\x28\xb5\x2f\xfd\x00")
-    with pytest.raises(ParseError) as caught:
-        read(path)
-    message = str(caught.value)
-    assert "zstandard" in message and "decompress" in message and "\n" not in message
 
 
 @settings(
@@ -252,11 +296,16 @@ def test_cli_dump_orphans_undeclared_threads_reimport_and_growth(
     assert grown.returncode == 0 and "1 new" in grown.stdout
     bad = tmp_path / "RC_bad.ndjson"
     bad.write_text(FIXTURE.read_text(encoding="utf-8") + "{truncated\n", encoding="utf-8")
-    after = dump(db_path)
     failed = run_cli("import", bad)
+    # Issue 16.6: the bad line (it names no thread) is reported with its place; the
+    # dump's threads are stored as the fixture alone would store them; exit status 1.
     assert failed.returncode == 1
-    assert one_error_line(failed.stderr).startswith(f"modtool: error: {bad}: line 12 column 2: ")
-    assert dump(db_path) == after
+    assert failed.stderr.splitlines() == [
+        f"modtool: error: {bad}: a record not stored: line 12 column 2: "
+        "not valid JSON: Expecting property name enclosed in double quotes",
+        "modtool: error: 1 document: 2 threads stored, 8 comments; 1 with errors (see above)",
+    ]
+    assert "(reddit 19abc01): 6 comments" in failed.stdout
 
 
 @settings(

@@ -18,16 +18,18 @@ that is not in the file is kept by name (the tree builder makes the comment
 an orphan).
 
 Streaming: the file is read line by line and never held (``GROUPED`` is
-false: the pipeline groups the records by thread on disk). ``.gz``, ``.bz2``,
-``.xz`` dumps are read directly; ``.zst`` (the format the dumps ship in) needs
-the optional ``zstandard`` package, else one line says to decompress first.
+false: the pipeline groups the records by thread on disk). Compressed dumps
+(``.zst``, the format the dumps ship in, ``.gz``, ``.bz2``, ``.xz``) are
+decompressed as they are read.
 
-Errors: a line that is not JSON, or JSON that is not an object, is a document
-error (:class:`~modtool.errors.ParseError` naming file and line, nothing
-stored): the dumps are machine-written, so a bad line means a damaged or
-truncated file, and the thread it belonged to cannot be known. A comment line
-without an id is a :class:`~modtool.importers.records.ProblemRecord` for its
-thread (that thread is not stored, the others are).
+Errors, by the rule of every staged format (``docs/formats.md``): a line that
+cannot be used (not JSON, not an object, neither a comment nor a submission,
+a comment without an id) is a :class:`~modtool.importers.records.ProblemRecord`
+of the thread it names by ``link_id`` (read from its text when it is not
+JSON): that thread is not stored, the others are, and the error names the
+line. A bad line that names no thread is reported alone. A bad first line,
+or more than :data:`MAX_BAD_LINES` bad lines, means the file is no dump: a
+document error (:class:`~modtool.errors.ParseError`), nothing stored.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from modtool import jsonsafe
 from modtool.errors import ParseError
 from modtool.importers import jsonread
 from modtool.importers.records import ProblemRecord, Record
@@ -46,6 +49,7 @@ PLATFORM = "reddit"
 # Compressed dumps cannot be sniffed: their extension decides. Plain NDJSON is sniffed.
 EXTENSIONS = (".zst", ".gz", ".bz2", ".xz")
 GROUPED = False
+READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Pushshift/Arctic-Shift NDJSON: one Reddit comment "
     '({"id", "link_id", "parent_id", "body", "created_utc"}) or submission '
@@ -85,13 +89,41 @@ def _is_submission(value: dict) -> bool:
     )
 
 
+MAX_BAD_LINES = 1_000
+"""Bad lines accepted as problems of their threads; more is a document error."""
+_LINK_ID = re.compile(rb'"link_id"\s*:\s*"t3_([^"\\]{1,64})"')
+
+
 def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
-    """Records of every line, in file order (threads interleaved)."""
+    """Records of every line, in file order (threads interleaved).
+
+    A line that cannot be used (not JSON, not an object, neither a comment nor
+    a submission) is a problem of the thread its text names by ``link_id`` (not
+    stored), else of no thread (reported alone); the other threads are stored.
+    A bad first line, or more than :data:`MAX_BAD_LINES`, is a document error
+    (it is no dump): nothing is stored.
+    """
     declared: set[str] = set()
-    for number, value in jsonread.iter_ndjson(path):
+    bad = 0
+    first = True
+    for number, value in jsonread.iter_ndjson(path, bad_lines=True):
         where = f"line {number}"
-        if not isinstance(value, dict):
-            raise ParseError.at(path, where, f"expected a JSON object: {DESCRIPTION}")
+        problem: str | None = None
+        if type(value) is jsonsafe.BadLine:
+            where, problem = value.error.where or where, value.error.problem
+        elif not isinstance(value, dict):
+            problem = f"expected a JSON object: {DESCRIPTION}"
+        elif not _is_comment(value) and not _is_submission(value):
+            problem = f"neither a Reddit comment nor a submission: {DESCRIPTION}"
+        if problem is not None:
+            bad += 1
+            if first or bad > MAX_BAD_LINES:
+                if not first:
+                    problem = f"more than {MAX_BAD_LINES:,} bad lines, the last: {problem}"
+                raise ParseError.at(path, where, problem)
+            yield ProblemRecord(_named_thread(value), where, problem)
+            continue
+        first = False
         if _is_comment(value):
             thread = jsonread.strip_kind(value.get("link_id"))
             external_id = jsonread.id_text(value.get("id")) or jsonread.strip_kind(
@@ -109,7 +141,7 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
             yield comment_record(
                 value, thread, external_id, parent_of(value, None), where, line=number
             )
-        elif _is_submission(value):
+        else:
             external_id = jsonread.id_text(value.get("id")) or jsonread.strip_kind(
                 value.get("name")
             )
@@ -118,7 +150,13 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
                 continue
             declared.add(external_id)
             yield thread_record(value, external_id)
-        else:
-            raise ParseError.at(
-                path, where, f"neither a Reddit comment nor a submission: {DESCRIPTION}"
-            )
+
+
+def _named_thread(value: object) -> str | None:
+    """The thread a bad line names by ``link_id`` (in its parsed value or its raw text)."""
+    if isinstance(value, dict):
+        return jsonread.strip_kind(value.get("link_id")) if value.get("link_id") else None
+    if type(value) is jsonsafe.BadLine:
+        found = _LINK_ID.search(value.raw)
+        return found.group(1).decode("utf-8", "replace") if found else None
+    return None
