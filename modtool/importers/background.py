@@ -150,7 +150,7 @@ def _consume(child: multiprocessing.process.BaseProcess, receiver: Connection) -
                 yield kind, payload
     finally:
         stop.set()
-        _stop(child, receiver)
+        _stop(child, receiver, reader)
 
 
 _comment = tuple.__new__  # a TreeComment from its plain tuple, without the Python __new__
@@ -164,6 +164,8 @@ def _drain(receiver: Connection, messages: queue.Queue[list[Event]], stop: threa
             if batch and batch[-1][0] in (_DONE, _ERROR):
                 return
     except (EOFError, OSError) as exc:  # the child died, or the caller stopped reading
+        if stop.is_set():
+            return  # the caller stopped (an error while storing, a full disk): nobody listens
         error = ParseErrorInChild(f"the parser process stopped: {exc!r}")
         _put(messages, [(_ERROR, error)], stop)
 
@@ -177,9 +179,19 @@ def _put(messages: queue.Queue[list[Event]], batch: list[Event], stop: threading
             continue
 
 
-def _stop(child: multiprocessing.process.BaseProcess, receiver: Connection) -> None:
-    receiver.close()
+def _stop(
+    child: multiprocessing.process.BaseProcess, receiver: Connection, reader: threading.Thread
+) -> None:
+    """End the child and the reader thread, then close the pipe.
+
+    In this order: closing the pipe while the reader thread is inside
+    ``recv()`` pulled its file descriptor away under it (a ``TypeError``
+    traceback after a full disk stopped the import). Ending the child closes
+    the pipe's write end, so a ``recv()`` still waiting returns (``EOFError``).
+    """
     child.join(timeout=0.5)
     if child.is_alive():
         child.terminate()
         child.join()
+    reader.join(timeout=5)
+    receiver.close()
