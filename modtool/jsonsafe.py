@@ -8,7 +8,7 @@ can write back (``NaN``, ``Infinity``, ``1e400``). This module parses with
 bounds and turns every failure into one :class:`~modtool.errors.ParseError`
 naming the file and the place (``FILE: line 3 column 17: ...``).
 
-The API is three functions and a few limits::
+The API is three functions, two error types and a few limits::
 
     from modtool import jsonsafe
 
@@ -25,6 +25,9 @@ The API is three functions and a few limits::
 * **Non-finite numbers**: ``NaN``, ``Infinity``, ``-Infinity`` and literals
   that overflow a float (``1e400``) are refused unless ``allow_nan=True``.
 * **Encoding**: UTF-8 only; a byte-order mark at the start is accepted.
+* **Errors**: :class:`JsonError` (a ``ParseError``) with ``.where`` and
+  ``.problem`` kept apart; ``iter_lines(bad_lines=True)`` yields a
+  :class:`BadLine` for a line that fails instead of raising, and reads on.
 * **Size**: :func:`load` reads at most ``max_bytes`` (and parses at most
   ``max_values`` values) and :func:`iter_lines` at most ``max_line_bytes`` per
   line, refusing more before it is in memory.

@@ -335,3 +335,20 @@ def test_an_absurd_more_count_is_bounded_not_a_crash(tmp_path: Path) -> None:
         assert MAX_MISSING <= result.missing < MAX_MISSING + 100 and not report.failed
         assert any("missing-comments count" in w for w in report.warnings)
         assert store.threads.list()[0].missing == result.missing
+
+
+def test_a_listing_streams_records_before_the_document_is_read_to_its_end(
+    tmp_path: Path,
+) -> None:
+    """Issue 19.1: the listing is walked as it is read (memory holds one top-level
+    comment with its replies), so records come out before a damaged end is reached."""
+    nodes = [Node(f"c{i}", None, "a", f"comment {i}", START + i) for i in range(3000)]
+    path = tmp_path / "long.json"
+    text = to_json(render_reddit("t", "T", nodes))
+    path.write_text(text[:-40] + "{broken", encoding="utf-8")  # the end is damaged
+    stream = reddit.read(path, no_warnings)
+    assert isinstance(next(stream), ThreadRecord)  # the post, then comments, in order
+    first = [next(stream) for _ in range(2000)]
+    assert [r.external_id for r in first[:3]] == ["c0", "c1", "c2"]
+    with pytest.raises(ParseError, match="not valid JSON"):
+        list(stream)

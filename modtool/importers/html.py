@@ -142,16 +142,16 @@ def html_to_text(markup: str, *, newlines_are_breaks: bool = False) -> str:
         # libxml2 stopped at its depth limit and dropped the rest without an
         # error: the whole text is read again by a tokenizer that keeps it all.
         text, depth, hidden = _flat_text(markup, newlines_are_breaks)
-        MARKUP_WARNINGS.append(f"nested {depth:,} deep")
+        _warn(f"nested {depth:,} deep")
         if hidden:
-            MARKUP_WARNINGS.append(f"text hidden by style ({hidden})")
+            _warn(f"text hidden by style ({hidden})")
     elif root is None:  # nothing but comments / whitespace, or unparseable
         return ""
     else:
         if _MAY_HIDE.search(markup):
             hidden = _hidden_by_style(root)
             if hidden:
-                MARKUP_WARNINGS.append(f"text hidden by style ({hidden})")
+                _warn(f"text hidden by style ({hidden})")
         text = _plain_paragraphs(root, newlines_are_breaks)
         if text is None:
             out: list[str | int] = []
@@ -178,6 +178,13 @@ _HIDING = re.compile(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
+
+
+def _warn(message: str) -> None:
+    """Note unusual markup for the record being read (a few at most: the pipeline
+    takes them after each record; a caller outside an import never does)."""
+    if len(MARKUP_WARNINGS) < 8:
+        MARKUP_WARNINGS.append(message)
 
 
 def _too_deep() -> bool:

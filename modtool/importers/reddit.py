@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -416,10 +416,12 @@ def _records(
             elif value is not jsonstream.END:
                 raise _error(path, listing.at, "a Listing needs data.children (a list)")
         elif len(rel) == 3 and rel[:2] == ("data", "children"):
-            if groups is None and walk.post is None and not walk.started:
-                groups = {}  # the first thing is no post: a comment listing, regrouped
-            walk.started = True
-            records = walk.thing(value, listing.at, rel[2])  # type: ignore[arg-type]
+            records: Iterable[Record] = walk.thing(value, listing.at, rel[2])  # type: ignore[arg-type]
+            if not walk.started:
+                walk.started = True
+                records = list(records)  # the first thing: is it the post?
+                if walk.post is None:
+                    groups = {}  # no: a comment listing, regrouped by thread
             if groups is None:
                 yield from records
                 continue
