@@ -152,6 +152,7 @@ def child(mode: str, doc: str, db: str) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures["peak_rss_mb"] = (own + children) / 1024
+    figures["parent_mb"], figures["child_mb"] = own / 1024, children / 1024
     print(json.dumps(figures))
 
 
@@ -233,7 +234,8 @@ def main() -> None:
     print(
         f"modtool import (everything):    {ours_rate:>10,.0f} comments/s  "
         f"({ours['seconds']:.2f} s, {ours['threads']:,} threads)  "
-        f"peak RSS {ours['peak_rss_mb']:.0f} MB"
+        f"peak RSS {ours['peak_rss_mb']:.0f} MB "
+        f"(writer {ours['parent_mb']:.0f} + reader {ours['child_mb']:.0f})"
     )
     if args.no_bare:
         return
