@@ -73,19 +73,19 @@ def test_a_compressed_export_of_a_plain_file_format_is_one_line(tmp_path: Path) 
     with open_store(tmp_path / "m.db") as store, pytest.raises(InputError) as caught:
         import_path(store, path)
     assert str(caught.value) == (
-        f"{path}: a gzip-compressed wxr document: only the JSON formats read compressed "
-        f"files; decompress it first (gunzip -k {path})"
+        f"{path}: a gzip-compressed wxr document: wxr reads plain files only; "
+        f"decompress it first (gunzip -k {path})"
     )
 
 
 @pytest.mark.parametrize(
     ("name", "damage", "message"),
     [
-        ("RC.ndjson.gz", lambda b: b[: len(b) // 2], "truncated gzip data"),
-        ("RC.ndjson.xz", lambda b: b[: len(b) // 2], "truncated xz data"),
-        ("RC.ndjson.bz2", lambda b: b[:40] + b"\x00" * 40 + b[80:], "damaged bzip2 data"),
-        ("RC.zst", lambda b: b[:-8], "truncated zstd data"),
-        ("RC.ndjson.zst", lambda b: b[:20] + b"\xff" * 20 + b[40:], "damaged zstd data"),
+        ("RC.ndjson.gz", lambda b: b[: len(b) // 2], "file (truncated gzip data: "),
+        ("RC.ndjson.xz", lambda b: b[: len(b) // 2], "file (truncated xz data: "),
+        ("RC.ndjson.bz2", lambda b: b[:40] + b"\x00" * 40 + b[80:], "file (bzip2 data: "),
+        ("RC.zst", lambda b: b[:-8], "file (truncated zstd data: "),
+        ("RC.ndjson.zst", lambda b: b[:20] + b"\xff" * 20 + b[40:], "file (zstd data: "),
     ],
 )
 def test_damaged_compressed_data_is_one_line_and_stores_nothing(

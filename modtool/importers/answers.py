@@ -102,7 +102,7 @@ def iter_answers(path: Path) -> Iterator[Answer]:
         raise ParseError.at(path, None, f"no answer files ({', '.join(SUFFIXES)}) in this folder")
     for member in files:
         try:
-            if _is_lines(member):
+            if jsonread.is_json_lines(member):
                 for number, value in jsonread.iter_ndjson(member):
                     yield member, f"line {number}", value
             else:
@@ -115,23 +115,6 @@ def iter_answers(path: Path) -> Iterator[Answer]:
                 else (f"cannot read: {getattr(exc, 'strerror', None) or exc}")
             )
             raise ParseError.at(member, None, problem) from None
-
-
-def _is_lines(path: Path) -> bool:
-    """The first line is a whole JSON value and more non-blank lines follow."""
-    with jsonread.open_binary(path) as handle:
-        first = b""
-        for raw in handle:
-            if raw.strip():
-                first = raw
-                break
-        if not first.lstrip().lstrip(b"\xef\xbb\xbf").startswith((b"{", b"[")):
-            return False
-        try:
-            jsonread.loads(path, jsonread.decode(path, first, 1))
-        except ParseError:
-            return False
-        return any(raw.strip() for raw in handle)
 
 
 def place(where: str, *segments: str | int) -> str:

@@ -64,10 +64,12 @@ class PlatformImporter(Protocol):
     together on the command line are read as one such folder
     (:func:`modtool.ingest.import_together`).
 
-    Optional: ``READS_COMPRESSED = True`` says ``read`` opens the file through
-    :func:`modtool.importers.compressed.open_input` (``jsonread`` does), so a
-    gzip/bzip2/xz/zstd file is read as a stream; ``sniff`` always gets the
-    decompressed head. Without it a compressed file is refused in one line.
+    ``sniff`` always gets the decompressed head of a gzip/bzip2/xz/zstd file,
+    and ``read`` is expected to open the file through
+    :func:`modtool.importers.compressed.open_input` (``jsonread`` does), which
+    decompresses as a stream. Optional: ``READS_COMPRESSED = False`` says the
+    format reads plain files only (the XML and text formats): a compressed
+    file is then refused in one line saying how to decompress it.
     """
 
     NAME: str

@@ -203,7 +203,10 @@ class _Guarded:
             done = None
         where = f"after {done:,} decompressed bytes" if done else None
         if isinstance(exc, EOFError):
-            problem = f"truncated {self._kind} data (the file ends inside the compressed stream)"
+            problem = (
+                f"damaged compressed file (truncated {self._kind} data: "
+                "the file ends inside the compressed stream)"
+            )
         elif "memory" in str(exc) or "window" in str(exc).lower():
             problem = (
                 f"the {self._kind} data needs a decompression window larger than "
@@ -211,7 +214,7 @@ class _Guarded:
             )
         else:
             detail = str(exc) or type(exc).__name__
-            problem = f"damaged {self._kind} data ({detail})"
+            problem = f"damaged compressed file ({self._kind} data: {detail})"
         return ParseError.at(self._path, where, problem)
 
     def _wrap(self, method: Any) -> Any:

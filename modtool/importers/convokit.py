@@ -64,7 +64,6 @@ PLATFORM = "convokit"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
-READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "a ConvoKit corpus folder (utterances.jsonl with id, speaker, conversation_id, reply_to, "
     "text; conversations.json) or its utterances.jsonl"

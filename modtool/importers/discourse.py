@@ -63,7 +63,6 @@ PLATFORM = "discourse"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
-READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Discourse topic JSON (/t/<id>.json: id, title, post_stream.posts with post_number, "
     "username, cooked, reply_to_post_number) or /posts.json (latest_posts)"

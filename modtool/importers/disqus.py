@@ -55,6 +55,7 @@ DESCRIPTION = (
     "<post dsq:id> elements"
 )
 GROUPED = False
+READS_COMPRESSED = False  # iterparse over the plain file: a compressed file is refused in one line
 
 NS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"

@@ -43,7 +43,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from modtool import jsonsafe
 from modtool.errors import ParseError
 from modtool.importers import jsonread
 from modtool.importers.html import html_to_text
@@ -55,7 +54,6 @@ PLATFORM = "hackernews"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
-READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Hacker News: an Algolia items/<id> object (id, type, author, text, children) "
     "or Firebase items (id, type, by, text, time, parent, kids) as one object, "
@@ -82,7 +80,7 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
-    if _is_ndjson(path):
+    if jsonread.is_json_lines(path, objects_only=True):
         return _firebase(path, _ndjson_items(path), lambda: _ndjson_items(path), warn)
     document = jsonread.load_document(path)
     if isinstance(document, dict) and "children" in document:
@@ -94,27 +92,6 @@ def read(path: Path, warn: Callable[[str], None]) -> Iterator[Record]:
         listed = [(f"$[{index}]", item) for index, item in enumerate(document)]
         return _firebase(path, listed, lambda: listed, warn)
     raise ParseError.at(path, "$", f"expected {DESCRIPTION}")
-
-
-def _is_ndjson(path: Path) -> bool:
-    """The first line is a whole JSON object and more lines follow."""
-    limit = jsonsafe.MAX_LINE_BYTES
-    with jsonread.open_binary(path) as handle:
-        first = b""
-        while raw := handle.readline(limit):  # bounded: a 1 GB first line is not held
-            if raw.strip():
-                first = raw
-                break
-        if not first.lstrip().startswith(b"{") or not first.endswith(b"\n"):
-            return False
-        try:
-            jsonread.loads(path, first, 1)
-        except ParseError:
-            return False
-        while raw := handle.readline(limit):
-            if raw.strip():
-                return True
-        return False
 
 
 def _ndjson_items(path: Path) -> Iterator[tuple[str, Any]]:

@@ -159,6 +159,35 @@ def iter_ndjson(path: Path, bad_lines: bool = False) -> Iterator[tuple[int, Any]
         yield from jsonsafe.iter_lines(path, handle=handle, allow_nan=True, bad_lines=bad_lines)
 
 
+def is_json_lines(path: Path, objects_only: bool = False) -> bool:
+    """The first non-blank line is a whole JSON value (an object, or also an array
+    unless ``objects_only``) and another non-blank line follows: a JSON-lines file.
+
+    Lines are read with a bound (:data:`modtool.jsonsafe.MAX_LINE_BYTES`): a
+    compressed file holding one line of gigabytes is not held to find out.
+    """
+    limit = jsonsafe.MAX_LINE_BYTES
+    starts = (b"{",) if objects_only else (b"{", b"[")
+    with open_binary(path) as handle:
+        first = b""
+        while raw := handle.readline(limit):
+            if raw.strip():
+                first = raw
+                break
+        if not first.lstrip().removeprefix(b"\xef\xbb\xbf").startswith(starts):
+            return False
+        if not first.endswith(b"\n"):  # the only line, or one past the bound
+            return False
+        try:
+            loads(path, first, 1)
+        except ParseError:
+            return False
+        while raw := handle.readline(limit):
+            if raw.strip():
+                return True
+        return False
+
+
 def first_line(head: bytes) -> bytes:
     """The first non-blank line of a sniffed head (without a byte-order mark)."""
     for raw in head.removeprefix(b"\xef\xbb\xbf").split(b"\n"):

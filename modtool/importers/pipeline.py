@@ -181,8 +181,9 @@ def _head(path: Path) -> bytes:
 
 
 def _refuse_compressed(path: Path, importer: ModuleType) -> None:
-    """A compressed document for a format that reads plain files only: one line."""
-    if getattr(importer, "READS_COMPRESSED", False):
+    """A compressed document for a format that reads plain files only
+    (``READS_COMPRESSED = False``: the XML and text formats): one line."""
+    if getattr(importer, "READS_COMPRESSED", True):
         return
     from modtool.importers import compressed
 
@@ -192,8 +193,8 @@ def _refuse_compressed(path: Path, importer: ModuleType) -> None:
         raise InputError.at(
             path,
             None,
-            f"a {kind}-compressed {importer.NAME} document: only the JSON formats read "
-            f"compressed files; decompress it first ({how})",
+            f"a {kind}-compressed {importer.NAME} document: {importer.NAME} reads "
+            f"plain files only; decompress it first ({how})",
         )
 
 

@@ -55,6 +55,7 @@ from modtool.models import ParsedComment, ParsedThread, content_hash
 NAME = "text"
 PLATFORM = "text"
 GROUPED = True
+READS_COMPRESSED = False  # read as plain text lines: a compressed file is refused in one line
 PREORDER = True  # comments come parent first, in reply order: the tree streams
 EXTENSIONS = (".txt", ".text")
 DESCRIPTION = "plain-text article with comments nested by indentation ('  1. Name says')"

@@ -49,7 +49,6 @@ PLATFORM = "reddit"
 # Compressed dumps cannot be sniffed: their extension decides. Plain NDJSON is sniffed.
 EXTENSIONS = (".zst", ".gz", ".bz2", ".xz")
 GROUPED = False
-READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Pushshift/Arctic-Shift NDJSON: one Reddit comment "
     '({"id", "link_id", "parent_id", "body", "created_utc"}) or submission '

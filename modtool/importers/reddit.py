@@ -68,7 +68,6 @@ PLATFORM = "reddit"
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
 PREORDER = True  # parents first, each reply after its parent's subtree: the tree streams
-READS_COMPRESSED = True  # read through jsonread.open_binary (gzip, bzip2, xz, zstd)
 DESCRIPTION = (
     "Reddit /comments/<id>.json: a JSON array of two listings "
     '([{"kind": "Listing"} with the t3 post, {"kind": "Listing"} with t1 comments]) '

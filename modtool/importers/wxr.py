@@ -61,6 +61,7 @@ DESCRIPTION = (
     "<item> posts holding <wp:comment> elements"
 )
 GROUPED = True
+READS_COMPRESSED = False  # iterparse over the plain file: a compressed file is refused in one line
 
 _WP_PREFIX = "http://wordpress.org/export/"
 _KNOWN_WP = tuple(f"{_WP_PREFIX}1.{minor}/" for minor in range(3))
