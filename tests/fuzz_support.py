@@ -2,8 +2,7 @@
 database, a time bound that turns a hang or an unexpected exception into a test
 failure naming the mutant, and the check of a real CLI run.
 
-(``tests/test_fuzz_labels.py`` uses it; ``tests/test_fuzz_importers.py`` has the
-same steps written inline.)
+(``tests/test_fuzz_importers.py`` and ``tests/test_fuzz_labels.py`` use it.)
 """
 
 from __future__ import annotations
