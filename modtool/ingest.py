@@ -22,6 +22,7 @@ from modtool.importers import background, pipeline
 from modtool.importers.records import ThreadRecord
 from modtool.store import Store
 from modtool.store.common import utc_now
+from modtool.store.sources import recorded_source, recorded_sources
 from modtool.store.threads import ImportResult
 
 __all__ = ["ImportReport", "ThreadFailure", "import_path", "import_together", "multi_file_format"]
@@ -111,7 +112,8 @@ def import_path(
     ``replace_thread``: store the document's one thread as thread ID (its
     comments matched against that thread's), even though its identity differs
     (a plain-text document whose article was edited). ``source``: what to record
-    as the source instead of the resolved path (``<stdin>``).
+    as the source instead of ``path`` as named (``<stdin>``; see
+    :mod:`modtool.store.sources`: never a local absolute path).
     A document-level error raises (:class:`~modtool.errors.ParseError`) and
     leaves the database exactly as it was.
     """
@@ -124,7 +126,7 @@ def import_path(
         events = pipeline.document_events(importer, path, warnings)
     report = ImportReport(path=path, format=importer.NAME)
     with store.threads.document(
-        source=source or str(path.resolve()),
+        source=source or recorded_source(path),
         format=importer.NAME,
         now=utc_now(),
         replace_thread=replace_thread,
@@ -187,7 +189,7 @@ def import_together(store: Store, paths: Sequence[Path], format: str) -> ImportR
     thread, a Mastodon status beside its ``/context``, ``Posts.xml`` with
     ``Comments.xml``. They are read as a folder of links to them, in the order
     given (a comment absent from one page is not taken as gone from the thread).
-    The source recorded is the files' paths joined with `` + ``.
+    The source recorded is the files' names as given, joined with `` + ``.
     """
     resolved = [Path(path).resolve() for path in paths]
     for path in resolved:
@@ -196,9 +198,7 @@ def import_together(store: Store, paths: Sequence[Path], format: str) -> ImportR
     with tempfile.TemporaryDirectory(prefix="modtool-document-") as folder:
         for number, path in enumerate(resolved):
             os.symlink(path, Path(folder) / f"{number:06d}-{path.name}")
-        report = import_path(
-            store, Path(folder), format, source=" + ".join(str(path) for path in resolved)
-        )
+        report = import_path(store, Path(folder), format, source=recorded_sources(paths))
     report.path = Path(" + ".join(str(path) for path in paths))
     return report
 

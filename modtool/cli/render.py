@@ -31,7 +31,7 @@ def threads_table(threads: Iterable[Thread]) -> Grid:
             Column("missing", 2, "right"),
             Column("depth", 3, "right"),
             Column("dates", 3),
-            Column("source", 4, fold=True, min_width=12),
+            Column("source", 4),  # a file name is never folded mid-word: whole or left out
         ],
     )
     for thread in threads:

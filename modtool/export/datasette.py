@@ -31,7 +31,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "label_column": "title",
         "facets": ["format"],
         "columns": {
-            "source": "where it was imported from (a local path: do not publish)",
+            "source": "the file it was imported from, as named (a relative path or a file name)",
             "article_hash": "hash of title + article: the plain-text thread identity",
         },
     },

@@ -569,6 +569,27 @@ def m007_site_models(db: sqlite_utils.Database) -> None:
         )
         """,
     )
+def m008_sources_without_local_paths(db: sqlite_utils.Database) -> None:
+    """``threads.source`` held the absolute path of the imported file (Datasette
+    showed ``/home/NAME/…`` to anyone the database went to). Imports now record the
+    path as the user named it, or the file name (``store/sources.py``); here every
+    stored absolute path is cut to its file name, each part of a several-file
+    source (``a + b``) alike. Thread identity never depended on the source, and
+    export ids use only its file name, so no id changes. Self-contained on purpose:
+    a migration must not change when the module it would import does."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    def cut(part: str) -> str:
+        if PurePosixPath(part).is_absolute() or PureWindowsPath(part).is_absolute():
+            name = (PureWindowsPath if "\\" in part else PurePosixPath)(part).name
+            return name or part
+        return part
+
+    rows = db.execute("SELECT id, source FROM threads").fetchall()
+    for thread_id, source in rows:
+        kept = " + ".join(cut(part) for part in source.split(" + "))
+        if kept != source:
+            db.execute("UPDATE threads SET source = ? WHERE id = ?", [kept, thread_id])
 
 
 MIGRATIONS: list[Migration] = [
@@ -580,6 +601,7 @@ MIGRATIONS: list[Migration] = [
     m009_platform_actions,
     m005_scores_by_comment_and_model,
     m007_site_models,
+    m008_sources_without_local_paths,
 ]
 
 LATEST = len(MIGRATIONS)

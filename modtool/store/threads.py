@@ -23,7 +23,7 @@ import sqlite_utils
 
 from modtool.errors import InputError, NotFoundError
 from modtool.models import Thread, content_hash
-from modtool.store import fts
+from modtool.store import fts, sources
 from modtool.store.common import write_transaction
 
 SIMILAR = 0.6
@@ -129,7 +129,8 @@ class ThreadRepo:
         return _thread(rows[0])
 
     def resolve(self, ref: str | int | None) -> Thread:
-        """A thread by id, by source path, or the only/most recent one when ``ref`` is None."""
+        """A thread by id, by source (exactly, as it would be recorded now, or by file
+        name: see :mod:`modtool.store.sources`), or the most recent when ``ref`` is None."""
         if ref is None:
             row = self.db.execute(
                 "SELECT id FROM threads ORDER BY updated_at DESC, id DESC LIMIT 1"
@@ -142,13 +143,24 @@ class ThreadRepo:
         text = str(ref)
         if text.isdigit():
             return self.get(int(text))
-        row = self.db.execute(
-            "SELECT id FROM threads WHERE source = ? OR source LIKE ? ORDER BY id DESC LIMIT 1",
-            [text, f"%/{text}"],
-        ).fetchone()
-        if row is None:
+        for named in sources.candidates(text):
+            row = self.db.execute(
+                "SELECT id FROM threads WHERE source = ? ORDER BY id DESC LIMIT 1", [named]
+            ).fetchone()
+            if row is not None:
+                return self.get(row[0])
+        name = sources.file_name(text)
+        found = name and [
+            thread_id
+            for thread_id, source in self.db.execute(
+                "SELECT id, source FROM threads WHERE instr(source, ?) > 0 ORDER BY id DESC",
+                [name],
+            )
+            if sources.file_name(source) == name
+        ]
+        if not found:
             raise NotFoundError(f"no thread with id or source {text!r} (see `modtool threads`)")
-        return self.get(row[0])
+        return self.get(found[0])
 
     # -- importing -------------------------------------------------------------
     @contextmanager
