@@ -173,6 +173,12 @@ def export_command(
         out.echo(f"  and {extra}", err=to_stdout)
     for name, part in result.parts.items():
         out.echo(f"  {name}: {part['comments']} comments, {part['threads']} thread(s)")
+    if fmt == "jigsaw" and not to_stdout:
+        from modtool.export.jigsaw import detoxify_config
+
+        written = [name for name, part in result.parts.items() if part["threads"]]
+        config = detoxify_config(choice.label_keys, str(output), written)
+        out.echo(f"  Detoxify's training config needs: {config}")
 
 
 def cut_paths(word: str) -> str:

@@ -27,7 +27,7 @@ from modtool.export.convokit import write_convokit
 from modtool.export.csv_format import csv_fields, write_csv
 from modtool.export.datasette import write_datasette
 from modtool.export.jigsaw import fields as jigsaw_fields
-from modtool.export.jigsaw import write_jigsaw
+from modtool.export.jigsaw import labels_beside, write_jigsaw
 from modtool.export.jsonl import write_jsonl
 from modtool.export.parquet import write_parquet
 from modtool.export.records import iter_records
@@ -50,6 +50,8 @@ class Format(NamedTuple):
     card: bool = True
     split: bool = True
     beside: Callable[[ExportContext], dict[str, str]] | None = None  # suffix → text
+    part_companion: Callable[[Path], Path | None] | None = None
+    """With ``--split``: a file written beside a part from the part (Jigsaw's labels)."""
 
 
 def _record_fields(context: ExportContext) -> Fields:
@@ -69,7 +71,14 @@ FORMATS: dict[str, Format] = {
     "annotations-csv": Format(
         write_annotations_csv, "csv", annotation_fields, _BOM + _TEXT_NA, unit="annotations"
     ),
-    "jigsaw": Format(write_jigsaw, "csv", jigsaw_fields, _TEXT_NA, unit="fully reviewed comments"),
+    "jigsaw": Format(
+        write_jigsaw,
+        "csv",
+        jigsaw_fields,
+        _TEXT_NA,
+        unit="fully reviewed comments",
+        part_companion=labels_beside,
+    ),
     "label-studio": Format(write_label_studio, "json", unit="tasks", beside=label_studio_beside),
     "argilla": Format(write_argilla, "", unit="records"),
     "prodigy": Format(write_prodigy, "jsonl", unit="tasks"),
@@ -323,6 +332,10 @@ def export(
                     "threads": thread_ids,
                     "comments": count,
                 }
+                companion = spec.part_companion
+                beside = companion(target) if companion and thread_ids else None
+                if beside is not None:
+                    manifest["parts"][name]["labels_file"] = beside.name
                 result.comments += count
             if spec.beside is not None:
                 for suffix, text in spec.beside(context(output.name)).items():
