@@ -3,7 +3,13 @@
 
 Each request takes the next answer of the script (the last one repeats); every
 request is kept (method, path, headers, body) for the test to look at. Shared by
-the platform client tests; the fetch tests may use it too.
+the platform client tests and the fetch tests.
+
+Routes (``server.route(prefix, *replies)``): a request whose path (with its
+query) starts with ``prefix`` takes the next answer of that route's own script
+(the longest prefix wins; the last answer repeats), so a crawl that asks in an
+order the test does not fix is still answered by what it asked for. Requests no
+route matches take the plain script (a 404 when there is none).
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ class Reply:
     body: str = ""
     delay: float = 0.0
     """Seconds to wait before answering (longer than the client's read timeout: a timeout)."""
+    cut: int | None = None
+    """Send only this many bytes of the body, then close (a transfer cut short:
+    ``Content-Length`` still says the whole body)."""
 
 
 @dataclass
@@ -53,6 +62,7 @@ def json_reply(status: int, payload: object, **headers: str) -> Reply:
 class ReplayServer:
     def __init__(self) -> None:
         self.script: list[Reply] = []
+        self.routes: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
         owner = self
@@ -75,7 +85,7 @@ class ReplayServer:
                             body,
                         )
                     )
-                    reply = owner.script.pop(0) if len(owner.script) > 1 else owner.script[0]
+                    reply = owner.next_reply(self.path)
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.body.replace(RECORDED_HOST, owner.host).encode()
@@ -86,7 +96,9 @@ class ReplayServer:
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     if self.command != "HEAD":
-                        self.wfile.write(payload)
+                        self.wfile.write(payload if reply.cut is None else payload[: reply.cut])
+                    if reply.cut is not None:
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -105,6 +117,19 @@ class ReplayServer:
             self.script = list(replies)
             self.seen = []
         return self
+
+    def route(self, prefix: str, *replies: Reply) -> ReplayServer:
+        with self.lock:
+            self.routes[prefix] = list(replies)
+        return self
+
+    def next_reply(self, path: str) -> Reply:
+        """The answer for ``path`` (called with the lock held)."""
+        matching = [prefix for prefix in self.routes if path.startswith(prefix)]
+        script = self.routes[max(matching, key=len)] if matching else self.script
+        if not script:
+            return Reply(404, {"Content-Type": "text/plain"}, "no such route in the test")
+        return script.pop(0) if len(script) > 1 else script[0]
 
 
 @contextmanager

@@ -39,6 +39,8 @@ def loaded_after(statement: str) -> set[str]:
         "import modtool.safe_text",
         "import modtool.cli",
         "from modtool.cli import main",
+        "import modtool.fetch.runner, modtool.fetch.reddit, modtool.fetch.wordpress, "
+        "modtool.fetch.bluesky, modtool.cli.fetch",
     ],
 )
 def test_no_heavy_imports(statement: str) -> None:

@@ -159,6 +159,7 @@ def _register() -> None:
         decisions,
         evaluate,
         export,
+        fetch,
         import_labels,
         models,
         policy,
@@ -170,7 +171,7 @@ def _register() -> None:
     )
 
     for module in (
-        threads, scoring, models, policy, review, tui, export, import_labels, decisions,
+        threads, fetch, scoring, models, policy, review, tui, export, import_labels, decisions,
         evaluate, train,
     ):  # fmt: skip
         for command in module.COMMANDS:

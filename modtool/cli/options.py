@@ -15,7 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_ID = 2**63 - 1
 """SQLite's largest integer: every database id and count fits below it."""
 
-CREATING_COMMANDS = frozenset({"import", "tui"})
+CREATING_COMMANDS = frozenset({"import", "fetch", "tui"})
 """Commands that bring new data from outside and so may create a database
 (``tui`` only with a FILE: it checks that itself). Every other command refuses a
 missing ``--db`` instead of leaving an empty file behind a typo."""
@@ -78,7 +78,7 @@ db_option = click.option(
     default=DEFAULT_DB,
     show_default=True,
     show_envvar=True,
-    help="SQLite database to use (only `import` and `tui FILE` create it).",
+    help="SQLite database to use (only `import`, `fetch` and `tui FILE` create it).",
 )
 
 thread_option = click.option(

@@ -36,6 +36,7 @@ IMPORTERS: dict[str, str] = {
     "commento": "commento",
     "remark42": "remark42",
     "stackexchange": "stackexchange",
+    "wordpress_api": "wordpress_api",
     "text": "plaintext",
 }
 

@@ -52,6 +52,22 @@ def lookup(
     platform: str, url: str, *, user_env: str, secret_env: str, secret_key: str
 ) -> Credentials:
     """The credentials for ``platform`` at ``url``; one line saying where to put them if none."""
+    found = find(platform, url, user_env=user_env, secret_env=secret_env, secret_key=secret_key)
+    if found is not None:
+        return found
+    path = config_path()
+    raise InputError(
+        f"no {platform} credentials for {url}: set {user_env} and {secret_env}, or add a "
+        f"[[{platform}]] entry to {path} (readable by you only); never on the command line"
+    )
+
+
+def find(
+    platform: str, url: str, *, user_env: str, secret_env: str, secret_key: str
+) -> Credentials | None:
+    """Like :func:`lookup`, for a platform that works without credentials too
+    (``modtool fetch``): ``None`` when none are given anywhere. Half-set variables
+    and a bad credentials file are still one line, never silently ignored."""
     user = os.environ.get(user_env, "").strip()
     secret = os.environ.get(secret_env, "").strip()
     if user and secret:
@@ -59,14 +75,7 @@ def lookup(
     if user or secret:
         missing = secret_env if user else user_env
         raise InputError(f"{missing} is not set ({user_env} and {secret_env} go together)")
-    path = config_path()
-    entry = _from_file(path, platform, url, secret_key)
-    if entry is not None:
-        return entry
-    raise InputError(
-        f"no {platform} credentials for {url}: set {user_env} and {secret_env}, or add a "
-        f"[[{platform}]] entry to {path} (readable by you only); never on the command line"
-    )
+    return _from_file(config_path(), platform, url, secret_key)
 
 
 def _from_file(path: Path, platform: str, url: str, secret_key: str) -> Credentials | None:

@@ -156,6 +156,7 @@ class Http:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         without_headers: tuple[str, ...] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """Send, retrying as the module docstring says; return the last answer
         (any status: :func:`raise_for_status` turns an error status into a line)."""
@@ -166,7 +167,7 @@ class Http:
             target += ("&" if "?" in url else "?") + urlencode(dict(params))
         for attempt in range(1, limits.attempts + 1):
             last = attempt == limits.attempts
-            request = self.client.build_request(method, target, json=json_body)
+            request = self.client.build_request(method, target, json=json_body, headers=headers)
             for name in without_headers:
                 request.headers.pop(name, None)
             try:

@@ -122,18 +122,7 @@ class WordPressSite:
         return self._root
 
     def _discover(self) -> str:
-        answer = self.http.request("HEAD", self.url + "/")
-        root = api_link(answer.headers.get_list("Link"))
-        if root is None and answer.status == 405:
-            root = api_link(self.http.request("GET", self.url + "/").headers.get_list("Link"))
-        if root is None:
-            return self.url + "/wp-json/"
-        if (urlsplit(root).hostname or "").lower() != (urlsplit(self.url).hostname or "").lower():
-            raise PlatformError(
-                f"{self.url}: the site names its REST API at {safe_url(root)}, another host; "
-                "give that site's address as --url"
-            )
-        return root
+        return discover_root(self.http, self.url)
 
     def _endpoint(self, route: str) -> str:
         root = self.api_root()
@@ -193,6 +182,24 @@ class WordPressSite:
             else f"check the entry in {self.credentials.source}"
         )
         return f"the user name or application password is wrong ({where})"
+
+
+def discover_root(http: Http, url: str, option: str = "--url") -> str:
+    """The site's REST API root (``…/wp-json/`` or ``…/index.php?rest_route=/``), from
+    the ``Link`` header of its front page, else ``URL/wp-json/``; a root on another
+    host is refused (``option`` names where the user gave the site)."""
+    answer = http.request("HEAD", url + "/")
+    root = api_link(answer.headers.get_list("Link"))
+    if root is None and answer.status == 405:
+        root = api_link(http.request("GET", url + "/").headers.get_list("Link"))
+    if root is None:
+        return url + "/wp-json/"
+    if (urlsplit(root).hostname or "").lower() != (urlsplit(url).hostname or "").lower():
+        raise PlatformError(
+            f"{url}: the site names its REST API at {safe_url(root)}, another host; "
+            f"give that site's address as {option}"
+        )
+    return root
 
 
 def api_link(values: list[str]) -> str | None:

@@ -116,13 +116,18 @@ def main() -> int:
         answers = record(server)
     finally:
         server.stop()
-    FIXTURES.mkdir(parents=True, exist_ok=True)
+    save(answers, server.port, FIXTURES)
+    return 0
+
+
+def save(answers: dict[str, dict], port: int, folder: Path) -> None:
+    """Each answer to ``folder/NAME.json``, the server's port rewritten to 8080."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name, answer in answers.items():
         text = json.dumps(answer, indent=1, ensure_ascii=False) + "\n"
-        text = text.replace(f"127.0.0.1:{server.port}", "127.0.0.1:8080")
-        (FIXTURES / f"{name}.json").write_text(text)
+        text = text.replace(f"127.0.0.1:{port}", "127.0.0.1:8080")
+        (folder / f"{name}.json").write_text(text)
         print(f"{name}: {answer['status']}")
-    return 0
 
 
 if __name__ == "__main__":
