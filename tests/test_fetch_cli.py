@@ -66,8 +66,8 @@ def test_a_platform_error_is_one_line_and_creates_no_database(run_cli, db_path: 
             "the URL holds a user name or password; put credentials in the environment",
         ),
         (
-            "https://www.reddit.com/r/python/",
-            "https://www.reddit.com/r/python/: not a Reddit thread URL",
+            "https://www.reddit.com/user/spez/",
+            "https://www.reddit.com/user/spez/: not a Reddit thread URL",
         ),
         ("https://news.ycombinator.com/item?id=abc", "not a Hacker News thread URL"),
         ("at://did:plc:x/app.bsky.feed.like/1", "not a Bluesky post URI"),
@@ -93,3 +93,23 @@ def test_half_set_credentials_are_refused_before_any_request(
     )
     assert result.exit_code == 1
     assert "MODTOOL_DISCOURSE_API_KEY is not set" in result.output
+
+
+def test_progress_is_a_line_every_two_seconds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from types import SimpleNamespace
+
+    from modtool.cli import fetch as command
+
+    now = [100.0]
+    monkeypatch.setattr(command.time, "monotonic", lambda: now[0])
+    progress = command.Progress()
+    pages = SimpleNamespace(site="https://forum.example", sent=3, cached=1, items=40)
+    for step in (0.0, 1.9, 0.2, 1.0):  # at 100, 101.9, 102.1, 103.1 seconds
+        now[0] += step
+        progress(pages)
+    assert capsys.readouterr().err.splitlines() == [
+        "modtool: note: fetching https://forum.example: 3 requests sent, 1 from the cache, "
+        "40 comments seen"
+    ]

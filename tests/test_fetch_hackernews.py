@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from modtool.platforms.http import PlatformError
 from tests.fetch_support import FETCH, comments, fetch_and_import, payload, served, threads
 from tests.replay_server import replay_server
 
@@ -97,3 +100,21 @@ def test_a_stopped_firebase_crawl_imports_what_it_has_and_the_next_run_continues
     assert (third.outcome.cached, third.outcome.sent) == (8, 3)
     assert len(comments(third.db)) == 9
     assert len(asked) == len(set(asked)) == 11  # no answer was asked for twice
+
+
+def test_an_error_mid_crawl_says_what_is_kept_and_the_next_run_continues(tmp_path: Path) -> None:
+    with replay_server() as server:
+        firebase_routes(server)
+        server.route("/v0/item/2921600.json", payload({}, 500))
+        url = f"{server.url}/v0/item/2921983.json"
+        with pytest.raises(PlatformError) as caught:
+            fetch_and_import(url, tmp_path, format="hackernews")
+        message = str(caught.value)
+        assert "HTTP 500 Internal Server Error (after 3 tries)" in message
+        folder = next((tmp_path / "cache" / "hackernews").iterdir())
+        assert message.endswith(f"(2 answers kept in {folder}: the same command continues)")
+        assert not (tmp_path / "m.db").exists()
+        server.route("/v0/item/2921600.json", payload(WRITTEN["2921600"]))
+        run = fetch_and_import(url, tmp_path, format="hackernews")
+    assert run.outcome.resumed and (run.outcome.cached, run.outcome.sent) == (2, 9)
+    assert len(comments(run.db)) == 9

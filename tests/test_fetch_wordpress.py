@@ -143,5 +143,6 @@ def test_a_wrong_application_password_is_one_line(
             fetch_and_import(f"{server.url}/?p=4", tmp_path)
     message = str(caught.value)
     assert "HTTP 401" in message and "rest_forbidden_context" in message
+    assert message.endswith("; the credentials from the environment were refused")
     assert "wrong" not in message.replace("wrong password", "")
     assert "\n" not in message

@@ -10,6 +10,7 @@ import click
 
 from modtool.cli import output
 from modtool.cli.options import COUNT, db_option, store_for
+from modtool.errors import ModtoolError
 from modtool.fetch import FETCHERS
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def fetch_command(
 
     Hacker News, Reddit, Bluesky (known by their hosts), Discourse, Mastodon,
     Lemmy and WordPress sites (known by their URLs' paths, or say --format).
+    A page of threads (HN's front page, a subreddit; with --format a Discourse
+    forum's /latest or a Lemmy community) fetches each thread it lists.
     Every answer is kept in a cache folder: a fetch stopped by --max, an error
     or Ctrl-C continues where it stopped when run again; a finished one starts
     over (new comments, edits, deletions). Credentials, where a platform takes
@@ -74,26 +77,78 @@ def fetch_command(
     Examples:
       modtool fetch 'https://news.ycombinator.com/item?id=8863'
       modtool fetch https://www.reddit.com/r/redditdev/comments/2gmzqe/ --max 50
+      modtool fetch https://news.ycombinator.com/ask
       modtool fetch https://meta.discourse.org/t/some-topic/2144
       modtool fetch --format wordpress 'https://blog.example/?p=42'
     """
+    from modtool.fetch import runner
+    from modtool.fetch.base import Listing
+
+    cache_root = cache_dir or runner.default_cache(db_path)
+    module, found = runner.plan(url, platform)
+    if not isinstance(found, Listing):
+        outcome = _thread(url, platform, max_requests, refresh, cache_root, db_path)
+        if outcome.report is not None and outcome.report.failed:
+            raise SystemExit(1)
+        return
+    page = runner.open_page(module, found, cache_root=cache_root, refresh=refresh)
+    left = page.left
+    how = "continuing" if page.resumed else "listed"
+    output.note(
+        f"{found.url}: {how} {len(left):,} thread{'s' if len(left) != 1 else ''} "
+        f"({len(page.urls):,} on the page)"
+    )
+    budget, failed, fetched = max_requests - page.sent, 0, 0
+    for thread_url in left:
+        if budget <= 0:
+            output.note(
+                f"{found.url}: --max {max_requests:,} requests reached after {fetched:,} of "
+                f"{len(left):,} threads; run the same command again to continue"
+            )
+            break
+        try:
+            outcome = _thread(thread_url, module.NAME, budget, refresh, cache_root, db_path)
+        except ModtoolError as exc:
+            output.error(exc.message)
+            failed += 1
+            continue
+        budget -= outcome.sent
+        fetched += 1
+        failed += bool(outcome.report is not None and outcome.report.failed)
+        if outcome.document.stopped is None and outcome.not_imported is None:
+            runner.thread_done(page, thread_url)
+    if failed:
+        output.error(f"{found.url}: {failed:,} thread{'s' if failed != 1 else ''} not fetched")
+        raise SystemExit(1)
+
+
+def _thread(
+    url: str,
+    platform: str | None,
+    budget: int,
+    refresh: bool,
+    cache_root: Path,
+    db_path: Path,
+) -> Outcome:
+    """Fetch one thread, import it, print what happened."""
     from modtool.cli.threads import _print_report
     from modtool.fetch import runner
 
-    cache_root = cache_dir or runner.default_cache(db_path)
-    shown = Progress()
     outcome = runner.fetch(
         url,
         cache_root=cache_root,
         format=platform,
-        budget=max_requests,
+        budget=budget,
         refresh=refresh,
         say=output.note,
-        progress=shown,
+        progress=Progress(),
     )
     _fetched_line(outcome)
     store = store_for(db_path, create=True)
-    runner.import_fetched(store, outcome)
+    try:
+        runner.import_fetched(store, outcome)
+    finally:
+        store.close()
     if outcome.report is not None:
         # the report names the thread by its URL (a str: printed, never opened)
         _print_report(outcome.report, cast(Path, outcome.target.url))
@@ -104,8 +159,7 @@ def fetch_command(
             f"{outcome.target.url}: stopped early ({outcome.document.stopped}): stored as far "
             "as fetched; run the same command again to continue"
         )
-    if outcome.report is not None and outcome.report.failed:
-        raise SystemExit(1)
+    return outcome
 
 
 def _fetched_line(outcome: Outcome) -> None:

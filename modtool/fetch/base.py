@@ -55,6 +55,19 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class Listing:
+    """A page of threads (a front page, a subreddit, a forum's latest topics): one
+    request whose answer names the threads, each then fetched as a thread."""
+
+    platform: str
+    url: str
+    """The page as the user named it (shown, never opened)."""
+    request: str
+    """The API request that lists the threads."""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """What a fetch produced: a file or a folder of answers for ``format``."""
 
@@ -93,6 +106,10 @@ class Fetcher(Protocol):
     def client(self, target: Target) -> Client: ...
 
     def fetch(self, target: Target, pages: Pages) -> Document: ...
+
+    # Optional, for a page of threads:
+    #   listing(url, parts, forced) -> Listing | None
+    #   threads(listing, answer) -> list[str]   (thread URLs this module's target() takes)
 
 
 def signed_in(

@@ -27,6 +27,7 @@ from urllib.parse import SplitResult, urlencode
 from modtool.fetch.base import (
     Client,
     Document,
+    Listing,
     Target,
     deep_answer,
     digits,
@@ -44,6 +45,7 @@ DESCRIPTION = "a Discourse topic, https://forum.example/t/<slug>/<id>"
 USER_ENV = "MODTOOL_DISCOURSE_USER"
 SECRET_ENV = "MODTOOL_DISCOURSE_API_KEY"
 CHUNK = 20
+_LATEST = re.compile(r"^(?P<prefix>(?:/[^/]+)*?)/(?P<kind>latest|top|new|hot)(?:\.json)?/?$")
 _TOPIC = re.compile(
     r"^(?P<prefix>(?:/[^/]+)*?)/t/(?:(?P<slug>[^/]+)/)?(?P<id>\d{1,19})(?:\.json)?(?:/\d+)?/?$"
 )
@@ -65,6 +67,29 @@ def target(url: str, parts: SplitResult, forced: bool) -> Target:
     api = origin(parts) + found.group("prefix")
     key = f"{host_of(parts)}{found.group('prefix')}/{topic}"
     return Target(NAME, topic, f"{api}/t/{topic}", api, key)
+
+
+def listing(url: str, parts: SplitResult, forced: bool) -> Listing | None:
+    """``--format discourse`` with a forum's ``/latest``, ``/top``, ``/new`` or
+    ``/hot`` (any site has such paths: only when asked): its listed topics."""
+    found = _LATEST.match(parts.path)
+    if found is None or not forced:
+        return None
+    api = origin(parts) + found.group("prefix")
+    return Listing(NAME, url, f"{api}/{found.group('kind')}.json", {"api": api})
+
+
+def threads(listing: Listing, answer: Any) -> list[str]:
+    topic_list = answer.get("topic_list") if isinstance(answer, dict) else None
+    topics = topic_list.get("topics") if isinstance(topic_list, dict) else None
+    if not isinstance(topics, list):
+        raise PlatformError("Discourse: the answer has no topic_list.topics")
+    api = listing.options["api"]
+    return [
+        f"{api}/t/{topic['id']}"
+        for topic in topics
+        if isinstance(topic, dict) and digits(str(topic.get("id", ""))) is not None
+    ]
 
 
 def client(target: Target) -> Client:

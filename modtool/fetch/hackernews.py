@@ -26,6 +26,7 @@ from modtool.errors import InputError
 from modtool.fetch.base import (
     Client,
     Document,
+    Listing,
     Target,
     deep_answer,
     digits,
@@ -47,6 +48,17 @@ FIREBASE = "https://hacker-news.firebaseio.com"
 SITE = "news.ycombinator.com"
 HOSTS = frozenset({SITE, "hn.algolia.com", "hacker-news.firebaseio.com"})
 STORY_TYPES = frozenset({"story", "job", "poll"})
+PAGE = 30
+"""Stories on one of news.ycombinator.com's pages."""
+_LISTS = {
+    "": "topstories",
+    "/news": "topstories",
+    "/newest": "newstories",
+    "/best": "beststories",
+    "/ask": "askstories",
+    "/show": "showstories",
+    "/jobs": "jobstories",
+}
 MAX_CLIMB = 10_000
 """Parents followed up from a comment before giving up (a cycle in a mirror's data)."""
 
@@ -88,6 +100,29 @@ def _item_id(parts: SplitResult) -> str | None:
         if path.startswith(prefix) and path.endswith(suffix):
             return digits(path[len(prefix) : len(path) - len(suffix)])
     return None
+
+
+def listing(url: str, parts: SplitResult, forced: bool) -> Listing | None:
+    """The front page and its siblings (``/``, ``/news``, ``/newest``, ``/best``, ``/ask``,
+    ``/show``, ``/jobs``; ``?p=N``): Firebase's story lists, 30 stories a page."""
+    kind = _LISTS.get(parts.path.rstrip("/"))
+    known = host_of(parts) in HOSTS
+    if kind is None or not (known or forced):
+        return None
+    values = parse_qs(parts.query).get("p", ["1"])
+    page = int(values[0]) if len(values) == 1 and digits(values[0], 4) else 1
+    firebase = FIREBASE if known else origin(parts)
+    site = f"https://{SITE}" if known else origin(parts)
+    return Listing(NAME, url, f"{firebase}/v0/{kind}.json", {"page": max(page, 1), "site": site})
+
+
+def threads(listing: Listing, answer: Any) -> list[str]:
+    if not isinstance(answer, list):
+        raise PlatformError("Hacker News: the story list is not a list of ids")
+    ids = [str(n) for n in answer if isinstance(n, int) and not isinstance(n, bool) and n > 0]
+    start = (listing.options["page"] - 1) * PAGE
+    site = listing.options["site"]
+    return [f"{site}/item?id={number}" for number in ids[start : start + PAGE]]
 
 
 def client(target: Target) -> Client:

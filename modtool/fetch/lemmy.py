@@ -16,7 +16,16 @@ import re
 from typing import Any
 from urllib.parse import SplitResult, parse_qs
 
-from modtool.fetch.base import Client, Document, Target, digits, host_of, not_a_thread, origin
+from modtool.fetch.base import (
+    Client,
+    Document,
+    Listing,
+    Target,
+    digits,
+    host_of,
+    not_a_thread,
+    origin,
+)
 from modtool.fetch.pages import Pages, Stopped
 from modtool.platforms.http import PlatformError
 
@@ -24,6 +33,7 @@ NAME = "lemmy"
 FORMAT = "lemmy"
 DESCRIPTION = "a Lemmy post, https://instance/post/ID (or /comment/ID)"
 LIMIT = 50
+_COMMUNITY = re.compile(r"^/c/(?P<name>[A-Za-z0-9_]{1,60}(?:@[A-Za-z0-9.-]{1,253})?)/?$")
 _PATH = re.compile(r"^/(?P<kind>post|comment)/(?P<id>\d{1,19})/?$")
 
 
@@ -51,6 +61,30 @@ def target(url: str, parts: SplitResult, forced: bool) -> Target:
     api = origin(parts)
     page = f"{api}/{kind}/{number}"
     return Target(NAME, number, page, api, f"{host_of(parts)}/{kind}-{number}", {"kind": kind})
+
+
+def listing(url: str, parts: SplitResult, forced: bool) -> Listing | None:
+    """``--format lemmy`` with a community, ``https://instance/c/<name>``: its 20 newest
+    posts (``/api/v3/post/list``), each fetched as a thread."""
+    found = _COMMUNITY.match(parts.path)
+    if found is None or not forced:
+        return None
+    api = origin(parts)
+    request = f"{api}/api/v3/post/list?community_name={found.group('name')}&sort=New&limit=20"
+    return Listing(NAME, url, request, {"api": api})
+
+
+def threads(listing: Listing, answer: Any) -> list[str]:
+    posts = answer.get("posts") if isinstance(answer, dict) else None
+    if not isinstance(posts, list):
+        raise PlatformError("Lemmy: the answer has no posts list")
+    found = []
+    for view in posts:
+        post = view.get("post") if isinstance(view, dict) else None
+        number = digits(str(post.get("id", ""))) if isinstance(post, dict) else None
+        if number is not None:
+            found.append(f"{listing.options['api']}/post/{number}")
+    return found
 
 
 def client(target: Target) -> Client:

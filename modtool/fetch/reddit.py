@@ -34,6 +34,7 @@ from modtool import __version__
 from modtool.fetch.base import (
     Client,
     Document,
+    Listing,
     Target,
     deep_answer,
     host_of,
@@ -52,6 +53,10 @@ PAUSE = 2.0
 BATCH = 100
 """Ids per ``morechildren`` request (Reddit's limit)."""
 _ID = re.compile(r"^[a-z0-9]{1,13}$")
+PAGE = 25
+_SUBREDDIT = re.compile(
+    r"^/r/(?P<sub>[A-Za-z0-9_]{1,50})(?:/(?P<sort>hot|new|top|rising|controversial))?/?(?:\.json)?$"
+)
 _COMMENTS = re.compile(
     r"^(?:/r/[^/]+|/user/[^/]+|/u/[^/]+)?/comments/([A-Za-z0-9]+)(?:/|\.json$|$)"
 )
@@ -76,6 +81,32 @@ def target(url: str, parts: SplitResult, forced: bool) -> Target:
     api = API if known else origin(parts)
     page = f"https://www.reddit.com/comments/{post}/" if known else f"{api}/comments/{post}/"
     return Target(NAME, post, page, api, f"{host if not known else 'reddit.com'}/{post}")
+
+
+def listing(url: str, parts: SplitResult, forced: bool) -> Listing | None:
+    """A subreddit's page (``/r/<sub>/``, ``/hot``, ``/new``, ``/top``, ``/rising``,
+    ``/controversial``): its 25 posts, each fetched as a thread."""
+    found = _SUBREDDIT.match(parts.path)
+    if found is None or not (recognises(parts) or forced):
+        return None
+    api = API if recognises(parts) else origin(parts)
+    sort = found.group("sort") or "hot"
+    request = f"{api}/r/{found.group('sub')}/{sort}.json?limit={PAGE}"
+    site = "https://www.reddit.com" if recognises(parts) else api
+    return Listing(NAME, url, request, {"site": site})
+
+
+def threads(listing: Listing, answer: Any) -> list[str]:
+    if not _is_listing(answer):
+        raise PlatformError("Reddit: the subreddit page is not a listing")
+    found = []
+    for thing in answer["data"]["children"]:
+        data = thing.get("data") if isinstance(thing, dict) else None
+        if thing.get("kind") == "t3" and isinstance(data, dict):
+            post = str(data.get("id", "")).lower()
+            if _ID.match(post):
+                found.append(f"{listing.options['site']}/comments/{post}/")
+    return found
 
 
 def client(target: Target) -> Client:

@@ -37,10 +37,18 @@ from typing import Any
 from modtool import jsonsafe
 from modtool.errors import InputError, ModtoolError
 from modtool.fetch import FETCHERS
-from modtool.fetch.base import Document, Target, split
-from modtool.fetch.pages import Pages, clear, write_atomic
+from modtool.fetch.base import Document, Listing, Target, split
+from modtool.fetch.pages import Pages, clear, load_index, write_atomic
 from modtool.ingest import ImportReport, import_path
-from modtool.platforms.http import USER_AGENT, Http, Limits, safe_url
+from modtool.platforms.http import (
+    USER_AGENT,
+    AuthError,
+    Http,
+    Limits,
+    PlatformError,
+    raise_for_status,
+    safe_url,
+)
 from modtool.store import Store
 
 STATE = ".fetch-state.json"
@@ -66,33 +74,51 @@ def load_fetcher(name: str) -> ModuleType:
     return importlib.import_module(f"modtool.fetch.{FETCHERS[name]}")
 
 
-def choose(url: str, format: str | None = None) -> tuple[ModuleType, Target]:
-    """The platform module for ``url`` (``format`` forces one) and the thread it names.
-    A Bluesky ``at://`` post URI is taken as its bsky.app address."""
+def plan(url: str, format: str | None = None) -> tuple[ModuleType, Target | Listing]:
+    """The platform module for ``url`` (``format`` forces one) and what the URL names:
+    a thread, or a page of threads (a front page, a subreddit). A Bluesky ``at://``
+    post URI is taken as its bsky.app address."""
     if url.strip().startswith("at://"):
         from modtool.fetch.bluesky import from_at_uri
 
         page = from_at_uri(url)
         if page is None:
-            raise InputError(
-                f"{url.strip()[:200]}: not a Bluesky post URI (at://DID/app.bsky.feed.post/ID)"
-            )
+            shown = url.strip()[:200]
+            raise InputError(f"{shown}: not a Bluesky post URI (at://DID/app.bsky.feed.post/ID)")
         url = page
+    url = url.strip()
     parts = split(url)
     if format is not None:
         if format not in FETCHERS:
             raise InputError(f"unknown platform {format!r} (known: {', '.join(FETCHERS)})")
         module = load_fetcher(format)
-        return module, module.target(url.strip(), parts, True)
+        found = _listing(module, url, parts, True)
+        return module, found or module.target(url, parts, True)
     for name in FETCHERS:
         module = load_fetcher(name)
+        found = _listing(module, url, parts, False)
+        if found is not None:
+            return module, found
         if module.recognises(parts):
-            return module, module.target(url.strip(), parts, False)
+            return module, module.target(url, parts, False)
     expected = "; ".join(f"{name}: {load_fetcher(name).DESCRIPTION}" for name in FETCHERS)
     raise InputError(
-        f"{safe_url(url.strip())}: cannot tell the platform from this URL; give --format "
+        f"{safe_url(url)}: cannot tell the platform from this URL; give --format "
         f"({', '.join(FETCHERS)}). Expected {expected}"
     )
+
+
+def choose(url: str, format: str | None = None) -> tuple[ModuleType, Target]:
+    """The platform module and the thread ``url`` names (a page of threads is refused)."""
+    module, found = plan(url, format)
+    if isinstance(found, Listing):
+        raise InputError(f"{safe_url(url)}: a page of threads, not a thread")
+    return module, found
+
+
+def _listing(module: ModuleType, url: str, parts: Any, forced: bool) -> Listing | None:
+    listing = getattr(module, "listing", None)
+    return listing(url, parts, forced) if listing is not None else None
 
 
 def default_cache(db_path: Path) -> Path:
@@ -166,6 +192,22 @@ def fetch(
     )
     try:
         document = module.fetch(target, pages)
+    except AuthError as exc:
+        hint = (
+            f"the credentials from {client.credentials_from} were refused"
+            if client.credentials_from
+            else "the site shows this only to a signed-in reader (docs/fetch.md, Credentials)"
+        )
+        raise AuthError(f"{exc.message}; {hint}", exc.status, exc.code) from None
+    except PlatformError as exc:
+        kept = len(load_index(folder))
+        if not kept:
+            raise
+        raise type(exc)(
+            f"{exc.message} ({kept:,} answers kept in {folder}: the same command continues)",
+            exc.status,
+            exc.code,
+        ) from None
     finally:
         http.close()
     state["complete"] = document.stopped is None
@@ -198,6 +240,67 @@ def import_fetched(store: Store, outcome: Outcome) -> Outcome:
     state["imported"] = generation
     write_state(outcome.folder, state)
     return outcome
+
+
+@dataclass(slots=True)
+class Page:
+    """A page of threads being fetched: its threads' URLs and which are done (kept in
+    its own folder's state, so a page stopped by ``--max`` continues with the rest)."""
+
+    listing: Listing
+    folder: Path
+    urls: list[str]
+    done: list[str]
+    resumed: bool
+    sent: int
+
+    @property
+    def left(self) -> list[str]:
+        return [url for url in self.urls if url not in self.done]
+
+
+def open_page(
+    module: ModuleType,
+    listing: Listing,
+    *,
+    cache_root: Path,
+    refresh: bool = False,
+    limits: Limits | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Page:
+    """The threads a page lists: asked for (one request), or, when an earlier run of
+    this page stopped before its end, the ones that run did not finish."""
+    key = Target(listing.platform, "", listing.url, listing.request, f"page {listing.request}")
+    folder = cache_folder(cache_root, key)
+    state = read_state(folder)
+    urls, done = state.get("urls"), state.get("done")
+    resumed = (
+        not refresh
+        and not state.get("complete", True)
+        and isinstance(urls, list)
+        and isinstance(done, list)
+        and all(isinstance(url, str) for url in [*urls, *done])
+    )
+    if resumed:
+        return Page(listing, folder, list(urls), list(done), True, 0)  # type: ignore[arg-type]
+    user_agent = getattr(module, "USER_AGENT", None) or USER_AGENT
+    with Http(limits=limits or Limits(), sleep=sleep, user_agent=user_agent) as http:
+        answer = http.request("GET", listing.request)
+    raise_for_status(answer, f"{safe_url(listing.request)}: the page's list of threads")
+    found = list(dict.fromkeys(module.threads(listing, answer.json())))
+    page = Page(listing, folder, found, [], False, 1)
+    write_state(folder, {"url": listing.url, "urls": found, "done": [], "complete": not found})
+    return page
+
+
+def thread_done(page: Page, url: str) -> None:
+    """``url`` of ``page`` was fetched to its end (and imported)."""
+    page.done.append(url)
+    complete = not page.left
+    write_state(
+        page.folder,
+        {"url": page.listing.url, "urls": page.urls, "done": page.done, "complete": complete},
+    )
 
 
 def read_state(folder: Path) -> dict[str, Any]:

@@ -569,6 +569,8 @@ def m007_site_models(db: sqlite_utils.Database) -> None:
         )
         """,
     )
+
+
 def m008_sources_without_local_paths(db: sqlite_utils.Database) -> None:
     """``threads.source`` held the absolute path of the imported file (Datasette
     showed ``/home/NAME/…`` to anyone the database went to). Imports now record the
