@@ -101,3 +101,25 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory):
     from tests.ray_support import start_cluster
 
     yield from start_cluster(tmp_path_factory.mktemp("ray"))
+
+
+@pytest.fixture(autouse=True)
+def _fetch_tests_start_without_credentials(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The ``modtool fetch`` tests never read the developer's own platform credentials
+    (environment or ``~/.config/modtool/credentials.toml``); a test sets what it needs."""
+    if not request.module.__name__.rpartition(".")[2].startswith("test_fetch"):
+        return
+    for name in (
+        "MODTOOL_WP_USER",
+        "MODTOOL_WP_APP_PASSWORD",
+        "MODTOOL_DISCOURSE_USER",
+        "MODTOOL_DISCOURSE_API_KEY",
+        "MODTOOL_MASTODON_USER",
+        "MODTOOL_MASTODON_TOKEN",
+        "MODTOOL_REDDIT_CLIENT_ID",
+        "MODTOOL_REDDIT_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MODTOOL_CREDENTIALS", str(tmp_path / "no-credentials-file.toml"))

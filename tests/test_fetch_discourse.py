@@ -75,7 +75,6 @@ def test_an_api_key_from_the_environment_is_sent_and_never_written(
 ) -> None:
     monkeypatch.setenv("MODTOOL_DISCOURSE_USER", "system")
     monkeypatch.setenv("MODTOOL_DISCOURSE_API_KEY", "k3y-that-must-not-leak")
-    monkeypatch.setenv("MODTOOL_CREDENTIALS", str(tmp_path / "none.toml"))
     with replay_server() as server:
         server.route("/t/57.json", served(DC / "discourse_api-topic.json"))
         run = fetch_and_import(f"{server.url}/t/57", tmp_path)

@@ -7,9 +7,12 @@ the recordings do not cover are answered as Reddit answers them when it refuses
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from pathlib import Path
+
+import pytest
 
 from modtool.fetch.reddit import USER_AGENT
 from tests.fetch_support import FETCH, comments, fetch_and_import, payload, served, threads
@@ -111,3 +114,36 @@ def _stubs(listing: dict) -> list[dict]:
             elif thing["data"]["replies"]:
                 stack.append(thing["data"]["replies"])
     return found
+
+
+def test_an_application_only_token_when_a_client_id_and_secret_are_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODTOOL_REDDIT_CLIENT_ID", "my-client-id")
+    monkeypatch.setenv("MODTOOL_REDDIT_CLIENT_SECRET", "my-client-secret")
+    # PRAW's recorded token answer (its token replaced by PRAW's placeholder)
+    token = {
+        "access_token": "<ACCESS_TOKEN>",
+        "token_type": "bearer",
+        "expires_in": 3600,
+        "scope": "*",
+    }
+    with replay_server() as server:
+        server.route("/api/v1/access_token", payload(token))
+        server.route("/comments/2gmzqe.json", served(RD / "comments-2gmzqe.json"))
+        run = fetch_and_import(f"{server.url}/comments/2gmzqe/", tmp_path, format="reddit")
+        sign_in, thread = server.seen
+    assert (sign_in.method, sign_in.path, sign_in.body) == (
+        "POST",
+        "/api/v1/access_token",
+        b"grant_type=client_credentials",
+    )
+    basic = base64.b64encode(b"my-client-id:my-client-secret").decode()
+    assert sign_in.headers["authorization"] == f"Basic {basic}"
+    assert thread.headers["authorization"] == "bearer <ACCESS_TOKEN>"
+    assert run.outcome.credentials_from == "the environment"
+    assert len(comments(run.db)) == 2
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"my-client-secret" not in data and b"<ACCESS_TOKEN>" not in data

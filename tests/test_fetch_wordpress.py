@@ -24,13 +24,6 @@ ANONYMOUS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MODTOOL_WP_USER", "MODTOOL_WP_APP_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MODTOOL_CREDENTIALS", str(tmp_path / "no-such-file.toml"))
-
-
 def site(server) -> None:  # type: ignore[no-untyped-def]
     server.answer(recorded_wordpress("front_head"))  # HEAD / (no route)
     server.route("/wp-json/wp/v2/posts/4", recorded_wordpress("post"))

@@ -11,6 +11,13 @@
   parent comment's replies are the rest of that branch (a 404 leaves the stub). Where Reddit refuses
   ``morechildren`` (401/403), the stubs are left: their comments count as
   missing.
+* Optional OAuth (Reddit's "application only" grant, for its higher limits
+  and where it refuses anonymous readers): a script app's client id and secret
+  from ``MODTOOL_REDDIT_CLIENT_ID`` and ``MODTOOL_REDDIT_CLIENT_SECRET``, or a
+  ``[[reddit]]`` entry (``url = "https://www.reddit.com"``, ``user`` the client
+  id, ``client_secret``) of the credentials file. The token is asked for once a
+  fetch (``POST /api/v1/access_token``, ``grant_type=client_credentials``),
+  held in memory only, and the API is then ``oauth.reddit.com``.
 * Polite: Reddit's API rules ask for a descriptive User-Agent and a modest
   pace: one request every 2 s at most, and when ``X-Ratelimit-Remaining``
   reaches 0 no request before ``X-Ratelimit-Reset`` (see
@@ -42,12 +49,16 @@ from modtool.fetch.base import (
     origin,
 )
 from modtool.fetch.pages import Pages, Stopped
-from modtool.platforms.http import AuthError, PlatformError
+from modtool.platforms import credentials
+from modtool.platforms.http import AuthError, PlatformError, raise_for_status
 
 NAME = "reddit"
 FORMAT = "reddit"
 DESCRIPTION = "reddit.com/r/<sub>/comments/<id>/…, reddit.com/comments/<id> or redd.it/<id>"
 API = "https://www.reddit.com"
+OAUTH = "https://oauth.reddit.com"
+USER_ENV = "MODTOOL_REDDIT_CLIENT_ID"
+SECRET_ENV = "MODTOOL_REDDIT_CLIENT_SECRET"
 USER_AGENT = f"python:modtool:{__version__} (comment moderation toolkit; fetches public threads)"
 PAUSE = 2.0
 BATCH = 100
@@ -110,13 +121,44 @@ def threads(listing: Listing, answer: Any) -> list[str]:
 
 
 def client(target: Target) -> Client:
-    return Client(user_agent=USER_AGENT, pause=PAUSE)
+    found = credentials.find(
+        "reddit", API, user_env=USER_ENV, secret_env=SECRET_ENV, secret_key="client_secret"
+    )
+    if found is None:
+        return Client(user_agent=USER_AGENT, pause=PAUSE)
+    target.options["app"] = found  # its repr never shows the secret
+    return Client(user_agent=USER_AGENT, pause=PAUSE, credentials_from=found.source)
+
+
+def _sign_in(target: Target, pages: Pages) -> str:
+    """The API to ask: ``oauth.reddit.com`` with an application-only token when a
+    client id and secret are given (the token goes into this fetch's headers only),
+    else the thread's own site."""
+    app = target.options.pop("app", None)
+    if app is None:
+        return target.api
+    known = target.api == API
+    answer = pages.http.request(
+        "POST",
+        f"{API if known else target.api}/api/v1/access_token",
+        form={"grant_type": "client_credentials"},
+        auth=(app.user, app.secret),
+    )
+    pages.sent += 1
+    raise_for_status(answer, "Reddit: the application-only token")
+    data = answer.json()
+    token = data.get("access_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token or len(token) > 4096:
+        raise PlatformError("Reddit: the token answer has no access_token")
+    pages.headers["Authorization"] = f"bearer {token}"
+    return OAUTH if known else target.api
 
 
 def fetch(target: Target, pages: Pages) -> Document:
-    crawl = _Crawl(target, pages)
+    api = _sign_in(target, pages)
+    crawl = _Crawl(target, pages, api)
     stopped = None
-    first = pages.get("thread", f"{target.api}/comments/{target.thread}.json?limit=500&sort=old")
+    first = pages.get("thread", f"{api}/comments/{target.thread}.json?limit=500&sort=old")
     assert first is not None
     thread = _thread_answer(first.data)
     crawl.queue_stubs(thread[1])
@@ -130,9 +172,10 @@ def fetch(target: Target, pages: Pages) -> Document:
 
 
 class _Crawl:
-    def __init__(self, target: Target, pages: Pages) -> None:
+    def __init__(self, target: Target, pages: Pages, api: str) -> None:
         self.target = target
         self.pages = pages
+        self.api = api
         self.queue: deque[dict[str, Any]] = deque()
         self.left: dict[int, list[str] | None] = {}
         """Per stub (by ``id()`` of its data): the ids still to fetch, ``None`` when followed."""
@@ -159,7 +202,7 @@ class _Crawl:
             batch, ids = ids[:BATCH], ids[BATCH:]
             self.batches += 1
             url = (
-                f"{self.target.api}/api/morechildren.json?api_type=json&link_id=t3_"
+                f"{self.api}/api/morechildren.json?api_type=json&link_id=t3_"
                 f"{self.target.thread}&children={quote(','.join(batch), safe=',')}"
                 "&limit_children=false&sort=old"
             )
@@ -187,7 +230,7 @@ class _Crawl:
         if not _ID.match(short):
             return
         self.branches += 1
-        url = f"{self.target.api}/comments/{self.target.thread}/_/{short}.json?limit=500&sort=old"
+        url = f"{self.api}/comments/{self.target.thread}/_/{short}.json?limit=500&sort=old"
         page = self.pages.get(f"branch-{short}", url, missing_ok=True)
         if page is None:
             return  # the parent comment is gone: the stub stays, counted as missing

@@ -157,9 +157,12 @@ class Http:
         json_body: Any = None,
         without_headers: tuple[str, ...] = (),
         headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+        auth: httpx.Auth | tuple[str, str] | None = None,
     ) -> Answer:
         """Send, retrying as the module docstring says; return the last answer
-        (any status: :func:`raise_for_status` turns an error status into a line)."""
+        (any status: :func:`raise_for_status` turns an error status into a line).
+        ``form`` is a form-encoded body; ``auth`` this request's own (else the client's)."""
         shown = safe_url(url)
         limits = self.limits
         target = url
@@ -167,11 +170,13 @@ class Http:
             target += ("&" if "?" in url else "?") + urlencode(dict(params))
         for attempt in range(1, limits.attempts + 1):
             last = attempt == limits.attempts
-            request = self.client.build_request(method, target, json=json_body, headers=headers)
+            request = self.client.build_request(
+                method, target, json=json_body, data=form, headers=headers
+            )
             for name in without_headers:
                 request.headers.pop(name, None)
             try:
-                answer = self._send(request, shown, attempt)
+                answer = self._send(request, shown, attempt, auth)
             except httpx.TransportError as exc:  # a timeout, a refused or dropped connection
                 if last:
                     raise PlatformError(
@@ -185,8 +190,16 @@ class Http:
             self._pause(self._backoff(attempt) if wait is None else wait, shown, answer)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, request: httpx.Request, shown: str, attempt: int) -> Answer:
-        response = self.client.send(request, stream=True)
+    def _send(
+        self,
+        request: httpx.Request,
+        shown: str,
+        attempt: int,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+    ) -> Answer:
+        response = self.client.send(
+            request, stream=True, auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth
+        )
         try:
             chunks: list[bytes] = []
             size = 0
