@@ -123,9 +123,12 @@ def test_tables_at_80_and_120_columns(busy: Store, db_path: Path, tmp_path: Path
         log_headers = [c.strip() for c in header_cells(out["log"])[0]]
         assert log_headers[:4] == ["id", "at (UTC)", "actor", "comment"]
         bob = [c.strip() for c in header_cells(out["log --actor bob"])[0]]
+        assert "│ labeled (insult) → labeled" in out["log --actor bob"]
         assert bob == ["id", "at (UTC)", "actor", "comment", "policy", "change", "before → after"]
     else:
         assert out["log"].count("at (UTC)") == 19
+    # a folded cell wraps between words: the label keys stay whole at both widths
+    assert "off_topic)" in out["log --actor bob"] and "off_to\n" not in out["log --actor bob"]
     # progress: the two threads' tables show the same columns in one run
     headers = [[c.strip() for c in cells] for cells in header_cells(out["progress"])]
     assert len(headers) == 2 and headers[0] == headers[1], headers
@@ -248,6 +251,19 @@ def test_grids_with_the_same_columns_share_one_plan() -> None:
     text = console.export_text()
     assert "x" * 10 not in text and text.count("not shown at this width: detail") == 1
     assert [[c.strip() for c in cells] for cells in header_cells(text)] == [["id", "name"]] * 2
+
+
+def test_a_folded_column_never_breaks_a_word() -> None:
+    from rich.console import Console
+
+    from modtool.cli.tables import Column, Grid, layout
+
+    grid = Grid("", [Column("id", 0, "right"), Column("state", 0, fold=True, min_width=8)])
+    grid.add_row("1", "labeled (insult, identity_attack)")
+    assert grid.minimum_widths() == [2, len("identity_attack)")]
+    console = Console(width=26, record=True, file=io.StringIO())
+    console.print(layout([grid], 26))
+    assert "identity_attack)" in console.export_text()
 
 
 def test_piped_lines_keep_every_value_whole_and_aligned() -> None:

@@ -612,8 +612,8 @@ def _label_part(action) -> str:
 
 
 def _state_text(state) -> str:
-    labels = ",".join(sorted(state.labels))
-    return f"{state.state}" + (f"[{labels}]" if labels else "")
+    labels = ", ".join(sorted(state.labels))
+    return f"{state.state}" + (f" ({labels})" if labels else "")
 
 
 def action_change(action) -> str:

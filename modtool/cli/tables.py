@@ -47,6 +47,8 @@ Justify = Literal["left", "right", "center"]
 BOX = box.SQUARE
 """The one border style of every table (light lines: ``┌─┐│└┘``)."""
 TITLE_STYLE = "bold"
+LONGEST_WORD = 24
+"""A word up to this long is never folded inside (a longer one, a URL, may be)."""
 GAP = "  "
 """Between the columns of a grid printed as plain lines (:meth:`Grid.lines`)."""
 
@@ -92,10 +94,26 @@ class Grid:
         return widths
 
     def minimum_widths(self) -> list[int]:
+        """A foldable column's minimum holds its longest word (up to :data:`LONGEST_WORD`),
+        so text wraps between words, never inside one (``off_topic`` is never ``off_to``
+        + ``pic``); other columns always get their widest cell."""
         natural = self.natural_widths()
+        widest_word = [
+            max((_longest_word(row[index].plain) for row in self.rows), default=1)
+            for index in range(len(self.columns))
+        ]
         return [
-            min(n, max(c.min_width or 12, _longest_word(c.header))) if c.fold else n
-            for c, n in zip(self.columns, natural, strict=True)
+            min(
+                n,
+                max(
+                    c.min_width or 12,
+                    _longest_word(c.header),
+                    min(widest_word[index], LONGEST_WORD),
+                ),
+            )
+            if c.fold
+            else n
+            for index, (c, n) in enumerate(zip(self.columns, natural, strict=True))
         ]
 
     def choose(self, width: int, *, wide: bool = False) -> tuple[list[int], list[int]]:
