@@ -78,6 +78,12 @@ class ModtoolGroup(click.Group):
         except KeyboardInterrupt:
             output.error("interrupted; everything committed so far is kept")
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`modtool queue --json | head -50`): not an error.
+            # Point stdout at /dev/null so Python's exit flush does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
 
 
 def _usage_line(exc: click.ClickException) -> str:
@@ -156,6 +162,7 @@ def _register() -> None:
     """Add every command module's ``COMMANDS`` (each module imports only what is
     light at start-up; torch and Textual load inside the commands that use them)."""
     from modtool.cli import (
+        bulk,
         decisions,
         evaluate,
         export,
@@ -165,14 +172,15 @@ def _register() -> None:
         policy,
         review,
         scoring,
+        site,
         threads,
         train,
         tui,
     )
 
     for module in (
-        threads, fetch, scoring, models, policy, review, tui, export, import_labels, decisions,
-        evaluate, train,
+        threads, fetch, scoring, models, policy, review, site, bulk, tui, export, import_labels,
+        decisions, evaluate, train,
     ):  # fmt: skip
         for command in module.COMMANDS:
             _accept_db(command)

@@ -512,7 +512,20 @@ def comment_brief(comment: Comment, words: int = 24) -> str:
     help="Approve: reviewed, nothing wrong (clears your labels on it).",
 )
 @click.option("--reset", "mode", flag_value="reset", help="Back to unreviewed, no labels.")
-@click.option("--note", default=None, help="A note kept in the audit log.")
+@click.option(
+    "--note",
+    default=None,
+    help="The reason (for the commenter or the team): shown in the UI, the log and exports.",
+)
+@click.option(
+    "--subtree", type=ID, default=None, metavar="ID", help="Bulk: comment ID and every reply below."
+)
+@click.option("--author", default=None, help="Bulk: every comment by this author.")
+@click.option("--platform", default=None, help="With --author: the author's platform.")
+@click.option(
+    "--unreviewed-only", is_flag=True, help="With --author: only comments you have not reviewed."
+)
+@click.option("--yes", is_flag=True, help="Do a bulk action that touches more than one comment.")
 @db_option
 def label_command(
     comment_ref: str | None,
@@ -523,6 +536,11 @@ def label_command(
     policy_ref: str | None,
     mode: str | None,
     note: str | None,
+    subtree: int | None,
+    author: str | None,
+    platform: str | None,
+    unreviewed_only: bool,
+    yes: bool,
     db_path: Path,
 ) -> None:
     """Label a comment (scriptable); every change goes to the audit log.
@@ -540,7 +558,34 @@ def label_command(
       modtool label --external t1_abc spam --thread 2
       modtool label '#9' insult --remove
       modtool label 4 --approve --policy jigsaw
+      modtool label 9 insult --note "name-calling, rule 2"
+      modtool label --subtree 12 off_topic --yes
+      modtool label --author spammer99 spam --unreviewed-only --yes
     """
+    if subtree is not None or author is not None:
+        if external is not None or mode in ("remove", "reset"):
+            raise InputError(
+                "a bulk action adds a label or approves (no --external/--remove/--reset)"
+            )
+        from modtool.cli.bulk import label_many
+
+        label_many(
+            subtree=subtree,
+            author=author,
+            platform=platform,
+            thread_ref=thread_ref,
+            unreviewed_only=unreviewed_only,
+            labels=tuple(x for x in (comment_ref, *labels) if x is not None),
+            approve=mode == "approve",
+            note=note,
+            yes=yes,
+            moderator=moderator,
+            policy=_load(policy_ref),
+            db_path=db_path,
+        )
+        return
+    if platform is not None or unreviewed_only:
+        raise InputError("--platform and --unreviewed-only go with --author")
     if external is not None and comment_ref is not None:
         labels = (comment_ref, *labels)
         comment_ref = None
@@ -604,6 +649,7 @@ def _change_text(action) -> str:
         "remove_label": "unlabeled",
         "approve": "approved",
         "reset": "reset to unreviewed",
+        "note": "noted",
     }.get(action.kind, action.kind)
 
 

@@ -28,9 +28,13 @@ from typing import Any
 import sqlite_utils
 
 from modtool.errors import StoreError
+from modtool.store.authors import AuthorRepo
+from modtool.store.bulk import BulkRepo
+from modtool.store.claims import ClaimRepo
 from modtool.store.comments import CommentRepo
 from modtool.store.common import utc_now, write_transaction
 from modtool.store.dataset import DatasetRepo
+from modtool.store.fts import SearchRepo
 from modtool.store.labels import LabelRepo
 from modtool.store.migrations import LATEST, MIGRATIONS, m005_scores_by_comment_and_model
 from modtool.store.naming import NamingRepo
@@ -43,6 +47,7 @@ from modtool.store.site_models import SiteModelRepo
 from modtool.store.sqlite_errors import translate
 from modtool.store.suggestions import SuggestionRepo
 from modtool.store.threads import ThreadRepo
+from modtool.store.threadstats import ThreadStatsRepo
 
 DEFAULT_DB = "modtool.db"
 BUSY_TIMEOUT_S = 15.0
@@ -141,6 +146,11 @@ class Store:
         self.naming = NamingRepo(db)
         self.progress = ProgressRepo(db)
         self.platform = PlatformRepo(db)
+        self.authors = AuthorRepo(db)
+        self.claims = ClaimRepo(db)
+        self.bulk = BulkRepo(db)
+        self.thread_stats = ThreadStatsRepo(db)
+        self.search = SearchRepo(db)
 
     @property
     def schema_version(self) -> int:

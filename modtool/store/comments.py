@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
@@ -40,6 +40,34 @@ class CommentRepo:
         if row is None:
             raise NotFoundError(f"no comment with id {comment_id}")
         return _comment(row)
+
+    def get_many(self, comment_ids: Iterable[int]) -> dict[int, Comment]:
+        """``{id: Comment}`` of the given ids that exist."""
+        return {
+            int(row[0]): _comment(row)
+            for row in self.db.execute(
+                f"""SELECT {_COLUMNS} FROM comments
+                    WHERE id IN (SELECT value FROM json_each(?))""",
+                [json.dumps(sorted(set(comment_ids)))],
+            )
+        }
+
+    def reply_counts(self, comment_ids: Iterable[int]) -> dict[int, int]:
+        """``{id: replies at every depth below it}`` (present ones; absent ids: 0)."""
+        return {
+            int(cid): int(count)
+            for cid, count in self.db.execute(
+                """WITH RECURSIVE below(top, id) AS (
+                       SELECT p.id, c.id FROM comments p JOIN comments c ON c.parent_id = p.id
+                       WHERE p.id IN (SELECT value FROM json_each(?)) AND c.present = 1
+                       UNION ALL
+                       SELECT b.top, c.id FROM comments c JOIN below b ON c.parent_id = b.id
+                       WHERE c.present = 1
+                   )
+                   SELECT top, COUNT(*) FROM below GROUP BY top""",
+                [json.dumps(sorted(set(comment_ids)))],
+            )
+        }
 
     def ancestors(self, comment_id: int) -> list[Comment]:
         """The chain from the top-level comment down to the parent of ``comment_id``."""

@@ -50,13 +50,14 @@ class ThreadHit:
 
 
 def check_query(db: sqlite_utils.Database, query: str) -> str:
-    """``query`` if FTS5 can parse it; else one clear :class:`InputError`."""
+    """``query`` if FTS5 can parse it against the comments' index (``body``,
+    ``author``); else one clear :class:`InputError`."""
     text = query.strip()
     if not text:
         raise InputError("search: give some words to look for")
     try:
         db.execute(
-            "SELECT rowid FROM threads_fts WHERE threads_fts MATCH ? LIMIT 0", [text]
+            "SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? LIMIT 1", [text]
         ).fetchall()
     except sqlite3.OperationalError as exc:
         raise InputError(
@@ -70,11 +71,60 @@ def check_query(db: sqlite_utils.Database, query: str) -> str:
 def matching_threads(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[ThreadHit]:
     """Threads whose title matches ``query`` (best first)."""
     text = check_query(db, query)
-    return [
-        ThreadHit(int(tid), title)
-        for tid, title in db.execute(
+    try:
+        rows = db.execute(
             """SELECT t.id, t.title FROM threads_fts f JOIN threads t ON t.id = f.rowid
                WHERE threads_fts MATCH ? ORDER BY f.rank LIMIT ?""",
             [text, limit],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []  # a column filter titles do not have (author:NAME): no title matches
+    return [ThreadHit(int(tid), title) for tid, title in rows]
+
+
+class SearchRepo:
+    """Searches of the full-text indexes (``store.search``)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def comment_ids(
+        self,
+        query: str,
+        *,
+        thread_id: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[int]:
+        """Present comments whose text or author matches ``query``, best match first."""
+        text = check_query(self.db, query)
+        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        return [
+            int(cid)
+            for (cid,) in self.db.execute(
+                f"""SELECT c.id FROM comments_fts f JOIN comments c ON c.id = f.rowid
+                    WHERE comments_fts MATCH :query AND c.present = 1 {where}
+                    ORDER BY f.rank, c.id LIMIT :limit OFFSET :offset""",
+                {
+                    "query": text,
+                    "thread": thread_id,
+                    "limit": -1 if limit is None else limit,
+                    "offset": offset,
+                },
+            )
+        ]
+
+    def count(self, query: str, *, thread_id: int | None = None) -> int:
+        """How many present comments match ``query``."""
+        text = check_query(self.db, query)
+        where = "" if thread_id is None else "AND c.thread_id = :thread"
+        return int(
+            self.db.execute(
+                f"""SELECT COUNT(*) FROM comments_fts f JOIN comments c ON c.id = f.rowid
+                    WHERE comments_fts MATCH :query AND c.present = 1 {where}""",
+                {"query": text, "thread": thread_id},
+            ).fetchone()[0]
         )
-    ]
+
+    def threads(self, query: str, limit: int = 20) -> list[ThreadHit]:
+        return matching_threads(self.db, query, limit)

@@ -29,7 +29,17 @@ from modtool.store.notes import notes_for
 
 POLICY_ACTOR = "policy"
 NOTE = "note"
-__all__ = ["MODERATOR", "NOTE", "POLICY_ACTOR", "REDO", "UNDO", "LabelRepo", "set_verdicts"]
+__all__ = [
+    "MODERATOR",
+    "NOTE",
+    "POLICY_ACTOR",
+    "REDO",
+    "UNDO",
+    "LabelRepo",
+    "check_actor",
+    "check_label",
+    "set_verdicts",
+]
 
 
 class LabelRepo:
@@ -261,7 +271,7 @@ class LabelRepo:
     def note(self, comment_id: int, text: str, *, moderator: str, policy: PolicyRef) -> Action:
         """Add a note (the reason, for the commenter or the team) to this moderator's
         verdict on the comment: a ``note`` action that leaves the state as it is."""
-        _check_moderator(moderator, MODERATOR)
+        check_actor(moderator, MODERATOR)
         if not text.strip():
             raise InputError("a note needs some text")
         with write_transaction(self.db):
@@ -282,8 +292,8 @@ class LabelRepo:
         change: Callable[[ReviewState], tuple[str, ReviewState]],
     ) -> Action | None:
         if label is not None:
-            _check_label(label, policy)
-        _check_moderator(moderator, actor_kind)
+            check_label(label, policy)
+        check_actor(moderator, actor_kind)
         with write_transaction(self.db):
             before = self._state_locked(comment_id, moderator, policy.name)
             kind, after = change(before)
@@ -317,13 +327,13 @@ def _without(state: ReviewState, label: str) -> ReviewState:
     return ReviewState(rest, "labeled" if rest else "unreviewed")
 
 
-def _check_label(label: str, policy: PolicyRef) -> None:
+def check_label(label: str, policy: PolicyRef) -> None:
     if policy.labels and label not in policy.labels:
         known = ", ".join(sorted(policy.labels))
         raise InputError(f"label {label!r} is not in policy {policy.name!r} (labels: {known})")
 
 
-def _check_moderator(moderator: str, actor_kind: str) -> None:
+def check_actor(moderator: str, actor_kind: str) -> None:
     """Moderators get the one name check; a policy acts only as ``policy:NAME``."""
     if actor_kind == MODERATOR:
         check_moderator(moderator)
@@ -351,7 +361,7 @@ def set_verdicts(
     """
     for _, moderator, state in verdicts:
         for label in state.labels:
-            _check_label(label, policy)
+            check_label(label, policy)
         if not moderator.strip():
             raise InputError("a moderator name is required")
     actions: list[Action] = []

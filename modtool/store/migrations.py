@@ -276,6 +276,8 @@ def m006_site_moderation(db: sqlite_utils.Database) -> None:
     * ``action_groups``: a bulk action (a subtree, an author, a marked
       selection) is one group of actions, undone as one step; append-only.
     * ``claims``: a moderator's short lease on the comment open in their UI.
+    * ``comments_account``: a commenter's platform account where it is not the
+      author name (Disqus ``username`` in ``meta``), for ``modtool author``.
     * ``comments_fts`` (body, author) and ``threads_fts`` (title): FTS5 indexes
       made as ``sqlite-utils enable-fts --create-triggers`` makes them (so
       ``sqlite-utils search`` and Datasette's ``_search`` find them), built for the
@@ -325,6 +327,8 @@ def m006_site_moderation(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX claims_holder ON claims(holder);
         CREATE INDEX comments_created ON comments(created_at);
+        CREATE INDEX comments_account ON comments(
+            (CASE WHEN json_valid(meta) THEN json_extract(meta, '$.username') END));
         CREATE INDEX reviews_moderator ON reviews(moderator, policy_name, state)
         """,
     )

@@ -2,7 +2,9 @@
 
 Counts are over the comments present in each thread's latest import, under
 one policy name. A comment is *reviewed* by a moderator when their review
-state is ``approved`` or ``labeled``; ``unreviewed`` is the rest of the thread.
+state is ``approved`` or ``labeled`` at the comment's current text (a review
+given before an edit does not count, and neither do its labels); ``unreviewed``
+is the rest of the thread.
 A policy's own automatic labels (actor ``policy:NAME``) count as their own row,
 not as a review by anyone.
 """
@@ -13,6 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlite_utils
+
+FRESH_REVIEW = "(r.content_hash IS NULL OR r.content_hash = c.content_hash)"
+"""A review (alias ``r``) at the current text of its comment (alias ``c``)."""
+FRESH_LABEL = "(l.content_hash IS NULL OR l.content_hash = c.content_hash)"
 
 
 @dataclass(slots=True)
@@ -78,7 +84,8 @@ class ProgressRepo:
         for tid, moderator, state, count in self.db.execute(
             f"""SELECT c.thread_id, r.moderator, r.state, COUNT(*) FROM reviews r
                 JOIN comments c ON c.id = r.comment_id
-                WHERE r.policy_name = ? AND c.present = 1 AND r.state != 'unreviewed' {only}
+                WHERE r.policy_name = ? AND c.present = 1 AND r.state != 'unreviewed'
+                AND {FRESH_REVIEW} {only}
                 GROUP BY c.thread_id, r.moderator, r.state""",
             [policy_name, *params],
         ):
@@ -91,7 +98,7 @@ class ProgressRepo:
         for tid, moderator, label, count in self.db.execute(
             f"""SELECT c.thread_id, l.moderator, l.label, COUNT(*) FROM labels l
                 JOIN comments c ON c.id = l.comment_id
-                WHERE l.policy_name = ? AND c.present = 1 {only}
+                WHERE l.policy_name = ? AND c.present = 1 AND {FRESH_LABEL} {only}
                 GROUP BY c.thread_id, l.moderator, l.label""",
             [policy_name, *params],
         ):
@@ -100,12 +107,38 @@ class ProgressRepo:
             f"""SELECT c.thread_id, COUNT(DISTINCT r.comment_id) FROM reviews r
                 JOIN comments c ON c.id = r.comment_id
                 WHERE r.policy_name = ? AND c.present = 1 AND r.state != 'unreviewed'
-                      AND r.moderator NOT LIKE 'policy:%' {only}
+                      AND r.moderator NOT LIKE 'policy:%' AND {FRESH_REVIEW} {only}
                 GROUP BY c.thread_id""",
             [policy_name, *params],
         ):
             threads[int(tid)].reviewed_by_anyone = int(count)
         return list(threads.values())
+
+    def counts(
+        self, moderator: str, policy_name: str, thread_id: int | None = None
+    ) -> tuple[int, int, dict[str, int]]:
+        """``(reviewed, approved, {label: comments})``: one moderator's reviews at the
+        comments' current text, on the site or in one thread (cheap: reviews are few)."""
+        only, params = ("AND c.thread_id = ?", [thread_id]) if thread_id is not None else ("", [])
+        reviewed = approved = 0
+        for state, count in self.db.execute(
+            f"""SELECT r.state, COUNT(*) FROM reviews r JOIN comments c ON c.id = r.comment_id
+                WHERE r.moderator = ? AND r.policy_name = ? AND r.state != 'unreviewed'
+                AND c.present = 1 AND {FRESH_REVIEW} {only} GROUP BY r.state""",
+            [moderator, policy_name, *params],
+        ):
+            reviewed += int(count)
+            approved += int(count) if state == "approved" else 0
+        per_label = {
+            label: int(count)
+            for label, count in self.db.execute(
+                f"""SELECT l.label, COUNT(*) FROM labels l JOIN comments c ON c.id = l.comment_id
+                    WHERE l.moderator = ? AND l.policy_name = ? AND c.present = 1
+                    AND {FRESH_LABEL} {only} GROUP BY l.label""",
+                [moderator, policy_name, *params],
+            )
+        }
+        return reviewed, approved, per_label
 
     def policy_names(self) -> list[str]:
         """Policy names that have review states, most used first."""

@@ -6,6 +6,7 @@ comments replaces that policy's old suggestions for them in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -78,6 +79,21 @@ class SuggestionRepo:
                 FROM suggestions s JOIN comments c ON c.id = s.comment_id
                 WHERE c.thread_id = ? AND s.policy_name = ? ORDER BY c.position, s.id""",
             [thread_id, policy_name],
+        ):
+            suggestion = _suggestion(row)
+            result.setdefault(suggestion.comment_id, []).append(suggestion)
+        return result
+
+    def for_comments(
+        self, comment_ids: Iterable[int], policy_name: str
+    ) -> dict[int, list[Suggestion]]:
+        """``{comment_id: [Suggestion, ...]}`` for the given comments that have any."""
+        result: dict[int, list[Suggestion]] = {}
+        for row in self.db.execute(
+            f"""SELECT {_COLUMNS} FROM suggestions
+                WHERE comment_id IN (SELECT value FROM json_each(?)) AND policy_name = ?
+                ORDER BY comment_id, id""",
+            [json.dumps(sorted(set(comment_ids))), policy_name],
         ):
             suggestion = _suggestion(row)
             result.setdefault(suggestion.comment_id, []).append(suggestion)

@@ -13,106 +13,28 @@ the screen shows as done is on disk.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from modtool.models import Action, Comment, PolicyRef, ReviewState, Thread
-from modtool.safe_text import BIDI, CONTROL, HIDDEN, ZERO_WIDTH
+from modtool.moderation.common import (
+    ANY,
+    SORT_POSITION,
+    SORT_SCORE,
+    Highlight,
+    PolicyLike,
+    Progress,
+    QueueFilter,
+    counted_keys,
+    flags_of,
+    highlights_of,
+    suggested_keys,
+)
 from modtool.scoring.headline import Headline, headline, is_detoxify
 from modtool.store import Store
-
-SORT_SCORE = "score"
-SORT_POSITION = "position"
-SORTS = (SORT_SCORE, SORT_POSITION)
-SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + re.escape(BIDI + ZERO_WIDTH) + "]")
-"""Any character :func:`modtool.safe_text.terminal_safe` changes (C0 but tab and newline,
-DEL, C1, bidi, zero-width). Stdlib ``re``: five times faster than ``regex`` for
-this screening of every comment when a thread opens (a test checks it agrees)."""
-ANY = "*"
-"""``QueueFilter.suggestion`` value meaning "any suggestion"."""
-
-
-class LabelDefLike(Protocol):
-    key: str
-    name: str
-    guidance: str
-    hotkey: str
-    action: str
-    colour: str
-
-
-class PolicyLike(Protocol):
-    """What the session needs from :class:`modtool.policy.Policy`."""
-
-    name: str
-    version: str
-    labels: tuple[Any, ...]
-
-    @property
-    def ref(self) -> PolicyRef: ...
-
-
-@dataclass(frozen=True, slots=True)
-class QueueFilter:
-    """Which comments the queue shows. Every field that is set must match."""
-
-    unreviewed: bool = False
-    min_score: float | None = None
-    label: str | None = None
-    """A label key applied by anyone, or ``None``."""
-    author: str | None = None
-    """Exact author name (case-insensitive)."""
-    suggestion: str | None = None
-    """A suggested label key, :data:`ANY` for any suggestion, or ``None``."""
-    text: str | None = None
-    """Search text: matches body or author, case-insensitive."""
-
-    @property
-    def active(self) -> bool:
-        return self != QueueFilter()
-
-    def describe(self) -> str:
-        parts = []
-        if self.unreviewed:
-            parts.append("unreviewed")
-        if self.min_score is not None:
-            parts.append(f"score ≥ {self.min_score:.2f}")
-        if self.label:
-            parts.append(f"label {self.label}")
-        if self.author:
-            parts.append(f"author {self.author}")
-        if self.suggestion:
-            parts.append(
-                "any suggestion" if self.suggestion == ANY else f"suggested {self.suggestion}"
-            )
-        if self.text:
-            parts.append(f"search “{self.text}”")
-        return ", ".join(parts) or "all"
-
-
-@dataclass(slots=True)
-class Progress:
-    """This moderator's progress on the thread."""
-
-    reviewed: int
-    total: int
-    approved: int
-    per_label: dict[str, int]
-
-    @property
-    def fraction(self) -> float:
-        return self.reviewed / self.total if self.total else 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Highlight:
-    """A matched span of a comment body (character offsets into the raw body)."""
-
-    start: int
-    end: int
-    label: str
+from modtool.store.claims import Claim
+from modtool.store.notes import Note, notes_for
 
 
 @dataclass(slots=True)
@@ -138,10 +60,10 @@ class Session:
         self.ref: PolicyRef = policy.ref
         self.moderator = moderator
         self.labels = {label.key: label for label in policy.labels}
-        self.counted = [
-            key for key, label in self.labels.items() if getattr(label, "action", "") != "approve"
-        ]
+        self.counted = counted_keys(self.labels)
         """Label keys that are labels proper (an ``approve`` label is the approve action)."""
+        self.claims: dict[int, Claim] = {}
+        """Other moderators' live claims on this thread's comments (see :meth:`set_claims`)."""
         self.nodes: dict[int, Node] = {}
         self.order: list[int] = []
         self.top_level: list[int] = []
@@ -164,13 +86,7 @@ class Session:
         order: list[int] = []
         top: list[int] = []
         for comment in self.store.comments.iter_thread(self.thread.id):
-            flags: tuple[str, ...] = ()
-            if SUSPECT.search(comment.body) or SUSPECT.search(comment.author):
-                if HIDDEN.search(comment.body) or HIDDEN.search(comment.author):
-                    flags += ("hidden",)
-                if CONTROL.search(comment.body) or CONTROL.search(comment.author):
-                    flags += ("control",)
-            nodes[comment.id] = Node(comment, flags=flags)
+            nodes[comment.id] = Node(comment, flags=flags_of(comment))
             order.append(comment.id)
             parent = nodes.get(comment.parent_id) if comment.parent_id is not None else None
             if parent is None:
@@ -251,18 +167,50 @@ class Session:
 
     def suggested(self, cid: int) -> list[str]:
         """Suggested label keys, without repeats, in the policy's order."""
-        keys = {s.label for s in self.suggestions.get(cid, ())}
-        return [key for key in self.labels if key in keys] + sorted(keys - self.labels.keys())
+        return suggested_keys(self.labels, self.suggestions.get(cid, ()))
 
     def highlights(self, cid: int) -> list[Highlight]:
         """Spans of the body that a suggestion's regex rule matched."""
-        found = []
-        for suggestion in self.suggestions.get(cid, ()):
-            for reason in suggestion.reasons:
-                if reason.get("kind") == "regex" and reason.get("field", "body") == "body":
-                    for start, end in reason.get("spans", ()):
-                        found.append(Highlight(int(start), int(end), suggestion.label))
-        return sorted(found, key=lambda h: (h.start, h.end))
+        return highlights_of(self.suggestions.get(cid, ()))
+
+    # -- what every view asks of a session (the site session answers the same) ------
+    def has(self, cid: int) -> bool:
+        return cid in self.nodes
+
+    def thread_of(self, cid: int) -> Thread:
+        return self.thread
+
+    def headline(self, cid: int) -> Headline | None:
+        return self.nodes[cid].headline
+
+    def scores_of(self, cid: int) -> dict[str, dict[str, float]]:
+        return self.scores.get(cid, {})
+
+    def suggestions_of(self, cid: int) -> list[Any]:
+        return self.suggestions.get(cid, [])
+
+    def flags(self, cid: int) -> tuple[str, ...]:
+        return self.nodes[cid].flags
+
+    def replies(self, cid: int) -> int:
+        """Replies below the comment (all depths)."""
+        return self.nodes[cid].descendants
+
+    def notes(self, cid: int) -> list[Note]:
+        return notes_for(self.store.db, [cid], self.ref.name).get(cid, [])
+
+    def claim_of(self, cid: int) -> Claim | None:
+        """Another moderator's live claim on the comment, if any."""
+        return self.claims.get(cid)
+
+    def set_claims(self, claims: dict[int, Claim]) -> set[int]:
+        """Take other moderators' live claims (from the UI's poll); the ids that changed."""
+        others = {cid: c for cid, c in claims.items() if c.moderator != self.moderator}
+        changed = {
+            cid for cid in set(others) | set(self.claims) if others.get(cid) != self.claims.get(cid)
+        }
+        self.claims = others
+        return changed
 
     def ancestors(self, cid: int) -> list[Comment]:
         """The chain from the top-level comment down to the parent of ``cid``."""
@@ -283,16 +231,27 @@ class Session:
         return sorted({node.comment.author for node in self.nodes.values()}, key=str.casefold)
 
     # -- the queue ---------------------------------------------------------------
-    def queue(self, queue_filter: QueueFilter = QueueFilter(), sort: str = SORT_SCORE) -> list[int]:
-        """Comment ids that pass ``queue_filter``, highest score first or in document order."""
-        matches = [cid for cid in self.order if self._passes(cid, queue_filter)]
+    def queue(self, queue_filter: QueueFilter | None = None, sort: str = SORT_SCORE) -> list[int]:
+        """Comment ids that pass ``queue_filter``: highest headline score first, in
+        document order (``position``), or highest score of one attribute first (any
+        other ``sort``: e.g. ``threat``, a site model's ``site:spam``).
+
+        A search (``text``) is full-text (SQLite FTS5, as on the site): bad syntax
+        raises an :class:`~modtool.errors.InputError` with one clear line."""
+        queue_filter = queue_filter or QueueFilter()
+        found = None if not queue_filter.text else self._search(queue_filter.text)
+        matches = [
+            cid
+            for cid in self.order
+            if self._passes(cid, queue_filter) and (found is None or cid in found)
+        ]
         if sort != SORT_POSITION:
             # Stable: equal scores keep document order; unscored comments go last.
             # Any other sort names an attribute (e.g. a site model's `site:spam`).
             value = (
                 self.score_of if sort == SORT_SCORE else lambda cid: self.attribute_of(cid, sort)
             )
-            matches.sort(key=lambda cid: -(found if (found := value(cid)) is not None else -1.0))
+            matches.sort(key=lambda cid: -(v if (v := value(cid)) is not None else -1.0))
         return matches
 
     def attribute_of(self, cid: int, attribute: str) -> float | None:
@@ -320,14 +279,31 @@ class Session:
                 f.suggestion != ANY and f.suggestion not in {s.label for s in suggested}
             ):
                 return False
-        if f.text:
-            needle = f.text.casefold()
-            if needle not in comment.body.casefold() and needle not in comment.author.casefold():
+        if f.unmoderated and self._reviewed_by_anyone(cid):
+            return False
+        if f.statuses and comment.status not in f.statuses:
+            return False
+        for attribute, minimum in f.min_scores:
+            values = [m[attribute] for m in self.scores.get(cid, {}).values() if attribute in m]
+            if not values or max(values) < minimum:
                 return False
         return True
 
+    def _reviewed_by_anyone(self, cid: int) -> bool:
+        edited = self.edited.get(cid, frozenset())
+        return any(
+            state.state != "unreviewed"
+            and not moderator.startswith("policy:")
+            and moderator not in edited
+            for moderator, state in self.states.get(cid, {}).items()
+        )
+
+    def _search(self, text: str) -> set[int]:
+        return set(self.store.search.comment_ids(text, thread_id=self.thread.id))
+
     def next_unreviewed(self, order: Sequence[int], after: int | None) -> int | None:
-        """The first unreviewed comment after ``after`` in ``order``, wrapping around."""
+        """The first unreviewed comment after ``after`` in ``order``, wrapping around
+        (a comment another moderator has claimed is skipped)."""
         if not order:
             return None
         try:
@@ -337,7 +313,7 @@ class Session:
         count = len(order)
         for step in range(count):
             cid = order[(start + step) % count]
-            if cid != after and not self.is_reviewed(cid):
+            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
                 return cid
         return None
 
@@ -349,7 +325,7 @@ class Session:
         count = len(self.order)
         for step in range(count):
             cid = self.order[(start + step) % count]
-            if cid != after and not self.is_reviewed(cid):
+            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
                 return cid
         return None
 
