@@ -88,50 +88,52 @@ def test_progress_by_hand(sample_store: Store, db_path: Path, tmp_path: Path) ->
 
 def test_queue_order_and_filters_by_hand(sample_store: Store, db_path: Path, tmp_path) -> None:
     labelled(sample_store, scores=True)
-    everything, unreviewed, insults, high, as_json, by_position = run_batch(
+    everything, unreviewed, insults, high, table, by_position = run_batch(
         [
-            ("queue", "-m", "alice"),
-            ("queue", "1", "--unreviewed", "-m", "alice"),
-            ("queue", "--label", "insult", "-m", "alice"),
-            ("queue", "--min-score", "0.5", "-m", "alice"),
+            ("queue", "-m", "alice", "--json"),
+            ("queue", "1", "--unreviewed", "-m", "alice", "--json"),
+            ("queue", "--label", "insult", "-m", "alice", "--json"),
             ("queue", "--min-score", "0.5", "--json", "-m", "alice"),
-            ("queue", "--min-score", "0.5", "--sort", "position"),
+            ("queue", "--min-score", "0.5", "-m", "alice"),
+            ("queue", "--min-score", "0.5", "--sort", "position", "--json"),
         ],
         db=db_path,
         cwd=tmp_path,
     )
 
-    def ids(result) -> list[int]:
+    def rows(result) -> list[dict]:
         assert result.returncode == 0, result.stderr
-        return [int(line.split()[0][1:]) for line in result.stdout.splitlines()]
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    def ids(result) -> list[int]:
+        return [row["id"] for row in rows(result)]
 
     # The UI's order: highest headline score first, then the unscored in document order.
     rest = [i for i in range(1, 28) if i not in SCORES]
     assert ids(everything) == BY_SCORE + rest
-    assert everything.stderr.startswith("modtool: note: 27 of 27 comments of thread 1")
     alice = {1, 4, 8, 9, 17}
     assert ids(unreviewed) == [i for i in BY_SCORE + rest if i not in alice]
     assert len(ids(unreviewed)) == 22
     assert ids(insults) == [4, 9, 16, 17]  # 4 and 9 scored (0.95, 0.8), then document order
     assert ids(high) == [4, 26, 9, 20, 25]
     assert ids(by_position) == [4, 9, 20, 25, 26]
-    first = everything.stdout.splitlines()[0]
-    assert first.startswith("#4 4 Ilya  0.95  ") and "$5bn gets you S400s" in first
-    records = [json.loads(line) for line in as_json.stdout.splitlines()]
-    assert [r["id"] for r in records] == [4, 26, 9, 20, 25]
-    assert records[0] == {
+    first = next(line for line in table.stdout.splitlines() if line.startswith("│  4 "))
+    assert "Ilya" in first and "0.95" in first and "insult" in first
+    assert table.stderr.startswith("modtool: note: 5 comments (score ≥ 0.50; alice under")
+    record = rows(high)[0]
+    assert {k: record[k] for k in ("id", "thread_id", "path", "author", "score")} == {
         "id": 4,
         "thread_id": 1,
         "path": "4",
         "author": "Ilya",
         "score": 0.95,
-        "suggestions": [],
-        "state": "labeled",
-        "labels": ["insult"],
-        "edited_since_review": False,
-        "text": records[0]["text"],
     }
-    assert records[0]["text"].startswith("$5bn gets you S400s")
+    assert (record["state"], record["labels"], record["edited_since_review"]) == (
+        "labeled",
+        ["insult"],
+        False,
+    )
+    assert record["text"] == "$5bn gets you S400s, and you are safe. Dumb, high IQ, f*cks!"
 
 
 def test_queue_refuses_an_unknown_label(sample_store: Store, db_path: Path, tmp_path) -> None:

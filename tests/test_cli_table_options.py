@@ -88,8 +88,11 @@ def command(path: tuple[str, ...]) -> click.Command:
     return found
 
 
+WIDE_HELP = "Every column, however wide (default: what fits the terminal)."
+
+
 def test_every_table_command_takes_the_same_table_options() -> None:
-    for path in TABLE_COMMANDS:
+    for path in [*TABLE_COMMANDS, ("queue",), ("author",), ("search",)]:
         options = {
             opt: param.help
             for param in command(path).params
@@ -97,7 +100,7 @@ def test_every_table_command_takes_the_same_table_options() -> None:
             for opt in param.opts
         }
         assert "--wide" in options and "--json" in options, path
-        assert options["--wide"] == command(("threads",)).params[0].help, path
+        assert options["--wide"] == WIDE_HELP, path
 
 
 @pytest.mark.parametrize("width", [80, 120])

@@ -126,7 +126,7 @@ def test_notes_go_with_the_verdict_into_log_and_exports(site_db: Path, tmp_path:
         db=site_db,
         cwd=tmp_path,
     )
-    assert runs[0].stdout.startswith("labelled #2")
+    assert runs[0].stdout.startswith("labeled #2")
     assert runs[1].stdout.startswith("unchanged #2")  # the same note again adds nothing
     assert runs[2].stdout.startswith("noted #2")
     log = [json.loads(line) for line in runs[3].stdout.splitlines()]

@@ -216,3 +216,73 @@ def test_claimed_comments_leave_the_team_queue(site_db: Path, tmp_path: Path) ->
         )
     (ran,) = run_batch([("queue", "--json", "-m", "ana", "--unmoderated")], db=db, cwd=tmp_path)
     assert ids(ran) == [5, 7, 2, 6, 8]  # 3 is open in bo's UI
+
+
+def test_threads_count_reviews_and_sort(site_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "threads.db"
+    db.write_bytes(site_db.read_bytes())
+    with open_store(db) as store:
+        for cid in (5, 6):  # ana has reviewed all of thread 2
+            store.labels.approve(cid, moderator="ana", policy=REF)
+    runs = run_batch(
+        [
+            ("threads", "--json", "-m", "ana"),
+            ("threads", "--json", "-m", "ana", "--sort", "unreviewed"),
+            ("threads", "--json", "-m", "bo", "--sort", "unreviewed"),
+            ("threads", "--json", "-m", "ana", "--sort", "unmoderated"),
+        ],
+        db=db,
+        cwd=tmp_path,
+    )
+    rows = json.loads(runs[0].stdout)
+    assert [
+        (r["id"], r["comments"], r["unreviewed"], r["unmoderated"], r["hottest"]) for r in rows
+    ] == [
+        (1, 4, 3, 2, 0.9),  # ana approved 4; bo labeled 1
+        (2, 2, 0, 0, 0.7),
+        (3, 2, 2, 2, 0.3),
+    ]
+    assert [r["id"] for r in json.loads(runs[1].stdout)] == [1, 3, 2]
+    assert [(r["id"], r["unreviewed"]) for r in json.loads(runs[2].stdout)] == [
+        (1, 3),
+        (2, 2),
+        (3, 2),
+    ]
+    assert [r["id"] for r in json.loads(runs[3].stdout)] == [1, 3, 2]  # 2, 2, 0
+
+
+def test_import_of_many_threads_prints_a_summary(tmp_path: Path) -> None:
+    """Issue 21.10: twelve threads in one dump are five lines and a tally, not twelve."""
+    lines = []
+    for number in range(12):
+        lines.append(
+            json.dumps(
+                {"id": f"t{number}", "title": f"T{number}", "selftext": "", "created_utc": 1}
+            )
+        )
+        for reply in range(number % 3 + 1):  # 1, 2 or 3 comments: 24 in all
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"c{number}x{reply}",
+                        "link_id": f"t3_t{number}",
+                        "parent_id": f"t3_t{number}",
+                        "author": "a",
+                        "body": f"comment {reply}",
+                        "created_utc": 2,
+                    }
+                )
+            )
+    dump = tmp_path / "RC_many.ndjson"
+    dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (ran,) = run_batch([("import", dump)], db=tmp_path / "many.db", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    out = ran.stdout.splitlines()
+    assert len(out) == 5 + 2
+    assert all(line.startswith(f"imported {dump}: thread ") for line in out[:5])
+    # T0-T4 hold 1+2+3+1+2 = 9 comments; the other seven threads hold 24 - 9 = 15.
+    assert [line.split("'")[1] for line in out[:5]] == ["T0", "T1", "T2", "T3", "T4"]
+    assert out[5] == (
+        "… and 7 more threads: 7 imported; 15 comments (15 new) (`modtool threads` lists them)"
+    )
+    assert out[6] == "1 document: 12 threads stored, 24 comments"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 
@@ -13,8 +14,10 @@ from modtool.models import Comment, Thread
 from modtool.safe_text import one_line, terminal_safe
 
 
-def threads_table(threads: Iterable[Thread]) -> Grid:
-    """Id, title, platform and its id, comments, orphans, missing, depth, dates, source.
+def threads_table(threads: Iterable[Thread], stats: Mapping[int, Any] | None = None) -> Grid:
+    """Id, title, platform and its id, comments, orphans, missing, depth, dates, source;
+    with ``stats`` (:class:`~modtool.store.threadstats.ThreadStats` by id) also the
+    comments this moderator and nobody have reviewed, and the hottest score.
 
     A :class:`~modtool.cli.tables.Grid`: at 80 columns the title folds and the
     least needed columns (source, then dates and depth) are left out and named
@@ -24,9 +27,12 @@ def threads_table(threads: Iterable[Thread]) -> Grid:
         "Threads",
         [
             Column("id", 0, "right"),
-            Column("title", 0, fold=True, min_width=16),
-            Column("platform", 1, fold=True, min_width=10),
+            Column("title", 0, fold=True, min_width=20),
+            Column("platform", 2, fold=True, min_width=10),
             Column("comments", 0, "right"),
+            Column("unreviewed", 1, "right"),
+            Column("unmoderated", 1, "right"),
+            Column("hottest", 1, "right"),
             Column("orphans", 2, "right"),
             Column("missing", 2, "right"),
             Column("depth", 3, "right"),
@@ -43,6 +49,7 @@ def threads_table(threads: Iterable[Thread]) -> Grid:
             " ".join(terminal_safe(thread.title).split()),
             " ".join(terminal_safe(platform).split()),
             f"{thread.comment_count:,}",
+            *_stat_cells(None if stats is None else stats.get(thread.id)),
             f"{thread.orphan_count:,}" if thread.orphan_count else "-",
             f"{thread.missing:,}" if thread.missing else "-",
             "-" if thread.max_depth is None else str(thread.max_depth),
@@ -50,6 +57,15 @@ def threads_table(threads: Iterable[Thread]) -> Grid:
             terminal_safe(_short_source(thread.source)),
         )
     return grid
+
+
+def _stat_cells(stat: Any) -> tuple[str, str, str]:
+    """Unreviewed, unmoderated, hottest ("" without stats: the columns stay empty and
+    are left out of the layout)."""
+    if stat is None:
+        return "", "", ""
+    hottest = "-" if stat.hottest is None else f"{stat.hottest:.2f}"
+    return f"{stat.unreviewed:,}", f"{stat.unmoderated:,}", hottest
 
 
 def _date_range(thread: Thread) -> str:

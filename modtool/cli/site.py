@@ -16,7 +16,7 @@ import click
 from rich.text import Text
 
 from modtool.cli import output, tables
-from modtool.cli.options import THREAD_REF, db_option, store_for, wide_option
+from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
 from modtool.importers.records import STATUSES
@@ -37,9 +37,6 @@ moderator_option = click.option(
     "-m",
     default=None,
     help="Whose review state counts (default: $MODTOOL_MODERATOR, else the OS user).",
-)
-json_option = click.option(
-    "--json", "as_json", is_flag=True, help="One JSON object per line, every field whole."
 )
 limit_option = click.option(
     "--limit",
@@ -120,8 +117,7 @@ class MinScore(click.ParamType):
 @moderator_option
 @policy_option
 @limit_option
-@json_option
-@wide_option
+@table_options(json="lines")
 @db_option
 def queue_command(
     thread_arg: str | None,
@@ -269,7 +265,8 @@ def comment_grid(session, ids: list[int], title: str) -> Grid:  # type: ignore[n
     text_chars = max(24, 2 * (width - 62))
     grid = Grid(
         title,
-        [
+        stream=True,
+        columns=[
             Column("#", 0, "right"),
             Column("thread", 2),
             Column("author", 0),
@@ -310,8 +307,7 @@ def comment_grid(session, ids: list[int], title: str) -> Grid:  # type: ignore[n
 @moderator_option
 @policy_option
 @limit_option
-@json_option
-@wide_option
+@table_options(json="lines")
 @db_option
 def author_command(
     name: str,
@@ -384,8 +380,7 @@ def author_command(
 @moderator_option
 @policy_option
 @limit_option
-@json_option
-@wide_option
+@table_options(json="lines")
 @db_option
 def search_command(
     query: str,

@@ -22,6 +22,8 @@ from modtool.ingest import ImportReport, import_path, import_together, multi_fil
 from modtool.models import Thread
 from modtool.safe_text import one_line
 from modtool.store import Store
+from modtool.store.threads import ImportResult
+from modtool.store.threadstats import SORTS as THREAD_SORTS
 
 STDIN = "-"
 
@@ -150,31 +152,24 @@ def _print_report(report: ImportReport, path: Path) -> None:
         output.warning(message)
     if report.more_warnings:
         output.warning(f"{path}: … and {report.more_warnings:,} more warnings")
-    for result in report.threads:
+    shown = report.threads if len(report.threads) <= MANY_THREADS else report.threads[:FIRST_SHOWN]
+    for result in shown:
         verb = "imported" if result.created else "re-imported"
         where = f" ({result.platform} {result.external_id})" if result.platform != "text" else ""
-        changes = ", ".join(
-            f"{count:,} {name}"
-            for name, count in (
-                ("new", result.added),
-                ("unchanged", result.unchanged),
-                ("edited", result.updated),
-                ("moved", result.moved),
-                ("gone from the document", result.absent),
-                ("orphans" if result.orphans != 1 else "orphan", result.orphans),
-                ("missing", result.missing),
-            )
-            if count
-        )
+        changes = _changes(result)
         title = f" '{one_line(result.title, 60)}'" if result.title else ""
         output.echo(
             f"{verb} {path}: thread {result.thread_id}{title}{where}: "
             f"{result.total:,} comment{'' if result.total == 1 else 's'}"
             + (f" ({changes})" if changes else "")
         )
+    rest = report.threads[len(shown) :]
+    if rest:
+        output.echo(f"… and {len(rest):,} more threads: {_tally(rest)}")
     if not report.threads and not report.failures:
         output.note(f"{path}: no threads with comments in this document; nothing stored")
-    for failure in report.failures:
+    failures = report.failures
+    for failure in failures[:FIRST_SHOWN] if len(failures) > MANY_THREADS else failures:
         name = (
             f"thread {failure.external_id!r}"
             + (f" '{one_line(failure.title, 60)}'" if failure.title else "")
@@ -182,28 +177,119 @@ def _print_report(report: ImportReport, path: Path) -> None:
             else "a record"
         )
         output.error(f"{path}: {name} not stored: {'; '.join(failure.problems)}")
+    if len(failures) > MANY_THREADS:
+        output.error(f"{path}: … and {len(failures) - FIRST_SHOWN:,} more threads not stored")
+
+
+MANY_THREADS = 10
+"""A document with more threads than this gets a summary, not a line per thread."""
+FIRST_SHOWN = 5
+
+
+def _changes(result: ImportResult) -> str:
+    return ", ".join(
+        f"{count:,} {name}"
+        for name, count in (
+            ("new", result.added),
+            ("unchanged", result.unchanged),
+            ("edited", result.updated),
+            ("moved", result.moved),
+            ("gone from the document", result.absent),
+            ("orphans" if result.orphans != 1 else "orphan", result.orphans),
+            ("missing", result.missing),
+        )
+        if count
+    )
+
+
+def _tally(results: list[ImportResult]) -> str:
+    """``2,514 imported, 3 re-imported; 48,120 comments (48,000 new, 120 edited)``."""
+    created = sum(r.created for r in results)
+    again = len(results) - created
+    total = ImportResult(0, False)
+    for r in results:
+        for name in ("added", "unchanged", "updated", "moved", "absent", "orphans", "missing"):
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+    threads = ", ".join(
+        f"{count:,} {word}"
+        for count, word in ((created, "imported"), (again, "re-imported"))
+        if count
+    )
+    changes = _changes(total)
+    return (
+        f"{threads}; {total.total:,} comment{'' if total.total == 1 else 's'}"
+        + (f" ({changes})" if changes else "")
+        + " (`modtool threads` lists them)"
+    )
 
 
 @click.command("threads")
+@click.option(
+    "--sort",
+    type=click.Choice(THREAD_SORTS),
+    default="id",
+    show_default=True,
+    help="By id, newest first, or most comments / unreviewed / unmoderated / hottest first.",
+)
+@click.option(
+    "--moderator",
+    "-m",
+    default=None,
+    help="Whose unreviewed comments count (default: $MODTOOL_MODERATOR, else the OS user).",
+)
+@click.option(
+    "--policy",
+    "policy_ref",
+    metavar="FILE|NAME",
+    default=None,
+    help="The policy reviews count under (default: news-comments).",
+)
 @table_options()
 @db_option
-def threads_command(wide: bool, as_json: bool, db_path: Path) -> None:
-    """List threads: id, title, platform and id, source, comments, orphans, missing, dates.
+def threads_command(
+    sort: str,
+    moderator: str | None,
+    policy_ref: str | None,
+    wide: bool,
+    as_json: bool,
+    db_path: Path,
+) -> None:
+    """List threads: id, title, platform and id, comments, those you have not
+    reviewed, those nobody has, the hottest score, orphans, missing, dates, source.
 
     \b
     Examples:
       modtool threads --db site.db
-      modtool threads --json
+      modtool threads --sort unmoderated -m ana
+      modtool threads --sort hottest --json
     """
+    from modtool.moderation import site_headline
+    from modtool.moderator import resolve_moderator
+    from modtool.policy import DEFAULT_POLICY, load_policy
+    from modtool.store.threadstats import sort_stats
+
+    policy = load_policy(policy_ref or DEFAULT_POLICY)
+    who = resolve_moderator(moderator)
     store = store_for(db_path)
-    threads = store.threads.list()
+    threads = {t.id: t for t in store.threads.list()}
+    stats = store.thread_stats.stats(policy.name, who, site_headline(store.scores.models()))
+    order = [s.id for s in sort_stats(list(stats.values()), sort)]
+    if sort == "newest":
+        order = sorted(threads, key=lambda i: (threads[i].created_at or threads[i].imported_at, i))
+        order.reverse()
+    listed = [threads[i] for i in order if i in threads]
     if as_json:
-        output.raw_json(json.dumps([thread_json(t) for t in threads], ensure_ascii=False, indent=2))
+        rows = [thread_json(t) | {k: stats[t.id].as_json()[k] for k in STAT_KEYS} for t in listed]
+        output.raw_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    if not threads:
+    if not listed:
         output.echo("no threads yet: run `modtool import FILE`", err=True)
         return
-    show(threads_table(threads), wide=wide)
+    show(threads_table(listed, stats), wide=wide)
+    output.note(f"unreviewed: by {who}; unmoderated: by nobody (under {policy.name})")
+
+
+STAT_KEYS = ("unreviewed", "unmoderated", "hottest")
 
 
 def thread_json(thread: Thread) -> dict[str, object]:

@@ -43,6 +43,11 @@ def insert_comments(conn: Any, insert_sql: str, rows: Sequence[Sequence[Any]]) -
     )
 
 
+def as_phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: what a person typed, searched word for word."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadHit:
     id: int

@@ -27,6 +27,7 @@ from modtool.models import Action, Thread
 from modtool.moderation import SORT_POSITION, SORT_SCORE, SORTS, PolicyLike, QueueFilter, Session
 from modtool.moderator import resolve_moderator
 from modtool.store import Store, open_store
+from modtool.store.fts import as_phrase
 from modtool.tui.messages import (
     CommentHighlighted,
     ImportFinished,
@@ -535,7 +536,15 @@ class ModtoolApp(App[None]):
 
     def _rebuild_queue(self) -> None:
         assert self.session is not None
-        rows = self.session.queue(self.queue_filter, self.sort)
+        try:
+            rows = self.session.queue(self.queue_filter, self.sort)
+        except ModtoolError:  # not search syntax: look for the text as it was typed
+            text = self.queue_filter.text or ""
+            self.notify(
+                f"Not search syntax: looking for {text!r} as a phrase.", title="Search", timeout=5
+            )
+            self.queue_filter = self.queue_filter.replace(text=as_phrase(text))
+            rows = self.session.queue(self.queue_filter, self.sort)
         self._queue_dirty = False
         self.queue.show(self.session, rows, keep=self.selected)
 
