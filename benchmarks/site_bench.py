@@ -1,176 +1,381 @@
-"""Site models: training time on 10,000 labeled comments, and the site model
-against the generic scorer on held-out comments of a site with its own rule.
+"""Moderating a whole site (issue 21): a million comments in 50,000 threads.
 
-The site: comments made of real sentences from the comment threads shipped in
-``threads/`` (1–3 per comment), whose moderators remove, as spam, comments
-that promote a brand the generic models cannot know ("Zorblax", written five
-ways: Zorblax, ZORBLAX, zorblax.com, Zorb1ax, zorblax's), in 30% of comments,
-and who make mistakes: 3% of the labels are flipped. Nothing here comes from
-the Jigsaw test subset (a test set: never trained on).
+Builds (once; ``--db`` keeps it for the next run) a synthetic site with the real
+importer: a Pushshift dump of ``--threads`` submissions and ``--comments``
+comments, reply chains of realistic depth (each comment answers the thread or an
+earlier comment, recent ones more often), 8-80 words from a Zipf-like vocabulary
+of 20,000 words, 40,000 commenters of whom a few write hundreds; then scores for
+every comment (one model, two attributes) and some labels (1 % of the comments,
+by three moderators). Then, through the real app and the real CLI:
 
-It prints the machine and load, then
+* **UI open** on the site queue (``modtool tui`` without FILE or ``--thread``):
+  from ``create_app`` to the first rows and the detail shown (target < 1.5 s);
+* **keys** (Pilot; key sent → last repaint), median and worst of ``--presses``
+  each: ``j``, ``n``, a label, approve, ``v`` to the thread's tree and ``⌫``
+  back, ``A`` (author view) and esc back, ``T`` (picker) and esc (target
+  < 100 ms median);
+* **peak RSS** of that UI process (a child process; target < 500 MB);
+* ``modtool queue --json | head -50`` wall time (target < 1 s);
+* **search**: the store's full-text search (first 50, best first) for a rare,
+  a middling and a common word, and ``/`` in the UI (target < 200 ms);
+* **bulk**: labelling every comment of the author with the most comments
+  (about 500) as one group, and undoing it (target < 2 s);
 
-1. the time of ``modtool train`` (the library call the command makes:
-   gathering the labels, features with the offline BiLSTM's states when it is
-   installed, 5-fold cross-validation and the final fit) on 10,000 labeled
-   comments, against the target of 2 minutes on 2 cores;
-2. held-out: a second store where the moderators labeled 80% (seeded split);
-   the site model trained there scores all, and ROC-AUC / AP on the other 20%
-   (truth as labeled, flips included) is printed for ``site:spam`` beside every
-   generic attribute (offline scorer, profanity-check) on the same comments.
+and, in the same run for comparison, the one-thread figures of
+``benchmarks/tui_bench.py`` on its 20,000-comment thread. Prints the CPU (model,
+cores, flags) and the load average: the machine is shared.
 
-Run: ``.venv/bin/python benchmarks/site_bench.py [--comments 10000]``
+Run: ``.venv/bin/python benchmarks/site_bench.py [--comments 1000000] [--threads 50000]
+[--presses 20] [--db /tmp/site-bench.db]``
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import random
-import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from itertools import accumulate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-from benchmarks.import_bench import machine  # noqa: E402
+from benchmarks.import_bench import machine  # noqa: E402  (CPU model, cores, flags, load)
+from benchmarks.tui_bench import watch_paints  # noqa: E402  (when each repaint finished)
 
-TARGET_SECONDS = 120
-BRANDS = ("Zorblax", "ZORBLAX", "zorblax.com", "Zorb1ax", "zorblax's")
-SPAM_RATE, NOISE = 0.30, 0.03
+EPOCH = 1_714_000_000
 
 
-def real_sentences() -> list[str]:
+# -- the site -------------------------------------------------------------------------------
+def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
+    letters = "etaoinshrdlcumwfgypbvkjxqz"
+    words = set()
+    while len(words) < size:
+        length = rng.choice((2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9))
+        words.add("".join(rng.choice(letters[: 8 + length * 2]) for _ in range(length)))
+    return sorted(words)
+
+
+def write_dump(path: Path, comments: int, threads: int, seed: int = 11) -> Path:
+    """A Pushshift NDJSON dump: submissions, then their comments, thread by thread."""
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    weights = list(accumulate(1 / (rank + 1) for rank in range(len(words))))
+    authors = [f"user{n}" for n in range(40_000)]
+    author_weights = list(accumulate(1 / (rank + 1) ** 0.9 for rank in range(len(authors))))
+    per_thread = [1] * threads
+    for _ in range(comments - threads):  # a few threads get most of the comments
+        per_thread[
+            min(threads - 1, int(rng.paretovariate(1.2)) - 1 + rng.randrange(threads) // 8)
+        ] += 1
+    with open(path, "w", encoding="utf-8") as out:
+        number = 0
+        for thread, count in enumerate(per_thread):
+            tid = f"s{thread}"
+            title = " ".join(
+                rng.choices(words, cum_weights=weights, k=rng.randint(4, 10))
+            ).capitalize()
+            start = EPOCH + thread * 50
+            out.write(json.dumps({"id": tid, "title": title, "selftext": "", "created_utc": start}))
+            out.write("\n")
+            ids: list[str] = []
+            batch_authors = rng.choices(authors, cum_weights=author_weights, k=count)
+            for index in range(count):
+                cid = f"c{number}"
+                number += 1
+                if ids and rng.random() < 0.7:
+                    back = min(len(ids), int(rng.expovariate(0.3)) + 1)
+                    parent = f"t1_{ids[-back]}"
+                else:
+                    parent = f"t3_{tid}"
+                body = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(8, 80)))
+                out.write(
+                    json.dumps(
+                        {
+                            "id": cid,
+                            "link_id": f"t3_{tid}",
+                            "parent_id": parent,
+                            "author": batch_authors[index],
+                            "body": body,
+                            "created_utc": start + index * 7,
+                        }
+                    )
+                )
+                out.write("\n")
+                ids.append(cid)
+    return path
+
+
+def build_site(db: Path, comments: int, threads: int) -> dict[str, float]:
     from modtool.ingest import import_path
+    from modtool.models import ModelInfo, ReviewState, ScoreRow
+    from modtool.policy import load_policy
+    from modtool.policy.suggest import register
+    from modtool.store import open_store
+    from modtool.store.labels import set_verdicts
+
+    times: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "RC_site.ndjson"
+        t0 = time.perf_counter()
+        write_dump(dump, comments, threads)
+        times["write"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with open_store(db) as store:
+            import_path(store, dump)
+        times["import"] = time.perf_counter() - t0
+    policy = load_policy("news-comments")
+    rng = random.Random(5)
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        model = ModelInfo(
+            id="detoxify/original@sitebench",
+            scorer="detoxify",
+            name="original",
+            attributes=("toxicity", "insult"),
+        )
+        store.scores.register_model(model)
+        batch: list[ScoreRow] = []
+        for cid, chash in store.db.execute("SELECT id, content_hash FROM comments"):
+            value = rng.random() ** 3
+            batch.append(ScoreRow(cid, model.id, {"toxicity": value, "insult": value * 0.8}, chash))
+            if len(batch) == 20_000:
+                store.scores.save(batch)
+                batch = []
+        store.scores.save(batch)
+        times["scores"] = time.perf_counter() - t0
+        register(store, policy)
+        verdicts = []
+        for moderator in ("mod_a", "mod_b", "mod_c"):
+            for cid in rng.sample(range(1, comments + 1), comments // 300):
+                state = (
+                    ReviewState(frozenset({rng.choice(["insult", "spam", "off_topic"])}), "labeled")
+                    if rng.random() < 0.4
+                    else ReviewState(frozenset(), "approved")
+                )
+                verdicts.append((cid, moderator, state))
+        set_verdicts(store.labels, verdicts, policy=policy.ref)
+        store.db.execute("ANALYZE")
+        times["labels"] = time.perf_counter() - t0 - times["scores"]
+    return times
+
+
+# -- the UI (in a child process: its own peak RSS) -----------------------------------------
+async def ui(db: Path, presses: int, words: list[str]) -> dict[str, object]:
+    from modtool.policy import load_policy
+    from modtool.tui.app import create_app
+
+    policy = load_policy("news-comments")
+    started = time.perf_counter()
+    app = create_app(db, None, policy, "bench", scorer=None, poll_seconds=0)
+    timings: dict[str, list[float]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        opened = time.perf_counter() - started
+        assert app.view == "site" and len(app.site_view.rows) > 0
+        painted = watch_paints(app)
+
+        async def press(key: str, name: str) -> None:
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            after = [stamp for stamp in painted if stamp > t0]
+            timings.setdefault(name, []).append((after[-1] if after else time.perf_counter()) - t0)
+
+        for _ in range(presses):
+            await press("j", "j")
+        for _ in range(presses):
+            await press("n", "n")
+        for _ in range(presses):
+            await press("i", "i (label)")
+            await pilot.press("j")
+        for _ in range(presses):
+            await press("a", "a (approve)")
+            await pilot.press("j")
+        for _ in range(presses):
+            await press("v", "v (site → thread)")
+            await press("backspace", "⌫ (thread → site)")
+            await pilot.press("j")
+        for _ in range(presses):
+            await press("A", "A (author view)")
+            await press("escape", "esc (author → site)")
+            await pilot.press("j")
+        for _ in range(presses):
+            await press("T", "T (thread picker)")
+            await press("escape", "esc (close picker)")
+        # `/` in the UI: the dialog, then enter runs the search on the site queue.
+        for word in words:
+            await pilot.press("slash")
+            await pilot.pause()
+            for char in word:
+                await pilot.press(char)
+            await press("enter", "/ search (enter)")
+            await press("escape", "esc (clear search)")
+    return {"open": opened, "timings": timings}
+
+
+def child_ui(db: Path, presses: int, words: list[str]) -> dict[str, object]:
+    code = (
+        "import asyncio, json, sys; sys.path.insert(0, sys.argv[3]);"
+        "from benchmarks.site_bench import ui;"
+        "r = asyncio.run(ui(__import__('pathlib').Path(sys.argv[1]), int(sys.argv[2]),"
+        " sys.argv[4:]));"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1];"
+        "r['peak_kb'] = int(hwm); print(json.dumps(r))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(presses), str(REPO), *words],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- CLI and store operations ---------------------------------------------------------------
+def queue_head(db: Path) -> float:
+    env = {**os.environ, "MODTOOL_DB": str(db), "MODTOOL_MODERATOR": "bench"}
+    t0 = time.perf_counter()
+    subprocess.run(
+        f"{sys.executable} -m modtool queue --json | head -50 > /dev/null",
+        shell=True,
+        check=True,
+        env=env,
+        cwd=REPO,
+    )
+    return time.perf_counter() - t0
+
+
+def search_words(db: Path) -> dict[str, str]:
+    """A rare, a middling and a common word of the index (FTS5's own vocabulary)."""
     from modtool.store import open_store
 
-    with tempfile.TemporaryDirectory() as scratch:
-        store = open_store(Path(scratch) / "threads.db")
-        for path in sorted((REPO / "threads").glob("*.txt")):
-            import_path(store, path)
-        bodies = [body for (body,) in store.db.execute("SELECT body FROM comments")]
-        store.close()
-    found = []
-    for body in bodies:
-        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(body.split())):
-            if 20 <= len(sentence) <= 300:
-                found.append(sentence)
+    with open_store(db) as store:
+        store.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, comments_fts, row)"
+        )
+        terms = store.db.execute("SELECT term, doc FROM temp.vocab ORDER BY doc").fetchall()
+    total = max(doc for _, doc in terms)
+
+    def near(target: float) -> str:
+        return min(terms, key=lambda row: abs(row[1] - target))[0]
+
+    return {"rare": near(10), "middling": near(total / 100), "common": terms[-1][0]}
+
+
+def searches(db: Path, words: dict[str, str]) -> dict[str, tuple[float, int]]:
+    from modtool.store import open_store
+
+    found: dict[str, tuple[float, int]] = {}
+    with open_store(db) as store:
+        for label, word in words.items():
+            t0 = time.perf_counter()
+            store.search.comment_ids(word, limit=50)
+            elapsed = time.perf_counter() - t0
+            found[f"{label} {word!r}"] = (elapsed, store.search.count(word))
     return found
 
 
-def make_site(count: int, seed: int = 7) -> list[tuple[str, bool]]:
-    rng = random.Random(seed)
-    pool = real_sentences()
-    comments = []
-    for _ in range(count):
-        words = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3))).split()
-        spam = rng.random() < SPAM_RATE
-        if spam:
-            words.insert(rng.randrange(len(words) + 1), rng.choice(BRANDS))
-        label = spam if rng.random() >= NOISE else not spam
-        comments.append((" ".join(words), label))
-    return comments
-
-
-def build_store(path: Path, comments: list[tuple[str, bool]], labeled: set[int]):
-    from modtool.ingest import import_path
-    from modtool.models import PolicyRef
+def bulk_author(db: Path) -> dict[str, float]:
+    from modtool.moderation import bulk
     from modtool.policy import load_policy
     from modtool.store import open_store
-    from tests.scoring_helpers import write_thread
+    from modtool.store.authors import AuthorRef
 
-    store = open_store(path)
-    document = write_thread(path.with_suffix(".txt"), [body for body, _ in comments])
-    import_path(store, document)
     policy = load_policy("news-comments")
-    ref = PolicyRef(policy.name, policy.hash, frozenset(label.key for label in policy.labels))
-    for comment_id, (_, spam) in enumerate(comments, 1):
-        if comment_id not in labeled:
-            continue
-        if spam:
-            store.labels.add(comment_id, "spam", moderator="mod", policy=ref)
-        else:
-            store.labels.approve(comment_id, moderator="mod", policy=ref)
-    return store, policy
+    with open_store(db) as store:
+        # The commenter with the number of comments nearest 500.
+        name, count = min(
+            store.db.execute(
+                "SELECT author, COUNT(*) FROM comments GROUP BY author HAVING COUNT(*) >= 300"
+            ),
+            key=lambda row: abs(row[1] - 500),
+        )
+        ref = AuthorRef("reddit", name, True)
+        t0 = time.perf_counter()
+        plan = bulk.by_author(store, ref)
+        result = bulk.apply(store, plan, "spam", moderator="bench", policy=policy.ref)
+        labelled = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        undone = store.labels.undo(moderator="bench", policy=policy.ref)
+        undo = time.perf_counter() - t0
+    return {"author_comments": count, "changed": len(result.actions), "label": labelled,
+            "undo": undo, "undone": len(undone)}  # fmt: skip
 
 
-def score_generic(store) -> None:
-    """The generic scorers on every comment (the offline one when it is installed)."""
-    from modtool.errors import ModtoolError
-    from modtool.scoring import make_scorer, score_store
+def load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
-    for name in ("offline", "profanity-check"):
-        try:
-            score_store(store, make_scorer(name), batch_size=512)
-        except ModtoolError as exc:
-            print(f"  ({name} not scored: {exc})")
+
+def report_keys(timings: dict[str, list[float]]) -> None:
+    for key, values in timings.items():
+        print(
+            f"  key {key:<22} median {statistics.median(values) * 1000:6.1f} ms, "
+            f"max {max(values) * 1000:6.1f} ms over {len(values)}"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=10_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=50_000)
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--db", type=Path, default=None, help="build once here, reuse after")
+    parser.add_argument("--thread-comments", type=int, default=20_000)
     args = parser.parse_args()
-    from modtool.analysis.metrics import average_precision, roc_auc
-    from modtool.learn.train import train
-    from modtool.scoring import make_scorer, score_store
-    from modtool.scoring.offline.cache import installed
-    from modtool.store.dataset import Selection
-
     print(machine())
-    print(f"offline model installed: {'yes' if installed() else 'no (n-gram features only)'}")
-    comments = make_site(args.comments)
-    print(f"site: {len(comments)} comments of real sentences from threads/, "
-          f"{sum(s for _, s in comments)} labeled spam ({SPAM_RATE:.0%} brand, {NOISE:.0%} flipped)")  # fmt: skip
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
-        # 1. training time on every comment labeled
-        store, policy = build_store(folder / "all.db", comments, set(range(1, len(comments) + 1)))
-        score_generic(store)
-        rows = store.dataset.iter_rows(Selection(labeled_only=True, policy=policy.name))
-        wall, cpu = time.perf_counter(), time.process_time()
-        trained = train(rows, ["spam"], policy, policy.name, policy.hash, explicit=True)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        [metrics] = trained.metrics
-        print(f"\n1. train on {trained.record.training_size} labeled comments: {wall:.1f} s wall, "
-              f"{cpu:.1f} s CPU (target < {TARGET_SECONDS} s on 2 cores: "
-              f"{'met' if wall < TARGET_SECONDS else 'NOT met'}); load {os.getloadavg()[0]:.2f}")  # fmt: skip
-        print(f"   cross-validated site:spam ROC-AUC {metrics.roc_auc:.4f}, AP "
-              f"{metrics.average_precision:.4f}")  # fmt: skip
-        store.close()
+    db = args.db or Path(tempfile.mkdtemp()) / "site-bench.db"
+    if not db.exists():
+        times = build_site(db, args.comments, args.threads)
+        print(
+            f"built {args.comments:,} comments in {args.threads:,} threads (not timed as a "
+            f"target): dump {times['write']:.0f} s, import {times['import']:.0f} s, scores "
+            f"{times['scores']:.0f} s, labels {times['labels']:.0f} s; "
+            f"{db.stat().st_size / 2**20:.0f} MiB"
+        )
+    else:
+        print(f"reusing {db} ({db.stat().st_size / 2**20:.0f} MiB)")
 
-        # 2. held-out: 80% labeled, 20% measured
-        rng = random.Random(11)
-        ids = list(range(1, len(comments) + 1))
-        rng.shuffle(ids)
-        cut = int(len(ids) * 0.8)
-        labeled, held = set(ids[:cut]), sorted(ids[cut:])
-        store, policy = build_store(folder / "split.db", comments, labeled)
-        score_generic(store)
-        rows = store.dataset.iter_rows(Selection(labeled_only=True, policy=policy.name))
-        trained = train(rows, ["spam"], policy, policy.name, policy.hash, explicit=True)
-        store.site_models.save(trained.record)
-        score_store(store, make_scorer("site", store=store), batch_size=512)
-        truth = [comments[i - 1][1] for i in held]
-        by_pair: dict[tuple[str, str], list[float]] = {}
-        for i in held:
-            for model, scores in store.scores.for_comment(i).items():
-                for attribute, value in scores.items():
-                    by_pair.setdefault((model, attribute), []).append(value)
-        print(f"\n2. held-out {len(held)} comments ({sum(truth)} spam), the site model "
-              f"trained on the other {len(labeled)}:")  # fmt: skip
-        print(f"   {'model':<32} {'attribute':<16} {'ROC-AUC':>8} {'AP':>7}")
-        for (model, attribute), values in sorted(
-            by_pair.items(), key=lambda kv: -(roc_auc(kv[1], truth) or 0)
-        ):
-            if len(values) != len(held):
-                continue
-            print(f"   {model:<32} {attribute:<16} {roc_auc(values, truth):8.4f} "
-                  f"{average_precision(values, truth):7.4f}")  # fmt: skip
-        store.close()
-    print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    words = search_words(db)
+    result = child_ui(db, args.presses, [words["middling"], words["common"]])
+    print(f"\nsite UI (load {load()}):")
+    print(f"  open on the site queue: {result['open'] * 1000:.0f} ms (target < 1500 ms)")
+    report_keys(result["timings"])  # type: ignore[arg-type]
+    medians = {k: statistics.median(v) for k, v in result["timings"].items()}  # type: ignore[union-attr]
+    print(
+        f"  worst median {max(medians.values()) * 1000:.1f} ms (target < 100 ms); "
+        f"peak RSS {result['peak_kb'] / 1024:.0f} MB (target < 500 MB)"
+    )
+    head = min(queue_head(db) for _ in range(3))
+    print(f"\nqueue --json | head -50: {head * 1000:.0f} ms, best of 3 (target < 1000 ms; "
+          f"load {load()})")  # fmt: skip
+    print("\nsearch (store, first 50 best first):")
+    for label, (elapsed, total) in searches(db, words).items():
+        print(f"  {label:<18} {elapsed * 1000:6.1f} ms ({total:,} matches) (target < 200 ms)")
+    figures = bulk_author(db)
+    print(
+        f"\nbulk: spam on every comment of an author with {figures['author_comments']} "
+        f"comments ({figures['changed']} changed): {figures['label'] * 1000:.0f} ms, "
+        f"undo {figures['undone']} in {figures['undo'] * 1000:.0f} ms (target < 2000 ms; "
+        f"load {load()})"
+    )
+
+    from benchmarks import tui_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        thread_db = tui_bench.build_database(Path(tmp), args.thread_comments)
+        one = asyncio.run(tui_bench.measure(thread_db, args.presses))
+    print(f"\none thread of {one['comments']:,} comments (tui_bench, same run; load {load()}):")
+    print(f"  open: {one['open'] * 1000:.0f} ms")
+    report_keys(one["timings"])  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ async def measure(db: Path, presses: int) -> dict[str, float | list[float]]:
 
     policy = load_policy("news-comments")
     started = time.perf_counter()
-    app = create_app(db, None, policy, "bench", scorer=None, poll_seconds=0)
+    app = create_app(db, 1, policy, "bench", scorer=None, poll_seconds=0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         opened = time.perf_counter() - started

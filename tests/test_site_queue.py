@@ -286,3 +286,11 @@ def test_import_of_many_threads_prints_a_summary(tmp_path: Path) -> None:
         "… and 7 more threads: 7 imported; 15 comments (15 new) (`modtool threads` lists them)"
     )
     assert out[6] == "1 document: 12 threads stored, 24 comments"
+
+
+def test_tui_takes_m_like_the_other_commands(site_db: Path, tmp_path: Path) -> None:
+    """Issue 17.9: `tui -m NAME` was refused ("No such option"); now it gets as far as
+    the terminal check (the batch has none)."""
+    (ran,) = run_batch([("tui", "-m", "ana")], db=site_db, cwd=tmp_path)
+    assert ran.returncode == 1
+    assert ran.stderr == "modtool: error: tui needs a terminal (stdout is not a TTY)\n"

@@ -60,8 +60,9 @@ def check_top(lines: list[str], width: int, view: str) -> None:
     assert footer.startswith("? Help ")
     for needed in ("a Approve", "n Next", "f Filter", "s Sort", "/ Search", "esc Clear"):
         assert needed in footer, (needed, footer)
+    assert "T Threads" in footer and "q Quit" in footer, footer  # the site's picker (21.2)
     if width >= 120:
-        for more in ("q Quit", "u Undo", "r Redo", "c Context", "^t Auto", "^p Palette"):
+        for more in ("u Undo", "r Redo", "⌫ Site", "A Author"):
             assert more in footer, (more, footer)
     # Every word of the footer is a key or a whole description: no stray letter.
     words = footer.split()

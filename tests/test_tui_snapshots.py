@@ -105,3 +105,38 @@ def test_no_color(db: Path, snap_compare, monkeypatch: pytest.MonkeyPatch) -> No
     app = make_app(db)
     assert app.no_color
     assert snap_compare(app, terminal_size=(100, 30), run_before=at(4))
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.site_support import build_site
+
+    folder = tmp_path_factory.mktemp("tui-snap-site")
+    return build_site(folder, folder / "site.db")
+
+
+def test_site_queue_with_a_claim(site_db: Path, tmp_path: Path, snap_compare) -> None:
+    """The site queue at 120×40: the thread beside each comment, bo's claim on #3, the
+    detail pane with the thread and the review."""
+    db = copy_db(site_db, tmp_path / "site.db")
+    with open_store(db) as store:
+        store.claims.claim(3, policy_name="news-comments", moderator="bo", holder="far:1:b")
+    app = make_app(db, thread=None, claims=False, poll_seconds=0)
+
+    async def run_before(pilot) -> None:
+        pilot.app.poll_others()  # no timer in a snapshot: pick up bo's claim now
+        pilot.app._select(3)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_thread_picker_80x24(site_db: Path, tmp_path: Path, snap_compare) -> None:
+    db = copy_db(site_db, tmp_path / "site.db")
+
+    async def run_before(pilot) -> None:
+        await pilot.press("T")
+        pilot.app.screen.query_one(Input).cursor_blink = False
+
+    app = make_app(db, thread=None, claims=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

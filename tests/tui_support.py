@@ -74,11 +74,16 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
-def make_app(db: Path, moderator: str = "ana", **options: object) -> ModtoolApp:
-    """The app as the CLI builds it, minus background scoring and polling (deterministic)."""
+def make_app(
+    db: Path, moderator: str = "ana", thread: int | None = 1, **options: object
+) -> ModtoolApp:
+    """The app as the CLI builds it, minus background scoring and polling (deterministic).
+
+    ``thread`` opens that thread's view (``tui --thread``); ``None`` opens the site queue
+    (``tui`` without FILE or ``--thread``)."""
     options.setdefault("scorer", None)
     options.setdefault("poll_seconds", 0)
-    return create_app(db, None, policy(), moderator, **options)
+    return create_app(db, thread, policy(), moderator, **options)
 
 
 def write_thread(path: Path, comments: list[tuple[str, str]], title: str = "A test thread") -> Path:

@@ -401,16 +401,20 @@ def search_command(
       modtool search '"troop payment" OR tribute' --thread 1 --json
     """
     from modtool.moderation.rows import LazyRows
+    from modtool.store.fts import FEW
     from modtool.store.queue import QueueRow
 
     session, _ = _session(db_path, policy_ref, moderator)
     store = session.store
     thread_id = None if thread_ref is None else store.threads.resolve(thread_ref).id
-    total = store.search.count(query, thread_id=thread_id)
+    ranked = store.search.few(query)  # ranking a common word's every match: seconds
+    total = store.search.count(query, thread_id=thread_id) if ranked else None
 
     def fetch(after: tuple | None, count: int) -> list[QueueRow]:
         start = 0 if after is None else after[0] + 1
-        found = store.search.comment_ids(query, thread_id=thread_id, limit=count, offset=start)
+        found = store.search.comment_ids(
+            query, thread_id=thread_id, limit=count, offset=start, ranked=ranked
+        )
         return [QueueRow(cid, (start + i,)) for i, cid in enumerate(found)]
 
     rows = LazyRows(fetch, loaded=session.load)
@@ -430,8 +434,11 @@ def search_command(
         as_json=as_json,
         wide=wide,
         title="",
-        about=f"{total} comment{'s' if total != 1 else ''} match {one_line(query, 60)!r}"
-        ", best first",
+        about=(
+            f"{total} comment{'s' if total != 1 else ''} match {one_line(query, 60)!r}, best first"
+            if total is not None
+            else f"over {FEW:,} comments match {one_line(query, 60)!r}: newest first"
+        ),
     )
 
 

@@ -53,6 +53,7 @@ def sample_database() -> Path:
 )
 @click.option(
     "--moderator",
+    "-m",
     envvar="MODTOOL_MODERATOR",
     show_envvar=True,
     default=None,
@@ -90,18 +91,22 @@ def tui_command(
     auto_advance: bool,
     sample: bool,
 ) -> None:
-    """Moderate a thread by keyboard in a terminal UI.
+    """Moderate a site, or one thread of it, by keyboard in a terminal UI.
 
-    With FILE, the document is imported first (safe to repeat) and opened;
-    otherwise --thread (default: the latest thread). Unscored comments are
-    scored in the background while you work; every label is saved the moment
-    the screen shows it. Press ? in the UI for the keys and the policy's labels.
+    Without FILE or --thread it opens on the site queue: every thread's
+    comments, highest score first (T picks a thread, A shows an author's
+    comments, v opens the selected comment's thread). With FILE, the document
+    is imported first (safe to repeat) and its thread opened; --thread opens one
+    thread. Unscored comments are scored in the background while you work;
+    every label is saved the moment the screen shows it. Press ? in the UI for
+    the keys and the policy's labels.
 
     \b
     Examples:
       modtool tui --sample
+      modtool tui --db site.db -m ana
       modtool tui threads/sample-thread-korea-talks-collapse.txt
-      modtool tui --db site.db --policy policies/news-comments.toml --moderator ana
+      modtool tui --db site.db --thread 12 --policy policies/news-comments.toml
     """
     from modtool.policy import DEFAULT_POLICY, load_policy
 

@@ -33,7 +33,7 @@ from modtool.moderation.common import (
 from modtool.moderation.rows import PAGE, LazyRows
 from modtool.scoring.headline import Headline, headline
 from modtool.store import Store
-from modtool.store.authors import AuthorRef
+from modtool.store.authors import AuthorRef, author_of
 from modtool.store.claims import Claim
 from modtool.store.notes import Note, notes_for
 from modtool.store.queue import ANY_SUGGESTION, QueueQuery
@@ -68,6 +68,8 @@ def site_headline(models: Sequence[Any]) -> tuple[str, str] | None:
 class SiteSession:
     """The moderation state of ``moderator`` on the whole database under ``policy``."""
 
+    site = True
+
     def __init__(self, store: Store, policy: PolicyLike, moderator: str) -> None:
         self.store = store
         self.policy = policy
@@ -82,6 +84,7 @@ class SiteSession:
         self._info: OrderedDict[int, Info] = OrderedDict()
         self._threads: dict[int, Thread] = {}
         self._total = store.comments.count()
+        self.threads = store.thread_stats.count()
         self._progress = Progress(0, self._total, 0, {})
         self.recount()
 
@@ -143,12 +146,22 @@ class SiteSession:
             self._info.move_to_end(cid)
         return found
 
+    def rescored(self) -> None:
+        """Scores changed (the scoring worker): the headline may be another model now."""
+        self.models = self.store.scores.models()
+        self.score = site_headline(self.models)
+        self._info.clear()
+
     def forget(self, ids: Iterable[int]) -> None:
         """Drop cached details (the comments changed): read again when next shown."""
         for cid in ids:
             self._info.pop(cid, None)
 
     # -- what every view asks of a session --------------------------------------------
+    @property
+    def scope_title(self) -> str:
+        return f"the whole site: {self.threads:,} thread{'s' if self.threads != 1 else ''}"
+
     def has(self, cid: int) -> bool:
         try:
             self.info(cid)
@@ -182,6 +195,10 @@ class SiteSession:
 
     def highlights(self, cid: int) -> list[Highlight]:
         return highlights_of(self.info(cid).suggestions)
+
+    def author_ref(self, cid: int) -> AuthorRef:
+        """Who wrote ``cid``: their account on the thread's platform, or their name there."""
+        return author_of(self.comment(cid), self.thread_of(cid).platform)
 
     def flags(self, cid: int) -> tuple[str, ...]:
         return self.info(cid).flags

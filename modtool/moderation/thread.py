@@ -33,6 +33,7 @@ from modtool.moderation.common import (
 )
 from modtool.scoring.headline import Headline, headline, is_detoxify
 from modtool.store import Store
+from modtool.store.authors import AuthorRef, author_of
 from modtool.store.claims import Claim
 from modtool.store.notes import Note, notes_for
 
@@ -52,6 +53,9 @@ class Node:
 
 class Session:
     """The moderation state of ``moderator`` on ``thread`` under ``policy``."""
+
+    site = False
+    """One thread (the site session says ``True``)."""
 
     def __init__(self, store: Store, thread: Thread, policy: PolicyLike, moderator: str) -> None:
         self.store = store
@@ -174,6 +178,10 @@ class Session:
         return highlights_of(self.suggestions.get(cid, ()))
 
     # -- what every view asks of a session (the site session answers the same) ------
+    @property
+    def scope_title(self) -> str:
+        return self.thread.title
+
     def has(self, cid: int) -> bool:
         return cid in self.nodes
 
@@ -188,6 +196,10 @@ class Session:
 
     def suggestions_of(self, cid: int) -> list[Any]:
         return self.suggestions.get(cid, [])
+
+    def author_ref(self, cid: int) -> AuthorRef:
+        """Who wrote ``cid``: their account on the thread's platform, or their name there."""
+        return author_of(self.comment(cid), self.thread_of(cid).platform)
 
     def flags(self, cid: int) -> tuple[str, ...]:
         return self.nodes[cid].flags
@@ -343,6 +355,12 @@ class Session:
             self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref)
         )
 
+    def note(self, cid: int, text: str) -> Action:
+        """Add a note to this moderator's verdict on ``cid`` (committed on return)."""
+        action = self.store.labels.note(cid, text, moderator=self.moderator, policy=self.ref)
+        self._applied(action)
+        return action
+
     def undo(self) -> list[Action]:
         """Undo this moderator's last step (one action, or a whole bulk group)."""
         done = self.store.labels.undo(moderator=self.moderator, policy=self.ref)
@@ -360,6 +378,13 @@ class Session:
         if action is not None and action.comment_id in self.nodes:
             self._set_state(action.comment_id, self.moderator, action.after, restamped=True)
         return action
+
+    def applied_elsewhere(self, actions: Sequence[Action]) -> None:
+        """This moderator's actions written through another session (the site's)."""
+        for action in actions:
+            if action.actor == self.moderator and action.comment_id in self.nodes:
+                self._set_state(action.comment_id, self.moderator, action.after, restamped=True)
+        self.seen_action_id = max([self.seen_action_id, *(a.id for a in actions)])
 
     def refresh_others(self) -> set[int]:
         """Pick up what other processes wrote since the last look; return changed comment ids."""

@@ -57,6 +57,17 @@ class AuthorRef:
         }
 
 
+def author_of(comment: Any, platform: str) -> AuthorRef:
+    """Who wrote ``comment`` (a :class:`~modtool.models.Comment` of a thread on
+    ``platform``), by the rule of this module."""
+    if platform in ACCOUNT_IS_NAME:
+        return AuthorRef(platform, comment.author, True)
+    account = (comment.meta or {}).get(ACCOUNT_FIELD) if isinstance(comment.meta, dict) else None
+    if isinstance(account, str) and account:
+        return AuthorRef(platform, account, True, in_meta=True)
+    return AuthorRef(platform, comment.author, False)
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorMatch:
     """A commenter a name was found for, and how many present comments they have."""

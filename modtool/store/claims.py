@@ -141,6 +141,20 @@ class ClaimRepo:
                 found[claim.comment_id] = claim
         return found
 
+    def live(self, policy_name: str, *, now: float | None = None) -> dict[int, Claim]:
+        """Every live claim under ``policy_name`` (one per open UI: a small table)."""
+        now = time.time() if now is None else now
+        found: dict[int, Claim] = {}
+        for row in self.db.execute(
+            """SELECT comment_id, moderator, holder, claimed_at, expires_at FROM claims
+               WHERE policy_name = ? AND expires_at > ?""",
+            [policy_name, now],
+        ):
+            claim = Claim(int(row[0]), row[1], row[2], row[3], float(row[4]))
+            if not holder_gone(claim.holder):
+                found[claim.comment_id] = claim
+        return found
+
     def _get(self, comment_id: int, policy_name: str) -> Claim | None:
         row = self.db.execute(
             """SELECT comment_id, moderator, holder, claimed_at, expires_at FROM claims

@@ -87,11 +87,29 @@ def matching_threads(db: sqlite_utils.Database, query: str, limit: int = 20) -> 
     return [ThreadHit(int(tid), title) for tid, title in rows]
 
 
+FEW = 5_000
+"""Up to this many matches a search is *few*: ranked by relevance (bm25 over every
+match) and used to drive a queue. A common word matches most of a million
+comments, and ranking or collecting them all would take seconds: then results
+come newest first, and the queue checks each of its rows against the index."""
+
+
 class SearchRepo:
     """Searches of the full-text indexes (``store.search``)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+
+    def few(self, query: str) -> bool:
+        """Does ``query`` match at most :data:`FEW` comments (present or not)? Cheap:
+        stops counting after FEW + 1."""
+        text = check_query(self.db, query)
+        row = self.db.execute(
+            """SELECT COUNT(*) FROM (SELECT rowid FROM comments_fts
+               WHERE comments_fts MATCH ? LIMIT ?)""",
+            [text, FEW + 1],
+        ).fetchone()
+        return int(row[0]) <= FEW
 
     def comment_ids(
         self,
@@ -100,16 +118,19 @@ class SearchRepo:
         thread_id: int | None = None,
         limit: int | None = None,
         offset: int = 0,
+        ranked: bool = True,
     ) -> list[int]:
-        """Present comments whose text or author matches ``query``, best match first."""
+        """Present comments whose text or author matches ``query``: best match first
+        (``ranked``), else newest (highest id) first."""
         text = check_query(self.db, query)
         where = "" if thread_id is None else "AND c.thread_id = :thread"
+        order = "f.rank, c.id" if ranked else "c.id DESC"
         return [
             int(cid)
             for (cid,) in self.db.execute(
                 f"""SELECT c.id FROM comments_fts f JOIN comments c ON c.id = f.rowid
                     WHERE comments_fts MATCH :query AND c.present = 1 {where}
-                    ORDER BY f.rank, c.id LIMIT :limit OFFSET :offset""",
+                    ORDER BY {order} LIMIT :limit OFFSET :offset""",
                 {
                     "query": text,
                     "thread": thread_id,

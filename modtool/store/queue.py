@@ -28,7 +28,7 @@ import sqlite_utils
 
 from modtool.models import ReviewState
 from modtool.store.authors import AuthorRef
-from modtool.store.fts import check_query
+from modtool.store.fts import SearchRepo, check_query
 
 _CHUNK = 500
 SORTS = ("score", "newest", "thread")
@@ -73,12 +73,15 @@ class QueueQuery:
     """An FTS5 query over comment text and author."""
     unclaimed_at: float | None = None
     """Skip comments someone else has claimed and whose claim is alive at this Unix time."""
+    search_many: bool = False
+    """Set by the store: the search matches many comments (check rows against it)."""
 
     @property
     def selective(self) -> bool:
         """A filter that leaves few comments: start from them, not from the score index."""
+        few_matches = bool(self.search) and not self.search_many
         return bool(
-            self.thread_id is not None or self.author or self.label is not None or self.search
+            self.thread_id is not None or self.author or self.label is not None or few_matches
         )
 
 
@@ -100,7 +103,9 @@ class QueueRepo:
     ) -> list[QueueRow]:
         """Up to ``limit`` rows of ``query`` after the row whose key is ``after``."""
         if query.search:
-            query = replace(query, search=check_query(self.db, query.search))
+            text = check_query(self.db, query.search)
+            many = not SearchRepo(self.db).few(text)
+            query = replace(query, search=text, search_many=many)
         if query.sort == "newest":
             return self._newest(query, after, limit)
         if query.sort == "thread":
@@ -337,7 +342,13 @@ def _filters(q: QueueQuery) -> tuple[str, dict[str, Any]]:
                 AND r.policy_name = :policy AND r.state != 'unreviewed'
                 AND r.moderator NOT LIKE 'policy:%' AND {_FRESH})"""
         )
-    if q.search:
+    if q.search and q.search_many:  # each row checked against the index (a seek)
+        clauses.append(
+            """EXISTS (SELECT 1 FROM comments_fts WHERE comments_fts MATCH :f_search
+                AND rowid = c.id)"""
+        )
+        params["f_search"] = q.search
+    elif q.search:  # the few matches, collected once
         clauses.append(
             "c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH :f_search)"
         )

@@ -56,6 +56,9 @@ class ThreadStatsRepo:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM threads").fetchone()[0])
+
     def thread_ids(self, sort: str = "id", *, title: str | None = None) -> list[int]:
         """Thread ids by id or newest first (cheap sorts), optionally whose title
         contains ``title`` (case-insensitive)."""

@@ -53,3 +53,11 @@ class ScoringFinished(Message):
 
     scored: int
     note: str | None = None
+
+
+@dataclass
+class ClaimRefused(Message):
+    """Another moderator (``moderator``) has ``comment_id`` open: it was not claimed."""
+
+    comment_id: int
+    moderator: str

@@ -1,8 +1,14 @@
-"""The detail pane: one comment in full, with its context, scores, suggestions and labels."""
+"""The detail pane: one comment in full, with its context, scores, suggestions, labels,
+notes and who has it open; it scrolls (``J``/``K``), and with the context chain
+open it scrolls to the comment itself.
+
+It draws from either session (a thread's or the site's): both answer the same
+questions about a comment."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.segment import Segment
 from rich.text import Text
@@ -10,8 +16,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from modtool.models import Comment
-from modtool.moderation import Session
+from modtool.models import Comment, Thread
 from modtool.safe_text import hidden_characters
 from modtool.tui.text import bar, body_text, chip, comment_ref, safe, safe_line, styled
 from modtool.tui.widgets.scrolling import SteadyScrollbars, set_virtual_size
@@ -34,7 +39,7 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.session: Session | None = None
+        self.session: Any = None
         self.comment_id: int | None = None
         self.context = False
         self.text = Text("")
@@ -43,27 +48,44 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         self._lines: list[Text] = []
         self._strips: dict[int, Strip] = {}
         self._wrapped_width = 0
+        self._anchor_block = 0
+        """The block where the comment itself starts (after the context)."""
+        self.anchor = 0
+        """The line where the comment itself starts, once wrapped."""
 
-    def show(self, session: Session, cid: int | None, *, context: bool | None = None) -> None:
+    def show(self, session: Any, cid: int | None, *, context: bool | None = None) -> None:
+        folding = context is not None and context != self.context
         if context is not None:
             self.context = context
-        moved = cid != self.comment_id
+        moved = cid != self.comment_id or session is not self.session
         self.session, self.comment_id = session, cid
-        if cid is None or cid not in session.nodes:
+        if cid is None or not session.has(cid):
             self._set_text(styled("No comment selected.", "italic dim"))
             return
+        before = self._part_context(session, cid)
+        self._anchor_block = len(before) + 1
         self._set_blocks(
             [
-                *self._part_context(session, cid),
+                *before,
                 (Text(""), 0, 0),
                 (self._part_comment(session, cid), 0, 0),
                 (self._part_scores(session, cid), 0, 0),
                 *self._part_suggestions(session, cid),
                 (self._part_labels(session, cid), 0, 0),
+                *self._part_notes(session, cid),
             ]
         )
-        if moved:
+        if moved or folding:
+            # With the chain open the comment stays in view: its line at the top (once
+            # the new lines have their size: the scrollbar may only now appear).
             self.scroll_to(y=0, animate=False)
+            if self.context and self.anchor:
+                self.call_after_refresh(self.scroll_to, y=self.anchor, animate=False)
+
+    def scroll_lines(self, lines: int) -> None:
+        """Scroll the pane (``J``/``K``) by ``lines`` (a page when ``0``)."""
+        step = lines or max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=max(0, self.scroll_offset.y + step), animate=False)
 
     def refresh_labels(self) -> None:
         """The review state changed (an action, another moderator): repaint."""
@@ -84,13 +106,20 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         self._wrap()
 
     def _wrap(self) -> None:
+        # The scrollbar's column is kept free even while it is hidden: wrapping first
+        # and then losing a column to the scrollbar cut the last character of every
+        # long line ("…$5bn Troo", issue 21.9).
         width = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            width -= self.styles.scrollbar_size_vertical
         if width <= 0:
             return
         self._wrapped_width = width
         console = self.app.console
         lines: list[Text] = []
-        for text, indent, hang in self._blocks:
+        for number, (text, indent, hang) in enumerate(self._blocks):
+            if number == self._anchor_block:
+                self.anchor = len(lines)
             if not indent and not hang:
                 lines += text.wrap(console, width)
                 continue
@@ -103,7 +132,10 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         self.refresh()
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._wrapped_width:
+        width = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            width -= self.styles.scrollbar_size_vertical
+        if width != self._wrapped_width:
             self._wrap()
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -128,7 +160,7 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         return strip
 
     # -- parts ---------------------------------------------------------------------
-    def _part_context(self, session: Session, cid: int) -> list[Block]:
+    def _part_context(self, session: Any, cid: int) -> list[Block]:
         chain = session.ancestors(cid)
         if not self.context:
             if not chain:
@@ -144,7 +176,7 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
                 (text, 0, 2),
                 (styled("c: show the whole chain up to the article", "dim"), 2, 0),
             ]
-        thread = session.thread
+        thread = session.thread_of(cid)
         title = Text()
         title.append("ARTICLE  ", style="bold reverse")
         title.append(" ")
@@ -152,7 +184,8 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         blocks: list[Block] = [(title, 0, 0)]
         article = " ".join(thread.article.split())
         if article:
-            blocks.append((safe_line(article, ARTICLE_PREVIEW, style="dim"), 0, 0))
+            shown = article if len(article) <= ARTICLE_PREVIEW else article[:ARTICLE_PREVIEW] + "…"
+            blocks.append((safe(shown, style="dim"), 0, 0))
         for depth, ancestor in enumerate(chain, 1):
             head = styled("└ ", "dim")
             head.append_text(safe(ancestor.author, style="bold"))
@@ -163,18 +196,23 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         blocks.append((styled("c: fold the context", "dim"), 2, 0))
         return blocks
 
-    def _part_comment(self, session: Session, cid: int) -> Text:
-        info = session.nodes[cid]
-        comment = info.comment
+    def _part_comment(self, session: Any, cid: int) -> Text:
+        comment = session.comment(cid)
+        replies = session.replies(cid)
+        flags = session.flags(cid)
         text = Text()
         text.append_text(safe(comment.author, style="bold underline"))
         text.append(f"  {comment_ref(comment.path, comment.id)}", style="bold")
         if comment.line is not None:
             text.append(f"  line {comment.line}", style="dim")
-        if info.descendants:
-            replies = "reply" if info.descendants == 1 else "replies"
-            text.append(f"  {info.descendants} {replies} below", style="dim")
-        origin = _origin(session, comment)
+        if replies:
+            text.append(f"  {replies} {'reply' if replies == 1 else 'replies'} below", style="dim")
+        thread = session.thread_of(cid)
+        if getattr(session, "site", False):
+            text.append("\nin thread ", style="dim")
+            text.append(f"{thread.id} ", style="dim")
+            text.append_text(safe_line(thread.title, 200, style="italic"))
+        origin = _origin(thread, comment)
         if origin.plain:
             text.append("\n")
             text.append_text(origin)
@@ -189,20 +227,20 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
         if markup:
             text.append("\n⚠ unusual markup on the site: ", style="bold red")
             text.append_text(safe(str(markup), style="bold red"))
-        if "control" in info.flags:
+        if "control" in flags:
             text.append("\n⚠ terminal control characters were removed", style="bold red")
         text.append("\n\n")
         colours = {key: getattr(d, "colour", "") for key, d in session.labels.items()}
         text.append_text(body_text(comment.body, session.highlights(cid), colours))
         return text
 
-    def _part_scores(self, session: Session, cid: int) -> Text:
+    def _part_scores(self, session: Any, cid: int) -> Text:
         text = styled("\nSCORES ", "bold")
-        by_model = session.scores.get(cid)
+        by_model = session.scores_of(cid)
         if not by_model:
             text.append("  not scored yet", style="dim")
             return text
-        chosen = session.nodes[cid].headline
+        chosen = session.headline(cid)
         width = max(len(attribute) for scores in by_model.values() for attribute in scores)
         # Name, bar and value on one line, however narrow the pane.
         bar_width = max(4, min(BAR_WIDTH, self.size.width - width - 11))
@@ -220,8 +258,8 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
                 text.append(f" {value:.3f}", style="bold" if marker != " " else "")
         return text
 
-    def _part_suggestions(self, session: Session, cid: int) -> list[Block]:
-        suggestions = session.suggestions.get(cid, ())
+    def _part_suggestions(self, session: Any, cid: int) -> list[Block]:
+        suggestions = session.suggestions_of(cid)
         if not suggestions:
             return [(Text(""), 0, 0)]
         blocks: list[Block] = [(styled("\nSUGGESTED BY THE POLICY", "bold"), 0, 0)]
@@ -236,8 +274,14 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
                 blocks.append((Text.assemble("· ", _reason(reason)), 3, 2))
         return blocks
 
-    def _part_labels(self, session: Session, cid: int) -> Text:
+    def _part_labels(self, session: Any, cid: int) -> Text:
         text = styled("\nREVIEW", "bold")
+        claim = session.claim_of(cid)
+        if claim is not None:
+            minutes = max(1, round(claim.seconds_left() / 60))
+            text.append("\n ⚑ ", style="bold yellow")
+            text.append_text(safe_line(claim.moderator, 20, style="bold yellow"))
+            text.append(f" has it open (claim: {minutes} min left)", style="yellow")
         mine = session.mine(cid)
         text.append("\n you: ")
         text.append_text(_state(session, mine.state, mine.labels))
@@ -253,13 +297,26 @@ class DetailPane(SteadyScrollbars, ScrollView, can_focus=False):
                 text.append(" ✎ before an edit", style="yellow")
         return text
 
+    def _part_notes(self, session: Any, cid: int) -> list[Block]:
+        notes = session.notes(cid)
+        if not notes:
+            return []
+        blocks: list[Block] = [(styled("\nNOTES", "bold"), 0, 0)]
+        for note in notes:
+            text = Text()
+            text.append_text(safe_line(note.moderator, 20, style="bold"))
+            text.append(f" {when(note.at)}: ", style="dim")
+            text.append_text(safe(" ".join(note.text.split())))
+            blocks.append((text, 1, 2))
+        return blocks
 
-def _origin(session: Session, comment: Comment) -> Text:
+
+def _origin(thread: Thread, comment: Comment) -> Text:
     """Where an imported platform comment comes from: the platform's own id, its date,
     and its status there when it is not simply visible. Plain-text threads have none
     of this beyond the path (their external id), which the header already shows."""
     text = Text()
-    platform = session.thread.platform or "text"
+    platform = thread.platform or "text"
     if comment.external_id and platform != "text":
         text.append(f"{platform} ", style="dim")
         text.append_text(safe_line(comment.external_id, 60))
@@ -282,7 +339,7 @@ def when(iso: str) -> str:
     return " ".join(safe_line(iso, 40).plain.split())
 
 
-def _state(session: Session, state: str, labels: frozenset[str]) -> Text:
+def _state(session: Any, state: str, labels: frozenset[str]) -> Text:
     if state == "approved":
         return styled("approved ✓", "bold green")
     if not labels:

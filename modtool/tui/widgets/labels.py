@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
 from rich.text import Text
 
-from modtool.moderation import Session
 from modtool.tui.text import chip, label_ink
 
 
-def label_chips(session: Session, cid: int, *, compact: bool = False) -> Text:
+def label_chips(session: Any, cid: int, *, compact: bool = False) -> Text:
     """This moderator's labels as solid chips, suggestions not yet applied as ``key?``,
     other moderators' labels dimmed, an approval as ``✓``; ``✎edited`` first when the
     comment was edited after this moderator's review (it counts as unreviewed again).
@@ -44,19 +45,19 @@ def label_chips(session: Session, cid: int, *, compact: bool = False) -> Text:
     return text
 
 
-def _key(session: Session, key: str) -> str:
+def _key(session: Any, key: str) -> str:
     return key
 
 
-def _hotkey(session: Session, key: str) -> str:
+def _hotkey(session: Any, key: str) -> str:
     return getattr(session.labels.get(key), "hotkey", "") or key
 
 
-def _colour(session: Session, key: str) -> str | None:
+def _colour(session: Any, key: str) -> str | None:
     definition = session.labels.get(key)
     return getattr(definition, "colour", None) if definition is not None else None
 
 
-def _policy_order(session: Session):
+def _policy_order(session: Any):
     rank = {key: i for i, key in enumerate(session.labels)}
     return lambda key: (rank.get(key, len(rank)), key)

@@ -9,10 +9,12 @@ cuts the thread title, never the scorer.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widget import Widget
 
-from modtool.moderation import Progress, Session
+from modtool.moderation import Progress
 from modtool.tui.text import label_ink, safe_line
 
 PROGRESS_CELLS = 20
@@ -32,10 +34,10 @@ class StatusBar(Widget):
         self.scorer_fallback = False
         """``auto`` fell back to :attr:`scorer` (``?`` says why)."""
         self.message = ""
-        self._state: tuple[Session, str, str, str, bool] | None = None
+        self._state: tuple[Any, str, str, str, bool] | None = None
 
     def show(
-        self, session: Session, view: str, filter_text: str, sort: str, auto_advance: bool
+        self, session: Any, view: str, filter_text: str, sort: str, auto_advance: bool
     ) -> None:
         self._state = (session, view, filter_text, sort, auto_advance)
         self.refresh()
@@ -63,7 +65,7 @@ class StatusBar(Widget):
             top = Text(no_wrap=True, overflow="ellipsis", end="")
             top.append(" modtool ", style="bold reverse")
             top.append(f" {view}", style="bold")
-            if view == "queue":
+            if view in ("queue", "site"):
                 top.append(f" ({filter_text}; by {sort})", style="bold")
             if auto_advance:
                 top.append(" · auto", style="dim")
@@ -79,7 +81,7 @@ class StatusBar(Widget):
         left = width - top.cell_len - 2
         if left >= 4:
             top.append("  ")
-            top.append_text(safe_line(session.thread.title, left, style="bold"))
+            top.append_text(safe_line(session.scope_title, left, style="bold"))
         top.truncate(width, overflow="ellipsis")
         return top
 
@@ -94,7 +96,7 @@ class StatusBar(Widget):
         return text
 
     # -- the progress line ----------------------------------------------------------
-    def progress_line(self, session: Session, width: int) -> Text:
+    def progress_line(self, session: Any, width: int) -> Text:
         progress = session.progress()
         if progress.total == 0:
             line = Text(" no comments", style="bold", no_wrap=True, end="")
@@ -116,7 +118,7 @@ class StatusBar(Widget):
         return condensed
 
     def _progress(
-        self, session: Session, progress: Progress, *, names: bool, cells: int, words: bool
+        self, session: Any, progress: Progress, *, names: bool, cells: int, words: bool
     ) -> Text:
         line = Text(no_wrap=True, end="")
         reviewed = " reviewed" if words else ""

@@ -318,6 +318,18 @@ class CommentTree(SteadyScrollbars, Tree[int]):
         return 0
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        """The node's label, cut with an ellipsis where the pane ends (never mid-word
+        at the edge: issue 21.9)."""
+        text = self._label(node, base_style, style)
+        depth, parent = 0, node._parent
+        while parent is not None:
+            depth, parent = depth + 1, parent._parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if 0 < room < text.cell_len:
+            text.truncate(room, overflow="ellipsis")
+        return text
+
+    def _label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         cid = node.data
         if self.session is None or cid is None or cid in (ROOT, MORE):
             return super().render_label(node, base_style, style)
