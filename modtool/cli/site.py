@@ -109,10 +109,11 @@ class MinScore(click.ParamType):
 @click.option("--search", "search_text", default=None, help="Only comments matching a search.")
 @click.option(
     "--sort",
-    type=click.Choice(["score", "newest", "thread", "position"]),
     default="score",
     show_default=True,
-    help="Highest score first, newest first, or thread order (position: the same).",
+    metavar="score|newest|thread|ATTRIBUTE",
+    help="Highest headline score first, newest first, thread order (position: the same), "
+    "or highest score of one attribute first (e.g. threat, a site model's site:spam).",
 )
 @moderator_option
 @policy_option
@@ -198,6 +199,8 @@ def queue_command(
 
 
 def _order_text(session, order: str) -> str:  # type: ignore[no-untyped-def]
+    if order not in ("score", "newest", "thread"):
+        return f"by {order} ({session.model_for(order)}), highest first"
     if order == "score":
         if session.score is None:
             return "nothing scored yet: id order"

@@ -20,6 +20,7 @@ from modtool.errors import InputError
 from modtool.models import Action, Comment, PolicyRef, ReviewState, Thread
 from modtool.moderation.common import (
     ANY,
+    SITE_SORTS,
     SORT_SCORE,
     Highlight,
     PolicyLike,
@@ -264,12 +265,15 @@ class SiteSession:
         author = f.author_ref
         if author is None and f.author:
             author = self.author(f.author, f.platform)
+        score = self.score
+        if sort not in SITE_SORTS:  # an attribute (threat, a site model's site:spam)
+            score, sort = (self.model_for(sort), sort), SORT_SCORE
         import time
 
         return QueueQuery(
             policy_name=self.ref.name,
             moderator=self.moderator,
-            score=self.score,
+            score=score,
             sort=sort,
             thread_id=f.thread_id,
             platform=f.platform,

@@ -29,6 +29,7 @@ import sqlite_utils
 from modtool.models import ReviewState
 from modtool.store.authors import AuthorRef
 from modtool.store.fts import SearchRepo, check_query
+from modtool.store.scores import ScoreRepo
 
 _CHUNK = 500
 SORTS = ("score", "newest", "thread")
@@ -86,6 +87,39 @@ class QueueQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreTerm:
+    """One model's attribute as SQL over ``comment_scores`` (m005: a row per comment
+    and model, attributes in columns ``s0 …``, the rest in ``extra``): the model's
+    key and the expression of the value for a table alias."""
+
+    key: int
+    column: str | None
+    attribute: str
+
+    @classmethod
+    def of(cls, db: sqlite_utils.Database, model: str, attribute: str) -> ScoreTerm | None:
+        layout = ScoreRepo(db).layout(model)
+        if layout is None or attribute not in layout.positions:
+            return None
+        return cls(layout.key, layout.column(attribute), attribute)
+
+    def value(self, alias: str, name: str) -> str:
+        """The score for rows of ``alias``; ``:{name}_attr`` names the attribute when it
+        is in ``extra``."""
+        if self.column is not None:
+            return f"{alias}.{self.column}"
+        return f"(SELECT e.value FROM json_each({alias}.extra) e WHERE e.key = :{name}_attr)"
+
+    def params(self, name: str) -> dict[str, Any]:
+        return {f"{name}_key": self.key, f"{name}_attr": self.attribute}
+
+    def rank_index(self, db: sqlite_utils.Database) -> None:
+        """Ranking the whole site by this column needs its index (made once)."""
+        if self.column is not None:
+            ScoreRepo(db).ensure_rank_index(self.column)
+
+
+@dataclass(frozen=True, slots=True)
 class QueueRow:
     """A comment of a queue page with its sort key."""
 
@@ -110,59 +144,65 @@ class QueueRepo:
             return self._newest(query, after, limit)
         if query.sort == "thread":
             return self._thread_order(query, after, limit)
-        if query.score is None:  # nothing scored yet: id order
-            return [QueueRow(i, (UNSCORED, i)) for i in self._unscored(query, after, limit)]
+        term = None if query.score is None else ScoreTerm.of(self.db, *query.score)
+        if term is None:  # nothing scored yet: id order
+            return [QueueRow(i, (UNSCORED, i)) for i in self._unscored(query, None, after, limit)]
         if query.selective:
-            return self._score_selective(query, after, limit)
-        rows = self._scored(query, after, limit)
+            return self._score_selective(query, term, after, limit)
+        term.rank_index(self.db)
+        rows = self._scored(query, term, after, limit)
         if len(rows) < limit:
             start = after if after is not None and after[0] == UNSCORED else None
-            rows += [
-                QueueRow(i, (UNSCORED, i)) for i in self._unscored(query, start, limit - len(rows))
-            ]
+            more = self._unscored(query, term, start, limit - len(rows))
+            rows += [QueueRow(i, (UNSCORED, i)) for i in more]
         return rows
 
     def count(self, query: QueueQuery) -> int:
         """How many comments pass ``query`` (a full count: seconds on a million rows)."""
         if query.search:
             query = replace(query, search=check_query(self.db, query.search))
-        where, params = _filters(query)
+        where, params = _filters(self.db, query)
         return int(
             self.db.execute(f"SELECT COUNT(*) FROM comments c WHERE {where}", params).fetchone()[0]
         )
 
-    def _scored(self, q: QueueQuery, after: Key | None, limit: int) -> list[QueueRow]:
+    def _scored(
+        self, q: QueueQuery, term: ScoreTerm, after: Key | None, limit: int
+    ) -> list[QueueRow]:
         if after is not None and after[0] == UNSCORED:
             return []
-        assert q.score is not None
-        where, params = _filters(q)
+        where, params = _filters(self.db, q)
+        value = term.value("s", "q")
         keyset = ""
         if after is not None:
-            keyset = "AND s.score <= :k_score AND (s.score < :k_score OR c.id > :k_id)"
+            keyset = f"AND {value} <= :k_score AND ({value} < :k_score OR c.id > :k_id)"
             params.update(k_score=after[0], k_id=after[1])
-        params.update(model=q.score[0], attribute=q.score[1], limit=limit)
+        params.update(term.params("q"), limit=limit)
         return [
             QueueRow(int(cid), (float(score), int(cid)))
             for cid, score in self.db.execute(
-                f"""SELECT c.id, s.score FROM scores s JOIN comments c ON c.id = s.comment_id
-                    WHERE s.model = :model AND s.attribute = :attribute
+                f"""SELECT c.id, {value} FROM comment_scores s
+                    JOIN comments c ON c.id = s.comment_id
+                    WHERE s.model_key = :q_key AND {value} IS NOT NULL
                     AND s.content_hash = c.content_hash AND {where} {keyset}
-                    ORDER BY s.score DESC, c.id LIMIT :limit""",
+                    ORDER BY {value} DESC, c.id LIMIT :limit""",
                 params,
             )
         ]
 
-    def _unscored(self, q: QueueQuery, after: Key | None, limit: int) -> list[int]:
-        where, params = _filters(q)
+    def _unscored(
+        self, q: QueueQuery, term: ScoreTerm | None, after: Key | None, limit: int
+    ) -> list[int]:
+        where, params = _filters(self.db, q)
         keyset = "" if after is None else "AND c.id > :k_id"
         if after is not None:
             params["k_id"] = after[-1]
         scored = ""
-        if q.score is not None:
-            scored = """AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.comment_id = c.id
-                        AND s.model = :model AND s.attribute = :attribute
-                        AND s.content_hash = c.content_hash)"""
-            params.update(model=q.score[0], attribute=q.score[1])
+        if term is not None:
+            scored = f"""AND NOT EXISTS (SELECT 1 FROM comment_scores s WHERE s.comment_id = c.id
+                        AND s.model_key = :q_key AND s.content_hash = c.content_hash
+                        AND {term.value("s", "q")} IS NOT NULL)"""
+            params.update(term.params("q"))
         params["limit"] = limit
         return [
             int(cid)
@@ -173,21 +213,22 @@ class QueueRepo:
             )
         ]
 
-    def _score_selective(self, q: QueueQuery, after: Key | None, limit: int) -> list[QueueRow]:
-        assert q.score is not None
-        where, params = _filters(q)
-        value = f"COALESCE(s.score, {UNSCORED})"
+    def _score_selective(
+        self, q: QueueQuery, term: ScoreTerm, after: Key | None, limit: int
+    ) -> list[QueueRow]:
+        where, params = _filters(self.db, q)
+        value = f"COALESCE({term.value('s', 'q')}, {UNSCORED})"
         keyset = ""
         if after is not None:
             keyset = f"AND ({value} < :k_score OR ({value} = :k_score AND c.id > :k_id))"
             params.update(k_score=after[0], k_id=after[1])
-        params.update(model=q.score[0], attribute=q.score[1], limit=limit)
+        params.update(term.params("q"), limit=limit)
         return [
             QueueRow(int(cid), (float(score), int(cid)))
             for cid, score in self.db.execute(
                 f"""SELECT c.id, {value} FROM comments c
-                    LEFT JOIN scores s ON s.comment_id = c.id AND s.model = :model
-                         AND s.attribute = :attribute AND s.content_hash = c.content_hash
+                    LEFT JOIN comment_scores s ON s.comment_id = c.id
+                         AND s.model_key = :q_key AND s.content_hash = c.content_hash
                     WHERE {where} {keyset}
                     ORDER BY {value} DESC, c.id LIMIT :limit""",
                 params,
@@ -195,7 +236,7 @@ class QueueRepo:
         ]
 
     def _newest(self, q: QueueQuery, after: Key | None, limit: int) -> list[QueueRow]:
-        where, params = _filters(q)
+        where, params = _filters(self.db, q)
         keyset = ""
         if after is not None:
             when, cid = after
@@ -217,7 +258,7 @@ class QueueRepo:
         ]
 
     def _thread_order(self, q: QueueQuery, after: Key | None, limit: int) -> list[QueueRow]:
-        where, params = _filters(q)
+        where, params = _filters(self.db, q)
         keyset = ""
         if after is not None:
             keyset = """AND (c.thread_id > :k_thread OR (c.thread_id = :k_thread
@@ -279,7 +320,7 @@ class QueueRepo:
 _FRESH = "(r.content_hash IS NULL OR r.content_hash = c.content_hash)"
 
 
-def _filters(q: QueueQuery) -> tuple[str, dict[str, Any]]:
+def _filters(db: sqlite_utils.Database, q: QueueQuery) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (alias ``c`` for comments) and its parameters for ``q``."""
     clauses = ["c.present = 1"]
     params: dict[str, Any] = {"policy": q.policy_name, "moderator": q.moderator}
@@ -303,20 +344,17 @@ def _filters(q: QueueQuery) -> tuple[str, dict[str, Any]]:
         clauses.append(clause)
         params.update(values)
     for number, (model, attribute, minimum) in enumerate(q.min_scores):
+        term = ScoreTerm.of(db, model, attribute)
+        if term is None:
+            clauses.append("0")  # a model that scored nothing: no comment passes
+            continue
+        name = f"m{number}"
         clauses.append(
-            f"""EXISTS (SELECT 1 FROM scores m{number} WHERE m{number}.comment_id = c.id
-                AND m{number}.model = :m{number}_model
-                AND m{number}.attribute = :m{number}_attribute
-                AND m{number}.content_hash = c.content_hash
-                AND m{number}.score >= :m{number}_min)"""
+            f"""EXISTS (SELECT 1 FROM comment_scores {name} WHERE {name}.comment_id = c.id
+                AND {name}.model_key = :{name}_key AND {name}.content_hash = c.content_hash
+                AND {term.value(name, name)} >= :{name}_min)"""
         )
-        params.update(
-            {
-                f"m{number}_model": model,
-                f"m{number}_attribute": attribute,
-                f"m{number}_min": minimum,
-            }
-        )
+        params.update(term.params(name), **{f"{name}_min": minimum})
     if q.label is not None:
         clauses.append(
             """c.id IN (SELECT comment_id FROM labels WHERE policy_name = :policy

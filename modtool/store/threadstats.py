@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from modtool.models import Thread
+from modtool.store.queue import ScoreTerm
 
 SORTS = ("id", "newest", "comments", "unreviewed", "unmoderated", "hottest")
 _FRESH = "(r.content_hash IS NULL OR r.content_hash = c.content_hash)"
@@ -138,17 +139,20 @@ class ThreadStatsRepo:
             params,
         ):
             result[int(tid)].unmoderated -= int(count)
-        if score is not None:
-            params.update(model=score[0], attribute=score[1])
+        term = None if score is None else ScoreTerm.of(self.db, *score)
+        if term is not None:
+            params.update(term.params("q"))
+            value = term.value("s", "q")
             for tid, hottest in self.db.execute(
-                f"""SELECT c.thread_id, MAX(s.score) FROM scores s
+                f"""SELECT c.thread_id, MAX({value}) FROM comment_scores s
                     JOIN comments c ON c.id = s.comment_id
-                    WHERE s.model = :model AND s.attribute = :attribute
-                    AND s.content_hash = c.content_hash AND c.present = 1 {inner}
+                    WHERE s.model_key = :q_key AND s.content_hash = c.content_hash
+                    AND c.present = 1 {inner}
                     GROUP BY c.thread_id""",
                 params,
             ):
-                result[int(tid)].hottest = float(hottest)
+                if hottest is not None:
+                    result[int(tid)].hottest = float(hottest)
         return result
 
 
