@@ -18,7 +18,7 @@ id thread   author    text               created (UTC)     tox   insult
 
 #2 replies to #1, #3 to #2. ``troll42`` on Reddit (an account: 1, 3, 5) and
 ``troll42`` in the plain-text thread (a name: 7) are two commenters. bo has
-labelled #1 insult; ana has approved #4.
+labeled #1 insult; ana has approved #4.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 author view, bulk labels and undo, notes, claims between two apps on one database,
 and the detail pane's scrolling at 80×24. Pilot on the hand-counted site of
 ``tests/site_support.py`` (troll42 on Reddit wrote #1, #3, #5; #1 has the replies #2
-and #3; bo labelled #1 insult; ana approved #4)."""
+and #3; bo labeled #1 insult; ana approved #4)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         ids += ["suggested-any", *(f"suggested-{key}" for key in self.labels)]
         if self.author is not None:
             ids.append("author")
-        return [*ids, CLEAR, APPLY]
+        return [*ids, "unmoderated", CLEAR, APPLY]
 
     # -- what each choice means ------------------------------------------------------
     def is_on(self, option_id: str, f: QueueFilter | None = None) -> bool:
@@ -59,6 +59,8 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         kind, _, value = option_id.partition("-")
         if option_id == "unreviewed":
             return f.unreviewed
+        if option_id == "unmoderated":
+            return f.unmoderated
         if kind == "score":
             return f.min_score == float(value)
         if kind == "label":
@@ -68,7 +70,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         if kind == "suggested":
             return f.suggestion == value
         if option_id == "author":
-            return f.author is not None
+            return f.author is not None or f.author_ref is not None
         return False
 
     def toggled(self, option_id: str, f: QueueFilter) -> QueueFilter:
@@ -79,6 +81,8 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
             return QueueFilter(text=f.text)  # the search is cleared by `/` or esc
         if option_id == "unreviewed":
             return replace(f, unreviewed=not on)
+        if option_id == "unmoderated":
+            return replace(f, unmoderated=not on)
         if kind == "score":
             return replace(f, min_score=None if on else float(value))
         if kind == "label":
@@ -88,17 +92,19 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         if kind == "suggested":
             return replace(f, suggestion=None if on else value)
         if option_id == "author":
-            return replace(f, author=None if on else self.author)
+            return replace(f, author=None if on else self.author, author_ref=None)
         return f
 
     def _title(self, option_id: str) -> str:
         kind, _, value = option_id.partition("-")
         if option_id == "unreviewed":
-            return "Unreviewed only"
+            return "Unreviewed only (by you)"
+        if option_id == "unmoderated":
+            return "Unmoderated only (by nobody)"
         if kind == "score":
             return f"Score ≥ {value}"
         if kind == "label":
-            return f"Labelled {value}"
+            return f"Labeled {value}"
         if option_id == "suggested-any":
             return "Any suggestion"
         if kind == "suggested":

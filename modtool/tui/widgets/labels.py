@@ -7,19 +7,24 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 
-from modtool.tui.text import chip, label_ink
+from modtool.tui.text import chip, label_ink, safe_line
 
 
 def label_chips(session: Any, cid: int, *, compact: bool = False) -> Text:
     """This moderator's labels as solid chips, suggestions not yet applied as ``key?``,
     other moderators' labels dimmed, an approval as ``✓``; ``✎edited`` first when the
-    comment was edited after this moderator's review (it counts as unreviewed again).
+    comment was edited after this moderator's review (it counts as unreviewed again),
+    and before that ``⚑name`` when another moderator has it open.
 
     ``compact`` names each label by its hotkey (``i``, ``i?``), as the progress line
     does, for rows too narrow for whole names (chips are never cut midway)."""
     name = _hotkey if compact else _key
     text = Text()
     mine = session.mine(cid)
+    claim = session.claim_of(cid)
+    if claim is not None:  # another moderator has it open
+        text.append_text(safe_line(f"⚑{claim.moderator}", 10, style="bold yellow"))
+        text.append(" ")
     if session.edited_since_review(cid):
         text.append("✎ " if compact else "✎edited ", style="bold yellow")
     if mine.state == "approved":

@@ -289,10 +289,6 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
             title.pad_right((THREAD_WIDTH if not narrow else 8) - title.cell_len)
             text.append_text(title)
             text.append(" ")
-        claim = session.claim_of(cid)
-        if claim is not None:
-            text.append_text(safe_line(f"⚑{claim.moderator}", 10, style="bold yellow"))
-            text.append(" ")
         chips = label_chips(session, cid)
         if width - text.cell_len - chips.cell_len < MIN_BODY:
             chips = label_chips(session, cid, compact=True)
