@@ -11,6 +11,7 @@ cache. Writes go through the store, which commits before it returns.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,8 @@ class Info:
     states: dict[str, ReviewState]
     edited: frozenset[str]
     flags: tuple[str, ...]
-    replies: int
+    replies: int | None = None
+    """Replies below it at every depth: read when the detail pane first asks."""
 
 
 def site_headline(models: Sequence[Any]) -> tuple[str, str] | None:
@@ -101,7 +103,6 @@ class SiteSession:
         suggestions = store.suggestions.for_comments(missing, self.ref.name)
         states = store.queue.states_for(missing, self.ref.name)
         edited = store.labels.edited_since_review(missing, policy_name=self.ref.name)
-        replies = store.comments.reply_counts(missing)
         for cid, claim in store.claims.held(missing, self.ref.name).items():
             if claim.moderator != self.moderator:
                 self.claims[cid] = claim
@@ -119,7 +120,6 @@ class SiteSession:
                 states=states.get(cid, {}),
                 edited=edited.get(cid, frozenset()),
                 flags=flags_of(comment),
-                replies=replies.get(cid, 0),
             )
         self._threads_for({c.thread_id for c in comments.values()})
         while len(self._info) > CACHE:
@@ -205,7 +205,10 @@ class SiteSession:
         return self.info(cid).flags
 
     def replies(self, cid: int) -> int:
-        return self.info(cid).replies
+        info = self.info(cid)
+        if info.replies is None:  # one comment's subtree, when the detail pane shows it
+            info.replies = self.store.comments.reply_counts([cid]).get(cid, 0)
+        return info.replies
 
     def mine(self, cid: int) -> ReviewState:
         return self.info(cid).states.get(self.moderator, ReviewState())
@@ -268,8 +271,6 @@ class SiteSession:
         score = self.score
         if sort not in SITE_SORTS:  # an attribute (threat, a site model's site:spam)
             score, sort = (self.model_for(sort), sort), SORT_SCORE
-        import time
-
         return QueueQuery(
             policy_name=self.ref.name,
             moderator=self.moderator,
