@@ -82,6 +82,23 @@ def test_import_by_cli_stores_what_the_user_named(
     assert stored == [SAMPLE] and not any(str(tmp_path) in s for s in stored)
 
 
+def test_a_policy_is_recorded_without_its_local_path(db_path: Path, tmp_path: Path) -> None:
+    """The shipped policy (read from site-packages) and one given by absolute path are
+    stored by file name; the database holds no local path."""
+    from modtool.policy import load_policy
+    from modtool.policy.suggest import register
+
+    own = tmp_path / "mine.toml"
+    shipped = load_policy("news-comments")
+    own.write_bytes(Path(shipped.path).read_bytes().replace(b"news-comments", b"mine"))
+    with open_store(db_path) as store:
+        register(store, shipped)
+        register(store, load_policy(str(own)))
+    with sqlite_utils.Database(db_path) as db:
+        paths = sorted(row[0] for row in db.execute("SELECT path FROM policies"))
+    assert paths == ["mine.toml", "news-comments.toml"]
+
+
 def test_m008_cuts_stored_absolute_paths(tmp_path: Path) -> None:
     """A database made just before m008, holding the absolute paths imports used to
     store: after opening, file names (and relative names and <stdin> untouched)."""
@@ -104,6 +121,11 @@ def test_m008_cuts_stored_absolute_paths(tmp_path: Path) -> None:
             "imported_at, updated_at) VALUES (?, 'T', ?, 'text', 'A', ?, 'then', 'then')",
             [number, source, content_hash(f"T{number}", "A")],
         )
+    db.execute(
+        "INSERT INTO policies (hash, name, version, path, content, first_seen_at) VALUES "
+        "('h1', 'p', '1', '/usr/lib/python3/site-packages/modtool/policies/p.toml', '', 'then'),"
+        " ('h2', 'q', '1', 'policies/q.toml', '', 'then')"
+    )
     db.conn.commit()
     db.close()
     with open_store(path) as store:
@@ -116,5 +138,9 @@ def test_m008_cuts_stored_absolute_paths(tmp_path: Path) -> None:
         ]
         assert store.threads.resolve("/elsewhere/site-export.xml").id == 1
     with sqlite_utils.Database(path) as db:
+        assert db.execute("SELECT path FROM policies ORDER BY hash").fetchall() == [
+            ("p.toml",),
+            ("policies/q.toml",),
+        ]
         assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST
         assert db.execute("SELECT updated_at FROM threads WHERE id = 1").fetchone()[0] == "then"

@@ -580,7 +580,8 @@ def m008_sources_without_local_paths(db: sqlite_utils.Database) -> None:
     showed ``/home/NAME/…`` to anyone the database went to). Imports now record the
     path as the user named it, or the file name (``store/sources.py``); here every
     stored absolute path is cut to its file name, each part of a several-file
-    source (``a + b``) alike. Thread identity never depended on the source, and
+    source (``a + b``) alike, and ``policies.path`` too (a shipped policy showed
+    its site-packages path). Thread identity never depended on the source, and
     export ids use only its file name, so no id changes. Self-contained on purpose:
     a migration must not change when the module it would import does."""
     from pathlib import PurePosixPath, PureWindowsPath
@@ -596,6 +597,10 @@ def m008_sources_without_local_paths(db: sqlite_utils.Database) -> None:
         kept = " + ".join(cut(part) for part in source.split(" + "))
         if kept != source:
             db.execute("UPDATE threads SET source = ? WHERE id = ?", [kept, thread_id])
+    # A policy's file likewise (a shipped policy showed its site-packages path).
+    for policy_hash, path in db.execute("SELECT hash, path FROM policies").fetchall():
+        if path and cut(path) != path:
+            db.execute("UPDATE policies SET path = ? WHERE hash = ?", [cut(path), policy_hash])
 
 
 MIGRATIONS: list[Migration] = [

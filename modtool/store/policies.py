@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from modtool.store.common import utc_now
+from modtool.store.sources import recorded_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,11 @@ class PolicyRepo:
         """Record a policy version the first time it is used; ``True`` if it was new.
 
         Rows are never updated: a changed file has a new hash and gets a new row.
+        ``path`` is kept as the user named it, never as a local absolute path
+        (:func:`~modtool.store.sources.recorded_source`): the database is shown to
+        others.
         """
+        path = None if path is None else recorded_source(path)
         cursor = self.db.execute(
             """INSERT INTO policies (hash, name, version, path, content, first_seen_at)
                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING""",
