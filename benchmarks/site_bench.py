@@ -277,8 +277,9 @@ def searches(db: Path, words: dict[str, str]) -> dict[str, tuple[float, int]]:
     found: dict[str, tuple[float, int]] = {}
     with open_store(db) as store:
         for label, word in words.items():
+            # What `modtool search` does: few matches ranked, many newest first.
             t0 = time.perf_counter()
-            store.search.comment_ids(word, limit=50)
+            store.search.comment_ids(word, limit=50, ranked=store.search.few(word))
             elapsed = time.perf_counter() - t0
             found[f"{label} {word!r}"] = (elapsed, store.search.count(word))
     return found
@@ -350,14 +351,16 @@ def main() -> None:
     print(f"  open on the site queue: {result['open'] * 1000:.0f} ms (target < 1500 ms)")
     report_keys(result["timings"])  # type: ignore[arg-type]
     medians = {k: statistics.median(v) for k, v in result["timings"].items()}  # type: ignore[union-attr]
+    keys = {k: v for k, v in medians.items() if not k.startswith(("/", "esc (clear search"))}
     print(
-        f"  worst median {max(medians.values()) * 1000:.1f} ms (target < 100 ms); "
+        f"  worst key median {max(keys.values()) * 1000:.1f} ms (target < 100 ms); / search "
+        f"{medians['/ search (enter)'] * 1000:.1f} ms (target < 200 ms); "
         f"peak RSS {result['peak_kb'] / 1024:.0f} MB (target < 500 MB)"
     )
     head = min(queue_head(db) for _ in range(3))
     print(f"\nqueue --json | head -50: {head * 1000:.0f} ms, best of 3 (target < 1000 ms; "
           f"load {load()})")  # fmt: skip
-    print("\nsearch (store, first 50 best first):")
+    print("\nsearch (the store, as `modtool search` does: the first 50, ranked when few match):")
     for label, (elapsed, total) in searches(db, words).items():
         print(f"  {label:<18} {elapsed * 1000:6.1f} ms ({total:,} matches) (target < 200 ms)")
     figures = bulk_author(db)

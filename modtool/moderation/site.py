@@ -86,10 +86,11 @@ class SiteSession:
         self.claims: dict[int, Claim] = {}
         self._info: OrderedDict[int, Info] = OrderedDict()
         self._threads: dict[int, Thread] = {}
-        self._total = store.comments.count()
-        self.threads = store.thread_stats.count()
-        self._progress = Progress(0, self._total, 0, {})
-        self.recount()
+        self._counted: tuple[int, int, dict[str, int]] | None = None
+        """This moderator's (reviewed, approved, per label): read when first shown."""
+        self._sizes: tuple[int, int] | None = None
+        """(present comments, threads): counting a million rows takes 0.3 s, so only
+        when something shows them (the status line), never for ``queue --json``."""
 
     # -- loading ---------------------------------------------------------------------
     def load(self, ids: Iterable[int]) -> None:
@@ -159,6 +160,15 @@ class SiteSession:
             self._info.pop(cid, None)
 
     # -- what every view asks of a session --------------------------------------------
+    @property
+    def threads(self) -> int:
+        return self._site_sizes()[1]
+
+    def _site_sizes(self) -> tuple[int, int]:
+        if self._sizes is None:
+            self._sizes = (self.store.comments.count(), self.store.thread_stats.count())
+        return self._sizes
+
     @property
     def scope_title(self) -> str:
         return f"the whole site: {self.threads:,} thread{'s' if self.threads != 1 else ''}"
@@ -242,15 +252,14 @@ class SiteSession:
         return changed
 
     def progress(self) -> Progress:
-        return Progress(
-            self._progress.reviewed,
-            self._total,
-            self._progress.approved,
-            dict(self._progress.per_label),
-        )
+        if self._counted is None:
+            self.recount()
+        assert self._counted is not None
+        reviewed, approved, per_label = self._counted
+        return Progress(reviewed, self._site_sizes()[0], approved, dict(per_label))
 
     def __len__(self) -> int:
-        return self._total
+        return self._site_sizes()[0]
 
     # -- the queue -----------------------------------------------------------------------
     def query(
@@ -423,17 +432,20 @@ class SiteSession:
         state = info.states.get(self.moderator)
         if state is None or state.state == "unreviewed" or self.moderator in info.edited:
             return
-        progress = self._progress
-        progress.reviewed += sign
-        if state.state == "approved":
-            progress.approved += sign
+        if self._counted is None:
+            return  # not read yet: read whole when first shown
+        reviewed, approved, per_label = self._counted
         for label in state.labels:
-            progress.per_label[label] = progress.per_label.get(label, 0) + sign
+            per_label[label] = per_label.get(label, 0) + sign
+        self._counted = (
+            reviewed + sign,
+            approved + (sign if state.state == "approved" else 0),
+            per_label,
+        )
 
     def recount(self) -> None:
         """This moderator's progress from the store (reviews are few: cheap)."""
-        reviewed, approved, per_label = self.store.progress.counts(self.moderator, self.ref.name)
-        self._progress = Progress(reviewed, self._total, approved, per_label)
+        self._counted = self.store.progress.counts(self.moderator, self.ref.name)
 
     def refresh_others(self) -> set[int]:
         """Pick up what other processes wrote since the last look; return the changed

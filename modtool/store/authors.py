@@ -50,7 +50,13 @@ class AuthorRef:
     def sql(self, alias: str) -> tuple[str, dict[str, Any]]:
         """A WHERE clause for this author's comments (alias of ``comments``)."""
         column = _ACCOUNT_SQL.format(c=alias) if self.in_meta else f"{alias}.author"
-        platform = f"{alias}.thread_id IN (SELECT id FROM threads WHERE platform = :a_platform)"
+        # Checked per comment (a primary-key lookup): the author's few comments come
+        # from the author index, and a list of every thread of a platform (50,000)
+        # would be built for each query.
+        platform = (
+            f"EXISTS (SELECT 1 FROM threads pt WHERE pt.id = {alias}.thread_id "
+            "AND pt.platform = :a_platform)"
+        )
         return f"({column} = :a_value AND {platform})", {
             "a_value": self.value,
             "a_platform": self.platform,

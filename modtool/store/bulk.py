@@ -10,6 +10,7 @@ undo reverts the group as one step (:mod:`modtool.store.history`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import sqlite_utils
 from modtool.models import Action, PolicyRef, ReviewState
 from modtool.store.actions import read_state, write_action
 from modtool.store.authors import AuthorRef
+from modtool.store.comments import CommentRepo
 from modtool.store.common import write_transaction
 from modtool.store.history import MODERATOR, open_group
 
@@ -43,17 +45,13 @@ class BulkRepo:
     # -- which comments ----------------------------------------------------------------
     def subtree(self, comment_id: int) -> list[int]:
         """``comment_id`` and every present reply below it, in document order."""
+        ids = [comment_id, *CommentRepo(self.db).descendants([comment_id])]
         return [
             int(cid)
             for (cid,) in self.db.execute(
-                """WITH RECURSIVE below(id) AS (
-                       SELECT id FROM comments WHERE id = ?
-                       UNION ALL
-                       SELECT c.id FROM comments c JOIN below b ON c.parent_id = b.id
-                   )
-                   SELECT c.id FROM comments c WHERE c.id IN (SELECT id FROM below)
-                   AND c.present = 1 ORDER BY c.thread_id, c.position, c.id""",
-                [comment_id],
+                """SELECT id FROM comments WHERE id IN (SELECT value FROM json_each(?))
+                   AND present = 1 ORDER BY thread_id, position, id""",
+                [json.dumps(ids)],
             )
         ]
 

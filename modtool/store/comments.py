@@ -16,6 +16,9 @@ _COLUMNS = (
 )
 
 
+_CHUNK = 500
+
+
 class CommentRepo:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -53,38 +56,55 @@ class CommentRepo:
         }
 
     def reply_counts(self, comment_ids: Iterable[int]) -> dict[int, int]:
-        """``{id: replies at every depth below it}`` (present ones; absent ids: 0)."""
-        return {
-            int(cid): int(count)
-            for cid, count in self.db.execute(
-                """WITH RECURSIVE below(top, id) AS (
-                       SELECT p.id, c.id FROM comments p JOIN comments c ON c.parent_id = p.id
-                       WHERE p.id IN (SELECT value FROM json_each(?)) AND c.present = 1
-                       UNION ALL
-                       SELECT b.top, c.id FROM comments c JOIN below b ON c.parent_id = b.id
-                       WHERE c.present = 1
-                   )
-                   SELECT top, COUNT(*) FROM below GROUP BY top""",
-                [json.dumps(sorted(set(comment_ids)))],
-            )
-        }
+        """``{id: replies at every depth below it}`` (present ones; no replies: 0)."""
+        counts = {int(cid): 0 for cid in comment_ids}
+        for top in self.descendants(counts).values():
+            counts[top] += 1
+        return counts
+
+    def descendants(self, comment_ids: Iterable[int]) -> dict[int, int]:
+        """``{reply id: the given id it is below}`` for every present reply at every
+        depth below the given comments.
+
+        Walked level by level in Python with the parent index: a recursive CTE
+        here lets SQLite (3.40, once ``ANALYZE`` has run) build a Bloom filter
+        over the whole table at each step, 0.2 s a step on a million comments.
+        """
+        found: dict[int, int] = {}
+        frontier = {int(cid): int(cid) for cid in comment_ids}
+        while frontier:
+            level: dict[int, int] = {}
+            ids = list(frontier)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                for child, parent in self.db.execute(
+                    f"""SELECT id, parent_id FROM comments
+                        WHERE parent_id IN ({marks}) AND present = 1""",
+                    chunk,
+                ):
+                    if child not in found:
+                        level[int(child)] = frontier[int(parent)]
+            found.update(level)
+            frontier = level
+        return found
 
     def ancestors(self, comment_id: int) -> list[Comment]:
-        """The chain from the top-level comment down to the parent of ``comment_id``."""
-        rows = self.db.execute(
-            f"""
-            WITH RECURSIVE chain(id, hops) AS (
-                SELECT parent_id, 1 FROM comments WHERE id = ?
-                UNION ALL
-                SELECT c.parent_id, chain.hops + 1 FROM comments c JOIN chain ON c.id = chain.id
-                WHERE c.parent_id IS NOT NULL
-            )
-            SELECT {_COLUMNS} FROM comments WHERE id IN (SELECT id FROM chain)
-            ORDER BY depth
-            """,
-            [comment_id],
-        ).fetchall()
-        return [_comment(row) for row in rows]
+        """The chain from the top-level comment down to the parent of ``comment_id``
+        (followed one primary-key lookup at a time: see :meth:`descendants`)."""
+        chain: list[int] = []
+        row = self.db.execute(
+            "SELECT parent_id FROM comments WHERE id = ?", [comment_id]
+        ).fetchone()
+        parent = None if row is None else row[0]
+        while parent is not None and parent not in chain:
+            chain.append(int(parent))
+            row = self.db.execute(
+                "SELECT parent_id FROM comments WHERE id = ?", [parent]
+            ).fetchone()
+            parent = None if row is None else row[0]
+        found = self.get_many(chain)
+        return [found[cid] for cid in reversed(chain) if cid in found]
 
     def count(self, thread_id: int | None = None) -> int:
         if thread_id is None:

@@ -87,7 +87,7 @@ def matching_threads(db: sqlite_utils.Database, query: str, limit: int = 20) -> 
     return [ThreadHit(int(tid), title) for tid, title in rows]
 
 
-FEW = 5_000
+FEW = 20_000
 """Up to this many matches a search is *few*: ranked by relevance (bm25 over every
 match) and used to drive a queue. A common word matches most of a million
 comments, and ranking or collecting them all would take seconds: then results
@@ -124,7 +124,7 @@ class SearchRepo:
         (``ranked``), else newest (highest id) first."""
         text = check_query(self.db, query)
         where = "" if thread_id is None else "AND c.thread_id = :thread"
-        order = "f.rank, c.id" if ranked else "c.id DESC"
+        order = "f.rank, c.id" if ranked else "f.rowid DESC"  # the index's own order
         return [
             int(cid)
             for (cid,) in self.db.execute(

@@ -22,6 +22,12 @@ from modtool.store.queue import ScoreTerm
 
 SORTS = ("id", "newest", "comments", "unreviewed", "unmoderated", "hottest")
 _FRESH = "(r.content_hash IS NULL OR r.content_hash = c.content_hash)"
+_DRIVE = {
+    False: "reviews r JOIN comments c ON c.id = r.comment_id",
+    True: "comments c CROSS JOIN reviews r ON r.comment_id = c.id",
+}
+"""Every thread: from the (few) reviews; some threads: from their comments (CROSS JOIN
+keeps that order), else each page of the picker joins every review of the site."""
 
 
 @dataclass(slots=True)
@@ -123,7 +129,7 @@ class ThreadStatsRepo:
             result[int(tid)].comments = result[int(tid)].unreviewed = int(count)
             result[int(tid)].unmoderated = int(count)
         for tid, count in self.db.execute(
-            f"""SELECT c.thread_id, COUNT(*) FROM reviews r JOIN comments c ON c.id = r.comment_id
+            f"""SELECT c.thread_id, COUNT(*) FROM {_DRIVE[bool(inner)]}
                 WHERE r.moderator = :moderator AND r.policy_name = :policy
                 AND r.state != 'unreviewed' AND c.present = 1 AND {_FRESH} {inner}
                 GROUP BY c.thread_id""",
@@ -131,8 +137,7 @@ class ThreadStatsRepo:
         ):
             result[int(tid)].unreviewed -= int(count)
         for tid, count in self.db.execute(
-            f"""SELECT c.thread_id, COUNT(DISTINCT r.comment_id) FROM reviews r
-                JOIN comments c ON c.id = r.comment_id
+            f"""SELECT c.thread_id, COUNT(DISTINCT r.comment_id) FROM {_DRIVE[bool(inner)]}
                 WHERE r.policy_name = :policy AND r.state != 'unreviewed'
                 AND r.moderator NOT LIKE 'policy:%' AND c.present = 1 AND {_FRESH} {inner}
                 GROUP BY c.thread_id""",

@@ -11,7 +11,7 @@ from textual.widgets import ContentSwitcher
 
 from modtool.errors import ModtoolError
 from modtool.moderation import SITE_SORTS, SORTS, QueueFilter
-from modtool.store.fts import as_phrase
+from modtool.store.fts import as_phrase, check_query
 from modtool.tui.bindings import EXTRA_KEYS, bindings, key_name
 from modtool.tui.screens.filters import FilterScreen
 from modtool.tui.screens.guidance import GuidanceScreen
@@ -87,7 +87,14 @@ class NavigationActions:
         self.push_screen(ThreadPicker(self._thread_ids, self._thread_stats, current), self._picked)
 
     def _thread_ids(self: Any, sort: str, title: str | None) -> list[int]:
-        return self.store.thread_stats.thread_ids(sort, title=title)
+        """The picker's list: every thread by id or newest (kept while the app runs:
+        50,000 threads take 30 ms to sort), or those whose title holds ``title``."""
+        if title:
+            return self.store.thread_stats.thread_ids(sort, title=title)
+        cached = self.__dict__.setdefault("_picker_ids", {})
+        if sort not in cached:
+            cached[sort] = self.store.thread_stats.thread_ids(sort)
+        return cached[sort]
 
     def _thread_stats(self: Any, ids: list[int] | None) -> dict:
         site = self.site
@@ -218,7 +225,7 @@ class NavigationActions:
         if self.view == SITE:
             if self.site is not None and self.site_filter.text:
                 try:
-                    self.site.store.search.count(self.site_filter.text)
+                    check_query(self.site.store.db, self.site_filter.text)
                 except ModtoolError:
                     text = self.site_filter.text
                     self.notify(

@@ -46,6 +46,7 @@ class Workers:
         self.post_message(ImportFinished(result.thread_id, f"{result.total} comments"))
 
     def on_import_finished(self: Any, message: ImportFinished) -> None:
+        self.__dict__.pop("_picker_ids", None)  # the picker's list has a new thread
         self._open_ref(message.thread_id)
 
     @work(thread=True, exclusive=True, group="scoring")
