@@ -10,7 +10,11 @@ benchmarks write large exports:
 * ``write_pushshift(path, comments, seed)``: Pushshift/Arctic-Shift NDJSON,
   submissions and comments of many threads interleaved in time order.
 
-Used by ``benchmarks/import_bench.py --format reddit|pushshift``. Run directly
+* ``write_hackernews(path, comments, seed)``: a Hacker News Firebase crawl
+  (NDJSON, stories of ~200 comments interleaved in item order);
+* ``write_discourse(path, comments, seed)``: one Discourse topic (``/t/<id>.json``).
+
+Used by ``benchmarks/import_bench.py --format reddit|pushshift|hackernews|discourse``. Run directly
 to write one: ``.venv/bin/python benchmarks/formats_json.py reddit out.json 200000``.
 """
 
@@ -533,7 +537,58 @@ def write_convokit(
     )
 
 
-WRITERS = {"reddit": write_reddit, "pushshift": write_pushshift}
+def write_hackernews(path: Path, comments: int, seed: int = 1) -> None:
+    """A Firebase NDJSON crawl: ``comments`` comments over stories of ~200 each, every
+    item one line, in item-id (time) order, so stories interleave (as a crawl of
+    ``/v0/maxitem`` downwards has them). Written in chunks of 200,000 comments."""
+    rng = random.Random(seed)
+    chunk = 200_000
+    with open(path, "w", encoding="utf-8") as out:
+        for start in range(0, comments, chunk):
+            size = min(chunk, comments - start)
+            count = max(1, size // 200)
+            per = [size // count + (1 if i < size % count else 0) for i in range(count)]
+            events: list[tuple[int, int, str]] = []
+            for number, amount in enumerate(per):
+                story = 10_000_000 + (start // chunk) * 100_000 + number
+                base = story * 1_000
+                nodes = [
+                    node._replace(
+                        id=str(base + 1 + int(node.id[1:], 16)),
+                        parent=None
+                        if node.parent is None
+                        else str(base + 1 + int(node.parent[1:], 16)),
+                        created=node.created + number,
+                    )
+                    for node in random_tree(rng, amount)
+                ]
+                items = render_hn_firebase(story, f"Story {number}", nodes)
+                for item in items:
+                    events.append((item["time"], int(item["id"]), json.dumps(item)))
+            events.sort()
+            for _, _, line in events:
+                out.write(line + "\n")
+
+
+def write_discourse(path: Path, comments: int, seed: int = 1) -> None:
+    """One ``/t/<id>.json`` topic of ``comments`` posts after the opening post."""
+    rng = random.Random(seed)
+    nodes = [
+        node._replace(
+            id=str(2 + int(node.id[1:], 16)),
+            parent=None if node.parent is None else str(2 + int(node.parent[1:], 16)),
+        )
+        for node in random_tree(rng, comments)
+    ]
+    path.write_text(to_json(render_discourse(77, "A synthetic topic", nodes)), encoding="utf-8")
+
+
+WRITERS = {
+    "reddit": write_reddit,
+    "pushshift": write_pushshift,
+    "hackernews": write_hackernews,
+    "discourse": write_discourse,
+}
 
 
 def main(argv: list[str]) -> None:

@@ -134,6 +134,7 @@ def import_path(
         # A staged document was read to its end before its first thread arrives: no
         # document error can follow a stored thread, so each thread commits alone.
         document.commit_each = not getattr(importer, "GROUPED", False)
+        document.savepoints = pipeline.fails_late(importer)
         for kind, payload in events:
             if kind == pipeline.COMMENTS:
                 document.add_comments(payload)

@@ -234,6 +234,15 @@ def _refuse_binary(path: Path, importer: ModuleType, head: bytes) -> None:
 # -- records to threads -----------------------------------------------------------------
 
 
+def fails_late(importer: ModuleType) -> bool:
+    """Whether :func:`document_events` may end a thread with problems (``END`` with
+    ``problems``) after its comments were sent: only a streamed tree (``GROUPED``
+    and ``PREORDER``) finds a problem of a thread after placing some of it. Every
+    other thread with a problem comes as ``FAILED`` before any of it, so the store
+    needs no savepoint to undo it alone."""
+    return bool(getattr(importer, "GROUPED", False) and getattr(importer, "PREORDER", False))
+
+
 def document_events(importer: ModuleType, path: Path, warn: Warn) -> Iterator[Event]:
     """Every thread of the document, placed, as events (see the module docstring)."""
     platform = getattr(importer, "PLATFORM", importer.NAME)

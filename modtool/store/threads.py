@@ -174,11 +174,18 @@ class ThreadRepo:
         if replace_thread is not None:
             self.get(replace_thread)  # NotFoundError before anything is written
         with write_transaction(self.db):
-            yield DocumentWriter(self.db, source, format, now, replace_thread)
+            writer = DocumentWriter(self.db, source, format, now, replace_thread)
+            yield writer
+            writer.index()
 
 
 class DocumentWriter:
-    """Writes the threads of one document, each in a savepoint of its own."""
+    """Writes the threads of one document, each in a savepoint of its own where a
+    thread can still fail after its comments were written (:attr:`savepoints`).
+
+    New comments are indexed for search (``comments_fts``) before each commit, not
+    batch by batch (:func:`~modtool.store.fts.index_comments`).
+    """
 
     def __init__(
         self,
@@ -200,6 +207,13 @@ class DocumentWriter:
         self.commit_each = False
         """Commit after each thread (set when the whole document was read before the
         first thread arrives, so a document error can no longer come after one)."""
+        self.savepoints = True
+        """Write each thread in a savepoint, so ``end_thread(failed=True)`` rolls it
+        back alone. Off when no thread can fail after its comments were sent (the
+        reader says so before the first one; see ``pipeline.fails_late``): a
+        savepoint per thread made SQLite copy every index page it touched aside,
+        a fifth of the writer's time for a Disqus export."""
+        self._unindexed: list[tuple[int, int]] = []  # new comments' id ranges, stored
 
     def restart(self) -> None:
         """Forget everything written so far (the document is read again another way)."""
@@ -207,6 +221,7 @@ class DocumentWriter:
         self.conn.execute("BEGIN IMMEDIATE")
         self._replaced = False
         self._thread = None
+        self._unindexed.clear()
 
     def start_thread(
         self,
@@ -219,7 +234,6 @@ class DocumentWriter:
         url: str | None,
         created_at: str | None,
     ) -> None:
-        self.conn.execute("SAVEPOINT thread")
         fields = {
             "title": title,
             "source": self.source,
@@ -246,6 +260,13 @@ class DocumentWriter:
                 [platform, external_id],
             ).fetchone()
             thread_id = None if row is None else int(row[0])
+        if thread_id is not None:
+            # Its stored comments may be updated (and their index entries rewritten
+            # by trigger): what this document stored so far is indexed first, outside
+            # the thread's savepoint (a rollback of the thread must not undo it).
+            self.index()
+        if self.savepoints:
+            self.conn.execute("SAVEPOINT thread")
         if thread_id is None:
             cursor = self.conn.execute(
                 f"""INSERT INTO threads ({", ".join(_THREAD_FIELDS)}, imported_at, updated_at)
@@ -293,19 +314,32 @@ class DocumentWriter:
         assert self._thread is not None
         write, self._thread = self._thread, None
         if failed:
+            if not self.savepoints:
+                # The reader promised this cannot happen; the whole document is
+                # rolled back rather than a thread kept half-written.
+                raise RuntimeError("a thread failed after its comments were written")
             self.conn.execute("ROLLBACK TO thread")
             self.conn.execute("RELEASE thread")
             return None
         result = write.finish(missing)
-        self.conn.execute("RELEASE thread")
+        if self.savepoints:
+            self.conn.execute("RELEASE thread")
+        self._unindexed.extend(write.inserted)
         if self.commit_each and time.monotonic() - self._committed >= COMMIT_EVERY_S:
             # Let other writers (moderators) in between two threads, a few times a
             # second: a commit per thread cost 5 ms each (checkpoints), half a
             # Disqus import.
+            self.index()
             self.conn.execute("COMMIT")
             self.conn.execute("BEGIN IMMEDIATE")
             self._committed = time.monotonic()
         return result
+
+    def index(self) -> None:
+        """Index the comments stored so far for search (before every commit)."""
+        if self._unindexed:
+            fts.index_comments(self.conn, self._unindexed)
+            self._unindexed.clear()
 
 
 class _ThreadWrite:
@@ -327,6 +361,7 @@ class _ThreadWrite:
             )
         ]
         self.ids: list[int] = []  # database id by position in this import
+        self.inserted: list[tuple[int, int]] = []  # id ranges of new comments, not yet indexed
         if self.text:
             self.by_path = {item.path: item for item in self.known if item.present}
             self.by_parent_content: dict[tuple[int | None, str], list[_Known]] = {}
@@ -356,7 +391,7 @@ class _ThreadWrite:
                 result.orphans += c.orphan
             result.added += next_id - self.next_id
             self.next_id = next_id
-            fts.insert_comments(self.conn, _COMMENT_INSERT, rows)
+            self._insert(rows)
             return
         for c in comments:
             parent_id = None if c.parent_position is None else ids[c.parent_position]
@@ -395,8 +430,13 @@ class _ThreadWrite:
                         ),
                     )
             ids.append(comment_id)
+        self._insert(rows)
+
+    def _insert(self, rows: list[tuple]) -> None:
+        """New comments (consecutive ids), indexed by the document before it commits."""
         if rows:
-            fts.insert_comments(self.conn, _COMMENT_INSERT, rows)
+            fts.insert_unindexed(self.conn, _COMMENT_INSERT, rows)
+            self.inserted.append((rows[0][0], rows[-1][0]))
 
     def _match(self, c: Any, parent_id: int | None) -> tuple[_Known | None, str]:
         if not self.text:
