@@ -4,15 +4,21 @@ Generates a synthetic export (default 200,000 comments): ``text`` with
 ``synthetic.write_thread`` (a realistic mix of depths and body lengths), the
 platform formats with the writers the format modules ship
 (``formats_xml.write_wxr`` / ``write_disqus``, ``formats_json.write_reddit`` /
-``write_pushshift``). Then measures, each in a fresh subprocess so peak RSS is
-its own:
+``write_pushshift`` / ``write_hackernews`` / ``write_discourse``). Then
+measures, each in a fresh subprocess so peak RSS is its own:
 
 * ``modtool``: check, sniff, read, clean, group, build trees and store through
   ``modtool.ingest.import_path`` (a document of 4 MB or more is read in a
   forked process while the parent writes; peak RSS adds both processes' peaks);
 * ``bare``: a bare ``sqlite3.executemany`` of the same thread and comment rows
-  into the same schema (rows pre-built in memory by the same pipeline: the
-  floor for any importer).
+  into the same schema, the full-text index built as fast as SQLite builds it
+  (rows pre-built in memory by the same pipeline: the floor for any importer).
+
+Besides wall-clock rates (which other work on the machine distorts), it prints
+CPU time (user + system) of the writer, of the forked reader and of the bare
+insert, and two ratios from them that do not depend on the load: on two free
+cores (the reader alone until its first thread is ready, then the busier of the
+two processes) and on one (both processes' CPU together).
 
 Run: ``.venv/bin/python benchmarks/import_bench.py --format text [--comments N]``
 """
@@ -66,6 +72,8 @@ def run_modtool(doc: Path, db: Path) -> dict:
     from modtool.store import open_store
 
     store = open_store(db)
+    first = db.with_suffix(".first")
+    _note_first_event(first)
     start, cpu = time.perf_counter(), time.process_time()
     report = import_path(store, doc)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -78,7 +86,32 @@ def run_modtool(doc: Path, db: Path) -> dict:
         "seconds": elapsed,
         "writer_cpu": cpu,
         "reader_cpu": reaped.ru_utime + reaped.ru_stime,
+        "reader_first_cpu": float(first.read_text()) if first.exists() else 0.0,
     }
+
+
+def _note_first_event(record: Path) -> None:
+    """Have the forked reader write its CPU time when its first thread is ready.
+
+    Until then the writer has nothing to do: a staged format (Disqus, Pushshift,
+    Hacker News) reads the whole document first. Only this benchmark's process is
+    patched (the reader is forked from it).
+    """
+    from modtool.importers import background
+
+    inner = background.document_events
+
+    def timed(*args):  # type: ignore[no-untyped-def]
+        events = inner(*args)
+        for event in events:
+            if event[0] != "warn":
+                record.write_text(repr(time.process_time()))
+                yield event
+                break
+            yield event
+        yield from events
+
+    background.document_events = timed
 
 
 def run_bare(doc: Path, db: Path) -> dict:
@@ -255,6 +288,7 @@ def main() -> None:
     rows = ours["rows"]
     writer_cpu = min(run["writer_cpu"] for run in mine)
     reader_cpu = min(run["reader_cpu"] for run in mine)
+    first_cpu = min(run["reader_first_cpu"] for run in mine)
     print(
         f"modtool import (everything):    {ours_rate:>10,.0f} comments/s  "
         f"({ours['seconds']:.2f} s, {ours['threads']:,} threads)  "
@@ -282,16 +316,18 @@ def main() -> None:
     print(
         f"  CPU time (best of {args.repeat}): {bare_cpu:.2f} s ({bare_cpu / rows * 1e6:.1f} us/comment)"
     )
-    busier = max(writer_cpu, reader_cpu)
+    # On two free cores the writer waits for the reader's first thread, then the two
+    # run side by side: the reader's CPU until then plus the busier of the two after.
+    two_cores = first_cpu + max(reader_cpu - first_cpu, writer_cpu)
     print(
         f"ratio modtool / bare: {ours_rate / bare_rate:.2f} by wall clock  (target >= {target:.2f}); "
         f"modtool peak RSS target < 300 MB"
     )
     print(
-        f"ratio by CPU time: {bare_cpu / busier:.2f} against the busier process "
-        "(what the wall ratio is when each process has a core of its own), "
-        f"{bare_cpu / (writer_cpu + reader_cpu):.2f} against both together "
-        f"(target >= {target:.2f})"
+        f"ratio by CPU time: {bare_cpu / two_cores:.2f} on two free cores (modelled: the "
+        f"reader's {first_cpu:.2f} s until its first thread, then the busier process), "
+        f"{bare_cpu / (writer_cpu + reader_cpu):.2f} against both processes' CPU together "
+        f"(one core) (target >= {target:.2f})"
     )
 
 
