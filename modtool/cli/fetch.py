@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import click
 
@@ -131,7 +131,7 @@ def _thread(
     db_path: Path,
 ) -> Outcome:
     """Fetch one thread, import it, print what happened."""
-    from modtool.cli.threads import _print_report
+    from modtool.cli.import_report import print_import_report
     from modtool.fetch import runner
 
     outcome = runner.fetch(
@@ -150,8 +150,7 @@ def _thread(
     finally:
         store.close()
     if outcome.report is not None:
-        # the report names the thread by its URL (a str: printed, never opened)
-        _print_report(outcome.report, cast(Path, outcome.target.url))
+        print_import_report(outcome.report, outcome.target.url)
     if outcome.not_imported is not None:
         output.note(f"{outcome.target.url}: not imported: {outcome.not_imported}")
     elif outcome.document.stopped is not None:
