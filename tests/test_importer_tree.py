@@ -43,9 +43,25 @@ def test_orphans_go_to_the_top_with_their_replies_and_keep_the_parent_id() -> No
         ("a", "1", 0, None, False),
         ("x", "2", 0, None, True),
         ("y", "2.1", 1, 1, False),
-        ("b", "3", 0, None, False),  # parent = the thread's own id: top level, not an orphan
+        # parent = the thread's own id names a comment (none here): an orphan
+        ("b", "3", 0, None, True),
     ]
     assert placed[1].parent_external_id == "gone"
+    # where threads and comments share one id space, the thread's id is the top level
+    shared = build("T", records, lambda m: None, thread_is_a_parent=True)
+    assert shape(shared)[3] == ("b", "3", 0, None, False)
+
+
+def test_a_comment_whose_id_is_the_threads_id_is_a_parent_like_any_other() -> None:
+    """WordPress numbers posts and comments apart: post 58 may hold comment 58, and a
+    reply to it names 58 (Hypothesis found such a reply stored at the top level)."""
+    records = [rec("22", "58"), rec("58", None), rec("3", "22")]
+    placed = build("58", records, lambda m: None)
+    assert shape(placed) == [
+        ("58", "1", 0, None, False),
+        ("22", "1.1", 1, 0, False),
+        ("3", "1.1.1", 2, 1, False),
+    ]
 
 
 def test_duplicate_ids_the_later_one_wins_with_a_warning() -> None:

@@ -510,6 +510,25 @@ def test_random_sites_make_the_same_trees_in_the_store(
     } == expected
 
 
+def test_a_comment_numbered_like_its_post_is_a_parent(tmp_path: Path) -> None:
+    """Post 58 holds comment 58; comment 22 answers it and comment 3 answers 22, the
+    replies first (Hypothesis found 22 stored at the top level: a parent equal to the
+    post's id was taken for the post)."""
+    c = {"author": "a", "body": [[["hi"]]], "styled": set(), "approved": "1", "minute": 0}
+    comments = [
+        {**c, "id": "22", "parent": "58"},
+        {**c, "id": "3", "parent": "22"},
+        {**c, "id": "58", "parent": "0"},
+    ]
+    document, _ = render_site([{"id": "58", "comments": comments, "seed": 1}])
+    stored = stored_comments(import_fresh(tmp_path, "site.xml", document))
+    assert {key: (s["parent"], s["orphan"]) for key, s in stored.items()} == {
+        ("58", "58"): (None, 0),
+        ("58", "22"): ("58", 0),
+        ("58", "3"): ("22", 0),
+    }
+
+
 def test_a_newer_export_adds_and_updates_keeping_ids(tmp_path: Path) -> None:
     """Re-import of a grown export: new comments added, edited ones updated, ids kept."""
     db = tmp_path / "modtool.db"

@@ -50,6 +50,7 @@ NAME = "activitypub"
 PLATFORM = "fediverse"
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
+THREAD_ID_IS_A_PARENT = True  # threads and comments share one id space (importers/base.py)
 MULTI_FILE = True
 DESCRIPTION = (
     "ActivityPub JSON: Note/Page objects (id, inReplyTo, attributedTo, content), "

@@ -58,6 +58,14 @@ class PlatformImporter(Protocol):
     A ``GROUPED`` format that yields a thread again after another one is read a
     second time through the on-disk grouping (correct, only slower).
 
+    Optional: ``THREAD_ID_IS_A_PARENT = True`` says threads and comments share
+    one id space (Hacker News items, fediverse and Bluesky URIs, ConvoKit
+    utterances), so a comment whose parent is the thread's own id is at the top
+    level. Without it such a parent names a comment like any other id: WordPress,
+    Disqus, Discourse and Lemmy number threads and comments apart (post 58 may
+    hold comment 58), and an importer maps a reply to the thread itself to
+    ``parent_external_id = None``.
+
     Optional: ``MULTI_FILE = True`` says a document may be several files (API
     answer pages, a Stack Exchange dump's tables): ``read`` then also takes a
     folder whose files are one document, and files of the format named

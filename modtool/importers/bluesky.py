@@ -59,6 +59,7 @@ NAME = "bluesky"
 PLATFORM = "bluesky"
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
+THREAD_ID_IS_A_PARENT = True  # threads and comments share one id space (importers/base.py)
 MULTI_FILE = True
 DESCRIPTION = (
     "Bluesky app.bsky.feed.getPostThread answers ({thread: threadViewPost with post, "

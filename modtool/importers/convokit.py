@@ -64,6 +64,7 @@ PLATFORM = "convokit"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
+THREAD_ID_IS_A_PARENT = True  # threads and comments share one id space (importers/base.py)
 DESCRIPTION = (
     "a ConvoKit corpus folder (utterances.jsonl with id, speaker, conversation_id, reply_to, "
     "text; conversations.json) or its utterances.jsonl"

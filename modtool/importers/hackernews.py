@@ -54,6 +54,7 @@ PLATFORM = "hackernews"
 # a JSON document nobody recognises then gets the list of what each format expects.
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = False
+THREAD_ID_IS_A_PARENT = True  # threads and comments share one id space (importers/base.py)
 DESCRIPTION = (
     "Hacker News: an Algolia items/<id> object (id, type, author, text, children) "
     "or Firebase items (id, type, by, text, time, parent, kids) as one object, "

@@ -55,6 +55,7 @@ NAME = "mastodon"
 PLATFORM = "fediverse"
 EXTENSIONS: tuple[str, ...] = ()
 GROUPED = True
+THREAD_ID_IS_A_PARENT = True  # threads and comments share one id space (importers/base.py)
 MULTI_FILE = True
 DESCRIPTION = (
     "Mastodon API answers: /api/v1/statuses/:id/context ({ancestors, descendants}), "

@@ -254,6 +254,7 @@ def document_events(importer: ModuleType, path: Path, warn: Warn) -> Iterator[Ev
             yield RESTART, None
     from modtool.importers.staging import stage
 
+    thread_is_a_parent = getattr(importer, "THREAD_ID_IS_A_PARENT", False)
     for staged in stage(_clean(importer.read(path, warn), path, warn)):
         if not staged.external_id:  # problems that name no thread
             for problem in staged.problems:
@@ -264,7 +265,9 @@ def document_events(importer: ModuleType, path: Path, warn: Warn) -> Iterator[Ev
             yield FAILED, (record, tuple(_problem_text(p) for p in staged.problems))
             continue
         yield THREAD, record
-        placed = tree.build(staged.external_id, staged.comments, warn)
+        placed = tree.build(
+            staged.external_id, staged.comments, warn, thread_is_a_parent=thread_is_a_parent
+        )
         staged.comments.clear()  # one copy of the thread in memory, not two
         for start in range(0, len(placed), BATCH):
             yield COMMENTS, placed[start : start + BATCH]
@@ -275,6 +278,7 @@ def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Ite
     """One thread at a time, in memory (streamed for ``PREORDER`` formats)."""
     platform = getattr(importer, "PLATFORM", importer.NAME)
     preorder = getattr(importer, "PREORDER", False)
+    thread_is_a_parent = getattr(importer, "THREAD_ID_IS_A_PARENT", False)
     done: set[str] = set()
     current: str | None = None
     declared: list[ThreadRecord] = []
@@ -295,7 +299,7 @@ def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Ite
             yield FAILED, (record, tuple(problems))
             return
         yield THREAD, record
-        built = tree.build(current, comments, warn)
+        built = tree.build(current, comments, warn, thread_is_a_parent=thread_is_a_parent)
         comments.clear()  # the records are in the tree now: hold one copy, not two
         for start in range(0, len(built), BATCH):
             yield COMMENTS, built[start : start + BATCH]
@@ -320,7 +324,7 @@ def _grouped(importer: ModuleType, records: Iterable[Record], warn: Warn) -> Ite
         if kind is CommentRecord:
             if preorder:
                 if streaming is None:
-                    streaming = tree.PreorderTree(current)
+                    streaming = tree.PreorderTree(current, thread_is_a_parent=thread_is_a_parent)
                     yield THREAD, _merge(declared, platform, current)
                 try:
                     placed.append(streaming.place(record))

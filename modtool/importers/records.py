@@ -52,7 +52,9 @@ class CommentRecord(NamedTuple):
     thread_external_id: str
     external_id: str
     parent_external_id: str | None
-    """``None`` (or the thread's own id, which importers map to ``None``) = top level."""
+    """``None`` = top level. The thread's own id means the top level only for a
+    format with ``THREAD_ID_IS_A_PARENT`` (importers/base.py); elsewhere it names a
+    comment like any other id."""
     author: str
     body: str
     """The plain text shown and scored (HTML already turned into text)."""

@@ -145,8 +145,10 @@ def _place(
 _new = tuple.__new__  # a TreeComment without the Python-level __new__ (hot path)
 
 
-def _is_top(parent: str | None, thread_external_id: str | None) -> bool:
-    return parent is None or parent == "" or parent == thread_external_id
+def _is_top(parent: str | None, thread_parent: str | None) -> bool:
+    """A comment at the top level: no parent, or (``thread_parent``, formats whose
+    threads and comments share one id space) the thread itself named as parent."""
+    return parent is None or parent == "" or parent == thread_parent
 
 
 def _where(record: CommentRecord) -> str:
@@ -156,9 +158,20 @@ def _where(record: CommentRecord) -> str:
 
 
 def build(
-    thread_external_id: str | None, records: Sequence[CommentRecord], warn: Warn
+    thread_external_id: str | None,
+    records: Sequence[CommentRecord],
+    warn: Warn,
+    *,
+    thread_is_a_parent: bool = False,
 ) -> list[TreeComment]:
-    """The thread's comments in pre-order; ``records`` in file order, any parent order."""
+    """The thread's comments in pre-order; ``records`` in file order, any parent order.
+
+    ``thread_is_a_parent`` (the importer's ``THREAD_ID_IS_A_PARENT``): a parent id
+    equal to the thread's id is the thread itself, so the comment is at the top
+    level. Otherwise such a parent names a comment like any other id (WordPress
+    numbers posts and comments apart: post 58 may hold comment 58).
+    """
+    thread_parent = thread_external_id if thread_is_a_parent else None
     latest: dict[str, int] = {}
     duplicated = False
     for index, record in enumerate(records):
@@ -178,7 +191,7 @@ def build(
     for index in order:
         record = records[index]
         parent = record.parent_external_id
-        if _is_top(parent, thread_external_id):
+        if _is_top(parent, thread_parent):
             roots.append(index)
         elif parent != record.external_id and parent in latest:
             children.setdefault(parent, []).append(index)  # type: ignore[arg-type]
@@ -248,8 +261,9 @@ class PreorderTree:
     the top level.
     """
 
-    def __init__(self, thread_external_id: str | None) -> None:
+    def __init__(self, thread_external_id: str | None, *, thread_is_a_parent: bool = False) -> None:
         self.thread_external_id = thread_external_id
+        self._thread_parent = thread_external_id if thread_is_a_parent else None
         # The open ancestors, deepest last: [external id, position, path, replies so far].
         self._stack: list[list] = []
         self._open_at: dict[str, int] = {}
@@ -268,7 +282,7 @@ class PreorderTree:
         if external_id in self._seen or external_id in self._absent:
             raise NotPreorder(external_id)
         self._seen.add(external_id)
-        top = not parent or parent == self.thread_external_id
+        top = not parent or parent == self._thread_parent
         at = None if top else open_at.get(parent)  # type: ignore[arg-type]
         if at is None and not top:
             if parent in self._seen:
