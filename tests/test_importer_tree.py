@@ -122,3 +122,27 @@ def test_any_order_gives_the_tree_the_preorder_stream_gives(records, seed: int) 
             assert parent.external_id == comment.parent_external_id
             assert comment.path.rpartition(".")[0] == parent.path
             assert comment.depth == parent.depth + 1
+
+
+def test_placed_comments_carry_the_content_hash_and_metadata_as_stored() -> None:
+    from modtool.models import content_hash
+
+    records = [
+        rec("a", None, body="first"),
+        CommentRecord("T", "b", "a", "ünïcode", "body\nwith lines", meta={"z": 1, "a": [2]}),
+        CommentRecord("T", "c", None, "x", "y", meta='{"kept":"as text"}'),
+        CommentRecord("T", "d", None, "x", "y", meta={}, content_hash="given"),
+    ]
+    for placed in (build("T", records, lambda m: None), _preorder(records)):
+        by_id = {c.external_id: c for c in placed}
+        assert by_id["a"].content_hash == content_hash("user a", "first")
+        assert by_id["b"].content_hash == content_hash("ünïcode", "body\nwith lines")
+        assert by_id["b"].meta == '{"a":[2],"z":1}'
+        assert by_id["c"].meta == '{"kept":"as text"}'
+        assert (by_id["d"].meta, by_id["d"].content_hash) == (None, "given")
+        assert [c.position for c in placed] == [0, 1, 2, 3]
+
+
+def _preorder(records: list[CommentRecord]) -> list:
+    tree = PreorderTree("T")
+    return [tree.place(record) for record in records]

@@ -33,12 +33,12 @@ comments one by one, without holding the thread in memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import NamedTuple
 
 from modtool.importers.records import CommentRecord
-from modtool.models import content_hash
 
 Warn = Callable[[str], None]
 
@@ -66,16 +66,6 @@ class TreeComment(NamedTuple):
     line: int | None
     content_hash: str
     """Hash of author + body: scores are tied to it (a status change keeps it)."""
-
-
-def meta_json(meta: dict | str | None) -> str | None:
-    """The metadata as stored: sorted-key JSON text (already text: kept, which is how
-    records come back from :mod:`~modtool.importers.staging`)."""
-    if not meta:
-        return None
-    if isinstance(meta, str):
-        return meta
-    return _encode_meta(meta)
 
 
 def _meta_encoder() -> Callable[[dict], str]:
@@ -112,37 +102,54 @@ def _meta_encoder() -> Callable[[dict], str]:
 _encode_meta = _meta_encoder()
 
 
-def _place(
-    record: CommentRecord,
-    parent_position: int | None,
-    position: int,
-    depth: int,
-    path: str,
-    orphan: bool,
-) -> TreeComment:
-    meta = record.meta
-    return _new(
-        TreeComment,
-        (
-            parent_position,
-            record.external_id,
-            record.parent_external_id,
-            position,
-            depth,
-            path,
-            orphan,
-            record.author,
-            record.body,
-            record.status,
-            record.created_at,
-            meta_json(meta) if meta else None,
-            record.line,
-            record.content_hash or content_hash(record.author, record.body),
-        ),
-    )
+def _place_all(
+    records: Sequence[CommentRecord],
+    placed: Sequence[tuple[int, int | None, int, str]],
+    orphans: Container[int],
+    start: int = 0,
+) -> list[TreeComment]:
+    """Each ``(record index, parent position, depth, path)`` of ``placed`` as the
+    :class:`TreeComment` at position ``start`` onwards: one loop, no Python call per
+    comment (the hot path of every format). Metadata is stored as sorted-key JSON
+    text (a record may carry it as text already); empty metadata as ``None``."""
+    out: list[TreeComment] = []
+    append = out.append
+    encode = _encode_meta
+    sha256 = hashlib.sha256
+    for position, (index, parent, depth, path) in enumerate(placed, start):
+        record = records[index]
+        author, body, meta = record.author, record.body, record.meta
+        if not meta:
+            meta = None
+        elif not isinstance(meta, str):
+            meta = encode(meta)
+        append(
+            _new(
+                TreeComment,
+                (
+                    parent,
+                    record.external_id,
+                    record.parent_external_id,
+                    position,
+                    depth,
+                    path,
+                    index in orphans,
+                    author,
+                    body,
+                    record.status,
+                    record.created_at,
+                    meta,
+                    record.line,
+                    # models.content_hash(author, body), inlined (two calls a comment)
+                    record.content_hash or sha256(f"{author}\x00{body}".encode()).hexdigest()[:16],
+                ),
+            )
+        )
+    return out
 
 
 _new = tuple.__new__  # a TreeComment without the Python-level __new__ (hot path)
+_ORPHAN = frozenset({0})  # PreorderTree: "the one record placed is an orphan"
 
 
 def _is_top(parent: str | None, thread_parent: str | None) -> bool:
@@ -216,10 +223,7 @@ def build(
             reached.update(i for i, *_ in _walk(records, [index], children))
         roots.sort()
         placed = _walk(records, roots, children)
-    return [
-        _place(records[index], parent, position, depth, path, index in orphans)
-        for position, (index, parent, depth, path) in enumerate(placed)
-    ]
+    return _place_all(records, placed, orphans)
 
 
 def _walk(
@@ -303,7 +307,10 @@ class PreorderTree:
             parent_position = above[1]
         position = self._position
         self._position += 1
-        placed = _place(record, parent_position, position, len(stack), path, at is None and not top)
+        orphan = _ORPHAN if at is None and not top else ()
+        (placed,) = _place_all(
+            (record,), ((0, parent_position, len(stack), path),), orphan, position
+        )
         open_at[record.external_id] = len(stack)
         stack.append([record.external_id, position, path, 0])
         return placed
