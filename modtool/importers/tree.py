@@ -152,12 +152,6 @@ _new = tuple.__new__  # a TreeComment without the Python-level __new__ (hot path
 _ORPHAN = frozenset({0})  # PreorderTree: "the one record placed is an orphan"
 
 
-def _is_top(parent: str | None, thread_parent: str | None) -> bool:
-    """A comment at the top level: no parent, or (``thread_parent``, formats whose
-    threads and comments share one id space) the thread itself named as parent."""
-    return parent is None or parent == "" or parent == thread_parent
-
-
 def _where(record: CommentRecord) -> str:
     if record.where:
         return f" ({record.where})"
@@ -198,7 +192,9 @@ def build(
     for index in order:
         record = records[index]
         parent = record.parent_external_id
-        if _is_top(parent, thread_parent):
+        # The top level: no parent, or (``thread_parent``, formats whose threads and
+        # comments share one id space) the thread itself named as parent.
+        if not parent or parent == thread_parent:
             roots.append(index)
         elif parent != record.external_id and parent in latest:
             children.setdefault(parent, []).append(index)  # type: ignore[arg-type]
@@ -238,16 +234,21 @@ def _walk(
     stack: list[tuple[int, int | None, int, str]] = [
         (index, None, 0, str(number)) for number, index in reversed(list(enumerate(roots, 1)))
     ]
+    pop, push, append, visit = stack.pop, stack.append, out.append, seen.add
     while stack:
-        index, parent, depth, path = stack.pop()
+        node = pop()
+        index = node[0]
         if index in seen:
             continue
-        seen.add(index)
+        visit(index)
         position = len(out)
-        out.append((index, parent, depth, path))
-        replies = [i for i in children.get(records[index].external_id, ()) if i not in seen]
-        for number in range(len(replies), 0, -1):
-            stack.append((replies[number - 1], position, depth + 1, f"{path}.{number}"))
+        append(node)
+        replies = children.get(records[index].external_id)
+        if replies:  # most comments have none: no list made for them
+            replies = [i for i in replies if i not in seen]
+            depth, path = node[2] + 1, node[3]
+            for number in range(len(replies), 0, -1):
+                push((replies[number - 1], position, depth, f"{path}.{number}"))
     return out
 
 
