@@ -110,6 +110,34 @@ def test_what_others_see_committed_is_indexed(
     assert search(connection, "cormorant OR fulmar") == ["cormorant", "fulmar"]
 
 
+def test_a_first_thread_that_fails_late_is_rolled_back_without_a_savepoint(
+    tmp_path: Path, store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first thread since the last commit is written without a savepoint (nothing
+    else is in the transaction): when it fails after its comments, the transaction is
+    rolled back and begun again; the threads after it are stored and indexed."""
+    monkeypatch.setitem(IMPORTERS, "fake", "tests.platform_fake")
+    monkeypatch.setattr(platform_fake, "GROUPED", True, raising=False)
+    monkeypatch.setattr(platform_fake, "PREORDER", True, raising=False)
+    items = [*ITEMS[3:6], *ITEMS[:3], *ITEMS[6:]]  # t2 (which fails late) first
+    assert items[0] == {"kind": "thread", "id": "t2", "title": "Second"}
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    report = import_path(store, platform_fake.write(tmp_path / "x.fake", items))
+    store.db.conn.set_trace_callback(None)
+    assert [f.external_id for f in report.failures] == ["t2"]
+    assert [r.external_id for r in report.threads] == ["t1", "t3"]
+    # t2: rolled back whole; t1: the first stored, no savepoint; t3: in one.
+    assert statements.count("ROLLBACK") == 1
+    assert statements.count("SAVEPOINT thread") == 1
+    assert statements.count("RELEASE thread") == 1
+    check(db_path)
+    connection = store.db.conn
+    assert search(connection, "cormorant") == []
+    assert search(connection, "albatross OR dunlin") == ["albatross one", "albatross two", "dunlin"]
+    assert [t.title for t in store.threads.list()] == ["First", "Third"]
+
+
 def test_a_thread_that_fails_late_without_a_savepoint_rolls_back_the_document(
     tmp_path: Path, store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

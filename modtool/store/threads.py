@@ -208,12 +208,15 @@ class DocumentWriter:
         """Commit after each thread (set when the whole document was read before the
         first thread arrives, so a document error can no longer come after one)."""
         self.savepoints = True
-        """Write each thread in a savepoint, so ``end_thread(failed=True)`` rolls it
-        back alone. Off when no thread can fail after its comments were sent (the
-        reader says so before the first one; see ``pipeline.fails_late``): a
-        savepoint per thread made SQLite copy every index page it touched aside,
-        a fifth of the writer's time for a Disqus export."""
+        """A thread may fail after its comments were written (``end_thread(failed=True)``
+        rolls it back alone). Off when no thread can (the reader says so before the
+        first one; see ``pipeline.fails_late``). Even on, the first thread since the
+        last commit needs no savepoint: the transaction holds nothing else, so a
+        failure rolls it all back. A savepoint per thread made SQLite copy every
+        index page it touched aside, a fifth of the writer's time for a Disqus export."""
         self._unindexed: list[tuple[int, int]] = []  # new comments' id ranges, stored
+        self._stored = False  # a thread was stored since the last commit
+        self._savepoint = False  # the current thread is in a savepoint
 
     def restart(self) -> None:
         """Forget everything written so far (the document is read again another way)."""
@@ -222,6 +225,7 @@ class DocumentWriter:
         self._replaced = False
         self._thread = None
         self._unindexed.clear()
+        self._stored = False
 
     def start_thread(
         self,
@@ -265,7 +269,8 @@ class DocumentWriter:
             # by trigger): what this document stored so far is indexed first, outside
             # the thread's savepoint (a rollback of the thread must not undo it).
             self.index()
-        if self.savepoints:
+        self._savepoint = self.savepoints and self._stored
+        if self._savepoint:
             self.conn.execute("SAVEPOINT thread")
         if thread_id is None:
             cursor = self.conn.execute(
@@ -314,16 +319,21 @@ class DocumentWriter:
         assert self._thread is not None
         write, self._thread = self._thread, None
         if failed:
-            if not self.savepoints:
+            if self._savepoint:
+                self.conn.execute("ROLLBACK TO thread")
+                self.conn.execute("RELEASE thread")
+            elif self.savepoints:  # the first thread since the commit: nothing else to keep
+                self.conn.execute("ROLLBACK")
+                self.conn.execute("BEGIN IMMEDIATE")
+            else:
                 # The reader promised this cannot happen; the whole document is
                 # rolled back rather than a thread kept half-written.
                 raise RuntimeError("a thread failed after its comments were written")
-            self.conn.execute("ROLLBACK TO thread")
-            self.conn.execute("RELEASE thread")
             return None
         result = write.finish(missing)
-        if self.savepoints:
+        if self._savepoint:
             self.conn.execute("RELEASE thread")
+        self._stored = True
         self._unindexed.extend(write.inserted)
         if self.commit_each and time.monotonic() - self._committed >= COMMIT_EVERY_S:
             # Let other writers (moderators) in between two threads, a few times a
@@ -333,6 +343,7 @@ class DocumentWriter:
             self.conn.execute("COMMIT")
             self.conn.execute("BEGIN IMMEDIATE")
             self._committed = time.monotonic()
+            self._stored = False
         return result
 
     def index(self) -> None:
