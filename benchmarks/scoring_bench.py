@@ -6,26 +6,33 @@ checkpoint with random weights (hidden 768, 12 layers, 12 heads, a generated
 ``original``) and ``--comments`` comments of 10–200 words, then prints:
 
 * the machine: torch's CPU capability, the VNNI / BF16 / AMX flags of
-  ``/proc/cpuinfo``, the load average (the machine may be shared);
-* the measured GEMM throughput with the benchmark's threads (``torch.matmul`` of
-  a bert-base feed-forward shape, 2048x768 @ 768x3072, in fp32 and bf16; int8 as
+  ``/proc/cpuinfo``, oneDNN's version, the load average (the machine may be
+  shared); with ``--device cuda`` the GPU, its compute capability and CUDA;
+* the measured GEMM throughput on the device (``torch.matmul`` of a bert-base
+  feed-forward shape, 2048x768 @ 768x3072, in fp32 and bf16; on the CPU int8 as
   the dynamic-quantized ``nn.Linear`` of the same shape, the kernel int8 mode runs);
 * the FLOPs the workload needs, from its token counts: per window of n tokens,
   2 x 12h^2 per token per layer for the linear layers plus 4 n^2 h per layer for
   attention (QK^T and AV), the last layer only for [CLS] except its keys and
   values (what modtool computes exactly), plus pooler and classifier;
 * per mode (stock, modtool fp32 / bf16 / int8): comments/s, ratio to stock,
-  the fraction of the arithmetic limit (GEMM rate / FLOPs per comment; int8 is
-  measured against the fp32 limit and its own int8 limit), and the max
-  deviation from stock fp32;
-* an ``--engine ray`` row: the same fp32 scorer on a local Ray cluster of this
-  machine (one actor holding every benchmark thread), its start-up time and its
-  steady-state overhead against the local engine.
+  the fraction of the arithmetic limit (GEMM rate / FLOPs per comment; bf16 and
+  int8 also against their own GEMM limit), and the max deviation from stock fp32;
+* per modtool mode: the padding it ran (padded tokens over real ones), its
+  kernels (``onednn-fused`` or ``torch``), where the time goes (the profiler's
+  top operators and the share in matrix multiplications) and which kernels ran
+  (oneDNN's log on the CPU: an AMX bf16 matmul names ``avx512_core_amx_bf16``;
+  the profiler's kernel names on a GPU);
+* an ``--engine ray`` row (CPU): the same fp32 scorer on a local Ray cluster of
+  this machine (one actor holding every benchmark thread), its start-up time
+  and its steady-state overhead against the local engine.
 
 Contenders run in interleaved rounds (``--rounds``), so load from elsewhere hits
 them alike. Not part of the test suite; a few minutes on 2 cores.
 
 Run: ``.venv/bin/python benchmarks/scoring_bench.py [--comments 300] [--rounds 3] [--threads 2]``
+On a GPU machine: ``python benchmarks/scoring_bench.py --device cuda --comments 2000``
+(fp32 and bf16, the table against the GPU's measured GEMM rates).
 """
 
 from __future__ import annotations
@@ -42,11 +49,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchmarks.scoring_probe import (  # noqa: E402
+    describe_kernels,
+    gemm_probe,
+    gemm_rates,
+    is_cuda,
+    machine_lines,
+    top_ops,
+)
 from tests.tiny_detoxify import WORDS, build_checkpoint, build_hf_dir, make_vocab  # noqa: E402
 
 VOCAB_SIZE = 30_522
 HIDDEN, LAYERS, CLASSES = 768, 12, 6
-GEMM_SHAPE = (2048, 768, 3072)
 
 
 def build(workdir: Path) -> tuple[Path, Path, list[str]]:
@@ -80,56 +94,6 @@ def write_thread(path: Path, bodies: list[str]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-# -- the machine ------------------------------------------------------------------------
-def machine_lines(threads: int) -> list[str]:
-    import torch
-
-    from modtool.scoring.precision import cpu_capability
-
-    capability = cpu_capability()
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
-    return [
-        f"CPU: {capability.describe()}",
-        f"  VNNI: {'yes' if capability.vnni else 'no'}, native BF16: "
-        f"{'yes' if capability.bf16 else 'no'}, AMX: "
-        f"{'yes' if any(f.startswith('amx') for f in capability.flags) else 'no'}",
-        f"  {os.cpu_count()} CPUs, torch {torch.__version__} with {threads} threads, "
-        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (shared machines: noisy)",
-    ]
-
-
-def _rate(run, flops: float, seconds: float = 1.0) -> float:
-    run()  # warm-up
-    start = time.perf_counter()
-    count = 0
-    while time.perf_counter() - start < seconds:
-        run()
-        count += 1
-    return flops * count / (time.perf_counter() - start)
-
-
-def gemm_rates() -> dict[str, float]:
-    """FLOP/s (int8: OP/s) of a bert-base feed-forward GEMM in each precision."""
-    import warnings
-
-    import torch
-
-    m, k, n = GEMM_SHAPE
-    flops = 2.0 * m * k * n
-    a, b = torch.randn(m, k), torch.randn(k, n)
-    rates = {"fp32": _rate(lambda: torch.matmul(a, b), flops)}
-    a16, b16 = a.to(torch.bfloat16), b.to(torch.bfloat16)
-    rates["bf16"] = _rate(lambda: torch.matmul(a16, b16), flops)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        linear = torch.ao.quantization.quantize_dynamic(
-            torch.nn.Sequential(torch.nn.Linear(k, n)), {torch.nn.Linear}, dtype=torch.qint8
-        )
-    with torch.inference_mode():
-        rates["int8"] = _rate(lambda: linear(a), flops)
-    return rates
-
-
 # -- the workload -------------------------------------------------------------------------
 def window_lengths(scorer, texts: list[str]) -> list[int]:
     """Token count of every window the scorer runs (its own tokenisation)."""
@@ -157,10 +121,12 @@ def workload_flops(lengths: list[int], h: int = HIDDEN, layers: int = LAYERS) ->
 
 # -- contenders ---------------------------------------------------------------------------
 class Stock:
-    def __init__(self, checkpoint: Path, hf_dir: Path) -> None:
+    def __init__(self, checkpoint: Path, hf_dir: Path, device: str) -> None:
         from detoxify import Detoxify
 
-        self.model = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir))
+        self.model = Detoxify(
+            checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir), device=device
+        )
 
     def run(self, texts: list[str]) -> list[dict]:
         rows: list[dict] = []
@@ -203,26 +169,15 @@ class Modtool:
         ]
 
 
-def fp32_probe() -> float:
-    """A short fp32 GEMM measurement (FLOP/s), taken beside every timed run: on a
-    shared machine the limit moves with the load, so each run is compared with
-    the limit measured around it."""
-    import torch
-
-    m, k, n = GEMM_SHAPE
-    a, b = torch.randn(m, k), torch.randn(k, n)
-    return _rate(lambda: torch.matmul(a, b), 2.0 * m * k * n, seconds=0.3)
-
-
-def timed(runner, texts: list[str], clock: dict[str, float], rows: list[dict]) -> None:
-    before = fp32_probe()
+def timed(runner, texts: list[str], clock: dict[str, float], rows: list[dict], device: str) -> None:
+    before = gemm_probe(device)
     wall, cpu = time.perf_counter(), time.process_time()
     rows.extend(runner.run(texts))
     seconds = time.perf_counter() - wall
     clock["wall"] += seconds
     clock["cpu"] += time.process_time() - cpu
     # the GEMM rate around this run, weighted by its duration
-    clock["gemm_seconds"] += seconds * (before + fp32_probe()) / 2
+    clock["gemm_seconds"] += seconds * (before + gemm_probe(device)) / 2
 
 
 def max_diff(a: list[dict], b: list[dict]) -> float:
@@ -280,27 +235,36 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda[:N]")
     parser.add_argument(
         "--modes", default="fp32,bf16,int8", help="modtool precisions to run (default all)"
     )
     parser.add_argument("--skip-ray", action="store_true", help="no --engine ray row")
+    parser.add_argument("--no-profile", action="store_true", help="no top operators or kernels")
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "modtool-bench"
     )
     args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
 
     import torch
 
+    device = args.device
+    if is_cuda(device) and not torch.cuda.is_available():
+        built = f"built for CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+        parser.exit(2, f"scoring_bench: --device {device}: no CUDA device here (torch "
+                       f"{torch.__version__}, {built}); run it on a GPU machine\n")  # fmt: skip
+    if device != "cpu" and not is_cuda(device):
+        parser.exit(2, f"scoring_bench: --device {device}: cpu or cuda[:N] only\n")
+    args.workdir.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
     from modtool.scoring import make_scorer
     from modtool.scoring.precision import cpu_capability
 
-    for line in machine_lines(args.threads):
+    for line in machine_lines(args.threads, device):
         print(line, flush=True)
-    rates = gemm_rates()
+    rates = gemm_rates(device)
     print(
-        "GEMM 2048x768 @ 768x3072: "
+        f"GEMM 2048x768 @ 768x3072 on {device}: "
         + ", ".join(f"{mode} {rate / 1e9:.1f} G{'OP' if mode == 'int8' else 'FLOP'}/s"
                     for mode, rate in rates.items()),
         flush=True,
@@ -309,11 +273,16 @@ def main() -> None:
     checkpoint, hf_dir, vocab = build(args.workdir)
     texts = make_comments(args.comments, vocab)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if "bf16" in modes and not cpu_capability().bf16:
+    if is_cuda(device) and "int8" in modes:
+        print("int8: skipped (dynamic int8 runs on the CPU only)")
+        modes.remove("int8")
+    if "bf16" in modes and not is_cuda(device) and not cpu_capability().bf16:
         print("bf16: skipped (no native bfloat16 on this CPU; modtool refuses it here)")
         modes.remove("bf16")
     scorers = {
-        mode: make_scorer("detoxify", checkpoint=checkpoint, hf_config=hf_dir, precision=mode)
+        mode: make_scorer(
+            "detoxify", checkpoint=checkpoint, hf_config=hf_dir, precision=mode, device=device
+        )
         for mode in modes
     }
     reference = scorers.get("fp32") or make_scorer(
@@ -335,16 +304,18 @@ def main() -> None:
         flush=True,
     )
 
-    runners = {"stock": Stock(checkpoint, hf_dir)}
+    runners = {"stock": Stock(checkpoint, hf_dir, device)}
     for mode, scorer in scorers.items():
         runners[f"modtool {mode}"] = Modtool(scorer, args.workdir, args.batch_size)
     clocks = {name: {"wall": 0.0, "cpu": 0.0, "gemm_seconds": 0.0} for name in runners}
     rows: dict[str, list[dict]] = {name: [] for name in runners}
+    for scorer in scorers.values():
+        scorer.tokens[:] = [0, 0]
     size = max(1, -(-len(texts) // args.rounds))
     for number, start in enumerate(range(0, len(texts), size), 1):
         chunk = texts[start : start + size]
         for name, runner in runners.items():
-            timed(runner, chunk, clocks[name], rows[name])
+            timed(runner, chunk, clocks[name], rows[name], device)
         print(
             f"  round {number}: "
             + ", ".join(
@@ -376,32 +347,49 @@ def main() -> None:
             f"{base['cpu'] / clock['cpu']:7.2f}x {fraction:8.2f} {diff:15.2e}{extra}"
         )
 
-    if not args.skip_ray and "fp32" in scorers:
-        try:
-            before = fp32_probe()
-            init, fixed, total, marginal, ray_rows = ray_row(
-                checkpoint, hf_dir, texts, args.workdir, args.threads, scorers["fp32"]
-            )
-            ray_limit = (before + fp32_probe()) / 2 / per_comment
-        except Exception as exc:  # ray missing or the cluster failed: say so, keep the rest
-            print(f"--engine ray: not measured ({type(exc).__name__}: {exc})")
-        else:
-            local = clocks["modtool fp32"]["wall"] / n  # seconds per comment, local engine
-            print(
-                f"{'modtool fp32 ray':22} {n / total:10.2f} {base['wall'] / total:7.2f}x"
-                f" {'':>8} {1 / marginal / ray_limit:8.2f} {max_diff(rows['stock'], ray_rows):15.2e}"
-                f"  (local cluster, 1 actor x {args.threads} CPUs, incl. start-up)"
-            )
-            print(
-                f"  ray: init {init:.1f} s, fixed cost per run (actor start + model load) "
-                f"{fixed:.1f} s, then {1 / marginal:.2f} comments/s vs local {1 / local:.2f}/s: "
-                f"overhead {(marginal / local - 1) * 100:+.0f}% per comment once running"
-            )
+    if not args.skip_ray and "fp32" in scorers and not is_cuda(device):
+        ray_lines(checkpoint, hf_dir, texts, args, scorers["fp32"], clocks, rows, per_comment)
     for mode, scorer in scorers.items():
+        real, padded = scorer.tokens
         print(
-            f"modtool {mode}: model id {scorer.model.id}, "
-            f"[CLS]-only last layer: {scorer.fast_last_layer}"
+            f"modtool {mode}: model id {scorer.model.id}, kernels {scorer.kernels}, "
+            f"[CLS]-only last layer: {scorer.fast_last_layer}, padding "
+            f"{(padded - real) / max(real, 1):.1%} ({padded - real} of {real} tokens)"
         )
+    if not args.no_profile:
+        sample = texts[: min(len(texts), 2 * args.batch_size)]
+        for mode, scorer in scorers.items():
+            print(f"modtool {mode}, where the time goes ({len(sample)} comments):")
+            for line in top_ops(lambda scorer=scorer: scorer.score(sample), device):
+                print(line)
+            print(f"modtool {mode}, kernels that ran ({min(len(sample), 8)} comments):")
+            for line in describe_kernels(lambda scorer=scorer: scorer.score(sample[:8]), device):
+                print(line)
+
+
+def ray_lines(checkpoint, hf_dir, texts, args, scorer, clocks, rows, per_comment) -> None:
+    n = len(texts)
+    base = clocks["stock"]
+    try:
+        before = gemm_probe("cpu")
+        init, fixed, total, marginal, ray_rows = ray_row(
+            checkpoint, hf_dir, texts, args.workdir, args.threads, scorer
+        )
+        ray_limit = (before + gemm_probe("cpu")) / 2 / per_comment
+    except Exception as exc:  # ray missing or the cluster failed: say so, keep the rest
+        print(f"--engine ray: not measured ({type(exc).__name__}: {exc})")
+        return
+    local = clocks["modtool fp32"]["wall"] / n  # seconds per comment, local engine
+    print(
+        f"{'modtool fp32 ray':22} {n / total:10.2f} {base['wall'] / total:7.2f}x"
+        f" {'':>8} {1 / marginal / ray_limit:8.2f} {max_diff(rows['stock'], ray_rows):15.2e}"
+        f"  (local cluster, 1 actor x {args.threads} CPUs, incl. start-up)"
+    )
+    print(
+        f"  ray: init {init:.1f} s, fixed cost per run (actor start + model load) "
+        f"{fixed:.1f} s, then {1 / marginal:.2f} comments/s vs local {1 / local:.2f}/s: "
+        f"overhead {(marginal / local - 1) * 100:+.0f}% per comment once running"
+    )
 
 
 if __name__ == "__main__":

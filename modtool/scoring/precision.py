@@ -4,10 +4,15 @@ No torch at import time. Each mode is its own model id suffix (``+bf16``,
 ``+int8``), so scores of different arithmetic never mix in the store:
 
 * ``fp32``: Detoxify's own arithmetic (scores match ``Detoxify.predict``).
-* ``bf16``: ``torch.autocast`` to bfloat16 for the matrix multiplications. Fast
-  only where the hardware multiplies bf16 natively (AVX512-BF16 or AMX on x86,
-  and CUDA GPUs with bf16 support); elsewhere oneDNN emulates it and it is
-  slower than fp32, so modtool refuses it there.
+* ``bf16``: the whole model in bfloat16, its weights converted once when it is
+  loaded (no per-batch casts; layer norm, softmax and GELU accumulate in fp32
+  inside their kernels). Fast only where the hardware multiplies bf16 natively
+  (AVX512-BF16 or AMX on x86, and CUDA GPUs with bf16 support); elsewhere
+  oneDNN emulates it and it is slower than fp32, so modtool refuses it there.
+  Scores differ from fp32 by about 2e-3 at most (``scoring_bench.py`` prints it).
+
+On the CPU, fp32 and bf16 run every linear of the encoder as one oneDNN call
+with its bias, GELU or residual add fused (:mod:`modtool.scoring.fastpath`).
 * ``int8``: dynamic int8 quantization of every ``nn.Linear``
   (``torch.ao.quantization.quantize_dynamic``, CPU only); fbgemm uses VNNI
   instructions where the CPU has them (AVX512-VNNI or AVX-VNNI), which is where

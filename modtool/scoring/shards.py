@@ -37,9 +37,12 @@ MAX_META_BYTES = 1 << 20
 MAX_NAME_CHARS = 1_000
 MAX_ATTRIBUTES = 1_000
 LOAD_ROWS = 65_536
-MACHINE_DETAILS = frozenset({"checkpoint", "hf_config", "torch", "transformers"})
-"""``details`` keys that say where and with which library versions a model ran,
-not which model it is (the store keeps the first ones it saw)."""
+MACHINE_DETAILS = frozenset(
+    {"checkpoint", "hf_config", "torch", "transformers", "kernels", "cls_only_last_layer"}
+)
+"""``details`` keys that say where, with which library versions and with which
+(checked, same-result) kernels a model ran, not which model it is (the store
+keeps the first ones it saw)."""
 TEXT_HASH = re.compile(r"^[0-9a-f]{16}$")
 
 
