@@ -49,3 +49,18 @@ def no_network_env(tmp_path: Path) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "TORCH_HOME": str(tmp_path / "torch-home"),
     }
+
+
+def go_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Hugging Face hub and no socket for the rest of the test."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    forbid_sockets(monkeypatch)
+
+
+def tiny_scorer(tiny_detoxify, **options):
+    """A Detoxify scorer on the tiny test checkpoint (``tests/tiny_detoxify.py``)."""
+    from modtool.scoring import make_scorer
+
+    return make_scorer(
+        "detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=tiny_detoxify.hf_dir, **options
+    )

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from modtool.scoring import fastpath, make_scorer
+from modtool.scoring import fastpath
 from modtool.scoring.precision import cpu_capability
-from tests.scoring_helpers import forbid_sockets
+from tests.scoring_helpers import go_offline, tiny_scorer
 
 TEXTS = ["you are an idiot", "thanks for the article", "the cat sat on the mat " * 9]
 REPO = Path(__file__).resolve().parent.parent
@@ -20,14 +20,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    forbid_sockets(monkeypatch)
+    go_offline(monkeypatch)
 
 
-def _build(tiny_detoxify, **options):
-    return make_scorer(
-        "detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=tiny_detoxify.hf_dir, **options
-    )
+_build = tiny_scorer
 
 
 def _largest_gap(a, b) -> float:

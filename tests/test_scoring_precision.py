@@ -9,23 +9,18 @@ import sqlite3
 import pytest
 
 from modtool.errors import InputError
-from modtool.scoring import make_scorer
 from modtool.scoring.precision import cpu_capability, resolve
-from tests.scoring_helpers import forbid_sockets
+from tests.scoring_helpers import go_offline, tiny_scorer
 
 TEXTS = ["you are an idiot", "thanks for the article", "the cat sat on the mat " * 4]
 
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    forbid_sockets(monkeypatch)
+    go_offline(monkeypatch)
 
 
-def _build(tiny_detoxify, **options):
-    return make_scorer(
-        "detoxify", checkpoint=tiny_detoxify.checkpoint, hf_config=tiny_detoxify.hf_dir, **options
-    )
+_build = tiny_scorer
 
 
 def test_each_precision_has_its_own_model_id(tiny_detoxify) -> None:
