@@ -14,8 +14,9 @@ every comment into a fresh copy of that database with each contender:
   code ``modtool score`` calls (values checked, models resolved, one
   transaction per batch);
 * **json**: the alternative measured for the choice: one row per comment and
-  model holding a JSON object, with an expression index on the headline
-  attribute, written with the same checks.
+  model holding a JSON object, with an expression index on each model's
+  headline attribute (``$.toxicity``, ``$.p``: the index the new layout's
+  ``s0`` gives every model at once), written with the same checks.
 
 Then the reads the rest of modtool makes, on the old and the new database
 (same scores): the queue sort (top 50 over the whole store by the headline and
@@ -179,7 +180,8 @@ def json_setup(store) -> None:
                model_key INTEGER NOT NULL REFERENCES models(key),
                content_hash TEXT NOT NULL, windowed INTEGER NOT NULL, scored_at TEXT NOT NULL,
                scores TEXT NOT NULL, PRIMARY KEY (comment_id, model_key)) WITHOUT ROWID;
-           CREATE INDEX scores_json_rank ON scores_json(model_key, scores ->> '$.toxicity');"""
+           CREATE INDEX scores_json_rank ON scores_json(model_key, scores ->> '$.toxicity');
+           CREATE INDEX scores_json_rank_p ON scores_json(model_key, scores ->> '$.p');"""
     )
 
 

@@ -21,6 +21,7 @@ import numbers
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -309,39 +310,13 @@ class ScoreRepo:
         if layout is None or attribute not in layout.positions:
             return []
         column = layout.column(attribute)
-        if column is None:
-            value = "(SELECT e.value FROM json_each(s.extra) e WHERE e.key = :attribute)"
-        else:
-            value = f"s.{column}"
-            if thread_id is None:
-                self.ensure_rank_index(column)
-        where = "" if thread_id is None else "AND c.thread_id = :thread"
-        page = (
-            ""
-            if after is None
-            else f"AND ({value} < :score OR ({value} = :score AND s.comment_id > :after))"
-        )
-        # Within a thread, start from its comments (the thread index), not from the
-        # model's whole ranking: the unary + keeps the planner off the rank index.
-        model_key = "+s.model_key" if thread_id is not None else "s.model_key"
-        return [
-            (int(comment_id), float(score))
-            for comment_id, score in self.db.execute(
-                f"""SELECT s.comment_id, {value} FROM comment_scores s
-                    JOIN comments c ON c.id = s.comment_id
-                    WHERE {model_key} = :key AND {value} IS NOT NULL AND c.present = 1
-                    AND s.content_hash = c.content_hash {where} {page}
-                    ORDER BY {value} DESC, s.comment_id LIMIT :limit""",
-                {
-                    "key": layout.key,
-                    "attribute": attribute,
-                    "thread": thread_id,
-                    "limit": limit,
-                    "score": None if after is None else float(after[0]),
-                    "after": None if after is None else int(after[1]),
-                },
-            )
-        ]
+        if column is not None and thread_id is None:
+            self.ensure_rank_index(column)
+        sql = _ranked_sql(column, thread_id is not None, after is not None)
+        params = {"key": layout.key, "attribute": attribute, "thread": thread_id, "limit": limit}
+        if after is not None:
+            params["score"], params["after"] = float(after[0]), int(after[1])
+        return [(int(cid), float(score)) for cid, score in self.db.conn.execute(sql, params)]
 
     def ensure_rank_index(self, column: str) -> bool:
         """Index ``(model_key, column)`` if it is not yet (what ranking by an
@@ -380,6 +355,28 @@ class ScoreRepo:
         )
 
 
+@lru_cache(maxsize=64)
+def _ranked_sql(column: str | None, in_thread: bool, paged: bool) -> str:
+    """The ranking query: ``column`` (``None``: an attribute in ``extra``), within
+    a thread or over the whole store, first page or after a ``(score, id)``."""
+    if column is None:
+        value = "(SELECT e.value FROM json_each(s.extra) e WHERE e.key = :attribute)"
+    else:
+        value = f"s.{column}"
+    where = "AND c.thread_id = :thread" if in_thread else ""
+    page = (
+        f"AND ({value} < :score OR ({value} = :score AND s.comment_id > :after))" if paged else ""
+    )
+    # Within a thread, start from its comments (the thread index), not from the
+    # model's whole ranking: the unary + keeps the planner off the rank index.
+    model_key = "+s.model_key" if in_thread else "s.model_key"
+    return f"""SELECT s.comment_id, {value} FROM comment_scores s
+               JOIN comments c ON c.id = s.comment_id
+               WHERE {model_key} = :key AND {value} IS NOT NULL AND c.present = 1
+               AND s.content_hash = c.content_hash {where} {page}
+               ORDER BY {value} DESC, s.comment_id LIMIT :limit"""
+
+
 # -- reads shared with the dataset repository ------------------------------------
 def layouts(db: sqlite_utils.Database) -> dict[int, ModelLayout]:
     return {
@@ -397,7 +394,7 @@ def _collect(
     sorted by id, attributes by name)."""
     by_key = layouts(db)
     result: dict[int, dict[str, dict[str, float]]] = {}
-    for comment_id, key, *values in db.execute(sql, params):
+    for comment_id, key, *values in db.conn.execute(sql, params):
         layout = by_key[key]
         result.setdefault(comment_id, {})[layout.id] = layout.unpack(values)
     for comment_id, by_model in result.items():
