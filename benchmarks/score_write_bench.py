@@ -7,8 +7,8 @@ every comment into a fresh copy of that database with each contender:
 
 * **old**: the layout before migration m005, one row per attribute
   (``scores(comment_id, model, attribute, score, …)`` with its
-  ``(model, attribute, score)`` index), written by the old ``ScoreRepo.save``
-  SQL, verbatim;
+  ``(model, attribute, score)`` index), written and read by the old code,
+  verbatim (``benchmarks/score_layout_old.py``);
 * **new**: one row per comment and model (``comment_scores``: REAL columns by
   attribute position, ``s0`` indexed), written by ``store.scores.save``, the
   code ``modtool score`` calls (values checked, models resolved, one
@@ -33,7 +33,6 @@ Run: ``.venv/bin/python benchmarks/score_write_bench.py [--comments 50000] [--ro
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -48,51 +47,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks import score_layout_old as old_layout  # noqa: E402
 from benchmarks.synthetic import write_thread  # noqa: E402
 
 ATTRIBUTES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
 DETOX = "detoxify/original@0123456789ab"
 PROFANITY = "profanity-check@1.9.1"
 TARGETS = {1024: 50_000, 32: 20_000}
-
-# -- the layout before m005, verbatim from modtool/store/scores.py and dataset.py -------
-OLD_TABLE = """
-CREATE TABLE scores (
-    comment_id INTEGER NOT NULL REFERENCES comments(id),
-    model TEXT NOT NULL REFERENCES models(id),
-    attribute TEXT NOT NULL,
-    score REAL NOT NULL,
-    content_hash TEXT NOT NULL,
-    windowed INTEGER NOT NULL DEFAULT 0,
-    scored_at TEXT NOT NULL,
-    PRIMARY KEY (comment_id, model, attribute)
-);
-CREATE INDEX scores_model_attribute ON scores(model, attribute, score)"""
-OLD_SAVE = """INSERT INTO scores (comment_id, model, attribute, score, content_hash,
-                                  windowed, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-              ON CONFLICT (comment_id, model, attribute) DO UPDATE SET
-                  score = excluded.score, content_hash = excluded.content_hash,
-                  windowed = excluded.windowed, scored_at = excluded.scored_at"""
-OLD_TOP = """SELECT s.comment_id, s.score FROM scores s
-             JOIN comments c ON c.id = s.comment_id
-             WHERE s.model = :model AND s.attribute = :attribute AND c.present = 1
-             AND s.content_hash = c.content_hash
-             ORDER BY s.score DESC, s.comment_id LIMIT :limit"""
-OLD_THREAD = """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
-                JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
-                WHERE c.thread_id = ? AND c.present = 1"""
-OLD_FILL = """SELECT s.comment_id, s.model, s.attribute, s.score FROM scores s
-              JOIN comments c ON c.id = s.comment_id AND c.content_hash = s.content_hash
-              WHERE s.comment_id IN (SELECT value FROM json_each(?))
-              ORDER BY s.comment_id, s.model, s.attribute"""
-OLD_PAIRS = "SELECT DISTINCT model, attribute FROM scores ORDER BY 1, 2"
-OLD_COUNT = """SELECT COUNT(*) FROM comments c WHERE c.present = 1 AND EXISTS (
-               SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
-               AND s.content_hash = c.content_hash)"""
-OLD_UNSCORED = """SELECT c.id, c.body, c.content_hash FROM comments c
-                  WHERE c.present = 1 AND NOT EXISTS (
-                  SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = :model
-                  AND s.content_hash = c.content_hash) ORDER BY c.id"""
 
 
 def machine_lines() -> list[str]:
@@ -152,25 +113,14 @@ def copy_of(base: Path, name: str, old: bool = False) -> Path:
     shutil.copyfile(base, target)
     if old:
         conn = sqlite3.connect(target)
-        conn.executescript("DROP VIEW scores;" + OLD_TABLE)
+        conn.executescript("DROP VIEW scores;" + old_layout.TABLE)
         conn.close()
     return target
 
 
 # -- the contenders' write paths ----------------------------------------------------------
 def old_save(store, rows) -> None:
-    from modtool.store.common import utc_now
-
-    now = utc_now()
-    with store.db.atomic():
-        store.db.conn.executemany(
-            OLD_SAVE,
-            [
-                (row.comment_id, row.model, a, float(v), row.content_hash, int(row.windowed), now)
-                for row in rows
-                for a, v in row.scores.items()
-            ],
-        )
+    old_layout.save(store.db, rows)
 
 
 def json_setup(store) -> None:
@@ -269,73 +219,60 @@ def best_of(run: Callable[[], object], repeat: int = 3) -> float:
 
 
 def read_table(old_path: Path, new_path: Path) -> list[tuple[str, float, float, str]]:
+    """The reads the rest of modtool makes, each through its own code: the old
+    layout's methods (``score_layout_old.py``) and the new store's."""
+    import sqlite_utils
+
     from modtool.store import open_store
     from modtool.store.scores import current_score_rows, scored_pairs
 
-    old = sqlite3.connect(old_path)
+    old = sqlite_utils.Database(old_path)
     new = open_store(new_path)
     threads = [t for (t,) in old.execute("SELECT id FROM threads ORDER BY id")]
     ids = [c for (c,) in old.execute("SELECT id FROM comments ORDER BY id")]
-    chunks = [json.dumps(ids[i : i + 2000]) for i in range(0, len(ids), 2000)]
-
-    def old_fill() -> None:
-        for chunk in chunks:
-            old.execute(OLD_FILL, [chunk]).fetchall()
-
-    def new_fill() -> None:
-        for chunk in chunks:
-            list(current_score_rows(new.db, json.loads(chunk)))
-
+    chunks = [ids[i : i + 2000] for i in range(0, len(ids), 2000)]
     # the first site-wide ranking by a not-yet-indexed attribute builds its index
     first_insult = best_of(lambda: new.scores.ranked(DETOX, "insult", limit=50), repeat=1)
     rows = [
         (
             "queue: top 50 by toxicity, whole store",
-            best_of(
-                lambda: old.execute(
-                    OLD_TOP, {"model": DETOX, "attribute": "toxicity", "limit": 50}
-                ).fetchall()
-            ),
+            best_of(lambda: old_layout.top(old, DETOX, "toxicity", limit=50)),
             best_of(lambda: new.scores.ranked(DETOX, "toxicity", limit=50)),
             "",
         ),
         (
             "queue: top 50 by insult, whole store",
-            best_of(
-                lambda: old.execute(
-                    OLD_TOP, {"model": DETOX, "attribute": "insult", "limit": 50}
-                ).fetchall()
-            ),
+            best_of(lambda: old_layout.top(old, DETOX, "insult", limit=50)),
             best_of(lambda: new.scores.ranked(DETOX, "insult", limit=50)),
             f"first call {first_insult:.2f} s (builds the s4 index once)",
         ),
         (
             f"policy rules / UI: scores of all {len(threads)} threads",
-            best_of(lambda: [old.execute(OLD_THREAD, [t]).fetchall() for t in threads]),
+            best_of(lambda: [old_layout.for_thread(old, t) for t in threads]),
             best_of(lambda: [new.scores.for_thread(t) for t in threads]),
             "",
         ),
         (
             "exports/stats/calibrate: every comment, batches of 2,000",
-            best_of(old_fill),
-            best_of(new_fill),
+            best_of(lambda: [old_layout.fill(old, chunk) for chunk in chunks]),
+            best_of(lambda: [list(current_score_rows(new.db, chunk)) for chunk in chunks]),
             "",
         ),
         (
             "export columns: scored (model, attribute) pairs",
-            best_of(lambda: old.execute(OLD_PAIRS).fetchall()),
+            best_of(lambda: old_layout.score_columns(old)),
             best_of(lambda: scored_pairs(new.db)),
             "",
         ),
         (
             "count_scored (models table, stats)",
-            best_of(lambda: old.execute(OLD_COUNT, {"model": DETOX}).fetchall()),
+            best_of(lambda: old_layout.count_scored(old, DETOX)),
             best_of(lambda: new.scores.count_scored(DETOX)),
             "",
         ),
         (
             "resume: unscored comments of a model",
-            best_of(lambda: old.execute(OLD_UNSCORED, {"model": DETOX}).fetchall()),
+            best_of(lambda: list(old_layout.unscored(old, DETOX))),
             best_of(lambda: list(new.scores.unscored(DETOX))),
             "",
         ),
@@ -384,11 +321,11 @@ def main() -> None:
         old_name, new_name = list(CONTENDERS)[:2]
         if old_name in finals and new_name in finals:
             print(
-                f"\n{'reads on the same scores (best of 3)':58} {'old':>9} {'new':>9} {'new/old':>8}"
+                f"\n{'reads on the same scores (best of 3)':58} {'old':>10} {'new':>10} {'new/old':>8}"
             )
             for label, old_s, new_s, note in read_table(finals[old_name], finals[new_name]):
                 ratio = new_s / old_s if old_s else float("nan")
-                print(f"{label:58} {old_s * 1000:7.1f}ms {new_s * 1000:7.1f}ms {ratio:7.2f}x"
+                print(f"{label:58} {old_s * 1000:8.2f}ms {new_s * 1000:8.2f}ms {ratio:7.2f}x"
                       + (f"  {note}" if note else ""))  # fmt: skip
             print("(target: every read as fast or faster: new/old ≤ 1)")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
