@@ -18,6 +18,9 @@ checkpoint with random weights (hidden 768, 12 layers, 12 heads, a generated
 * per mode (stock, modtool fp32 / bf16 / int8): comments/s, ratio to stock,
   the fraction of the arithmetic limit (GEMM rate / FLOPs per comment; bf16 and
   int8 also against their own GEMM limit), and the max deviation from stock fp32;
+* ``previous fp32`` / ``previous bf16`` rows: modtool's scorer as it was before
+  (plain linears; bf16 by ``torch.autocast`` over the fp32 model), in the same
+  rounds, so the change is measured beside its baseline (``--no-previous``: none);
 * per modtool mode: the padding it ran (padded tokens over real ones), its
   kernels (``onednn-fused`` or ``torch``), where the time goes (the profiler's
   top operators and the share in matrix multiplications) and which kernels ran
@@ -229,6 +232,35 @@ def ray_row(checkpoint: Path, hf_dir: Path, texts: list[str], workdir: Path, thr
     return init, fixed, total, (total - fixed) / max(1, len(texts) - 1), rows
 
 
+def previous_scorer(mode: str, checkpoint: Path, hf_dir: Path, device: str):
+    """modtool's scorer as it was before issue 19.3, rebuilt for comparison in the
+    same run: plain ``nn.Linear`` layers (no oneDNN fusion) and, for bf16, the
+    fp32 model run under ``torch.autocast(bfloat16)`` (every weight cast in every
+    batch) instead of a model converted once."""
+    import torch
+
+    from modtool.scoring import fastpath, make_scorer
+
+    real = fastpath.install_fused_linears
+    fastpath.install_fused_linears = lambda torch, net: False
+    try:
+        scorer = make_scorer(
+            "detoxify", checkpoint=checkpoint, hf_config=hf_dir, precision="fp32", device=device
+        )
+    finally:
+        fastpath.install_fused_linears = real
+    if mode == "bf16":
+        forward = scorer.net.forward
+        kind = torch.device(device).type
+
+        def autocast_forward(*args, **kwargs):
+            with torch.autocast(kind, dtype=torch.bfloat16):
+                return forward(*args, **kwargs)
+
+        scorer.net.forward = autocast_forward
+    return scorer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=300)
@@ -241,6 +273,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-ray", action="store_true", help="no --engine ray row")
     parser.add_argument("--no-profile", action="store_true", help="no top operators or kernels")
+    parser.add_argument(
+        "--no-previous",
+        action="store_true",
+        help="no rows for the previous implementation (plain linears; bf16 by autocast)",
+    )
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "modtool-bench"
     )
@@ -307,6 +344,10 @@ def main() -> None:
     runners = {"stock": Stock(checkpoint, hf_dir, device)}
     for mode, scorer in scorers.items():
         runners[f"modtool {mode}"] = Modtool(scorer, args.workdir, args.batch_size)
+    if not args.no_previous:
+        for mode in (m for m in ("fp32", "bf16") if m in scorers):
+            previous = previous_scorer(mode, checkpoint, hf_dir, device)
+            runners[f"previous {mode}"] = Modtool(previous, args.workdir, args.batch_size)
     clocks = {name: {"wall": 0.0, "cpu": 0.0, "gemm_seconds": 0.0} for name in runners}
     rows: dict[str, list[dict]] = {name: [] for name in runners}
     for scorer in scorers.values():

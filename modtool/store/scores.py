@@ -310,9 +310,8 @@ class ScoreRepo:
         if layout is None or attribute not in layout.positions:
             return []
         column = layout.column(attribute)
-        if column is not None and thread_id is None:
-            self.ensure_rank_index(column)
-        sql = _ranked_sql(column, thread_id is not None, after is not None)
+        indexed = column is not None and thread_id is None and self.ensure_rank_index(column)
+        sql = _ranked_sql(column, thread_id is not None, after is not None, indexed)
         params = {"key": layout.key, "attribute": attribute, "thread": thread_id, "limit": limit}
         if after is not None:
             params["score"], params["after"] = float(after[0]), int(after[1])
@@ -356,9 +355,10 @@ class ScoreRepo:
 
 
 @lru_cache(maxsize=64)
-def _ranked_sql(column: str | None, in_thread: bool, paged: bool) -> str:
+def _ranked_sql(column: str | None, in_thread: bool, paged: bool, indexed: bool = False) -> str:
     """The ranking query: ``column`` (``None``: an attribute in ``extra``), within
-    a thread or over the whole store, first page or after a ``(score, id)``."""
+    a thread or over the whole store, first page or after a ``(score, id)``, off
+    the column's rank index (``indexed``) or not."""
     if column is None:
         value = "(SELECT e.value FROM json_each(s.extra) e WHERE e.key = :attribute)"
     else:
@@ -367,9 +367,10 @@ def _ranked_sql(column: str | None, in_thread: bool, paged: bool) -> str:
     page = (
         f"AND ({value} < :score OR ({value} = :score AND s.comment_id > :after))" if paged else ""
     )
-    # Within a thread, start from its comments (the thread index), not from the
-    # model's whole ranking: the unary + keeps the planner off the rank index.
-    model_key = "+s.model_key" if in_thread else "s.model_key"
+    # Within a thread, start from its comments (the thread index); without the
+    # column's own index, scan the table: the unary + keeps the planner off the
+    # other rank indexes, which would cost a random lookup per row of the model.
+    model_key = "s.model_key" if indexed and not in_thread else "+s.model_key"
     return f"""SELECT s.comment_id, {value} FROM comment_scores s
                JOIN comments c ON c.id = s.comment_id
                WHERE {model_key} = :key AND {value} IS NOT NULL AND c.present = 1
