@@ -173,7 +173,7 @@ def run_bare(doc: Path, db: Path) -> dict:
     conn = store.db.conn
     start, cpu = time.perf_counter(), time.process_time()
     with conn:
-        # The full-text index the schema keeps (m006) built as fast as SQLite builds
+        # The full-text index the schema keeps (m005) built as fast as SQLite builds
         # it: the per-row trigger paused, the batch indexed in one statement (row by
         # row, FTS5 costs several times the insert itself).
         conn.execute("INSERT INTO fts_paused (reason) VALUES ('bench')")

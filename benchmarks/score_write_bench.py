@@ -5,7 +5,7 @@ fresh store, then, for each batch size (comments per transaction), writes
 Detoxify-shaped scores (6 attributes) plus a one-attribute second model for
 every comment into a fresh copy of that database with each contender:
 
-* **old**: the layout before migration m005, one row per attribute
+* **old**: the layout before migration m007, one row per attribute
   (``scores(comment_id, model, attribute, score, …)`` with its
   ``(model, attribute, score)`` index), written and read by the old code,
   verbatim (``benchmarks/score_layout_old.py``);

@@ -160,7 +160,7 @@ class Action:
     group_id: int | None = None
     """The bulk action (``action_groups``) it belongs to, undone with it as one step."""
     content_hash: str | None = None
-    """The comment's ``content_hash`` when the action was taken (NULL before m006)."""
+    """The comment's ``content_hash`` when the action was taken (NULL before m005)."""
 
 
 @dataclass(frozen=True, slots=True)

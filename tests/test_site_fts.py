@@ -1,4 +1,4 @@
-"""Full-text search (issue 21.4) and migration m006 of an older database.
+"""Full-text search (issue 21.4) and migration m005 of an older database.
 
 The FTS5 indexes are made as ``sqlite-utils enable-fts --create-triggers`` makes
 them, so ``sqlite-utils search`` and Datasette's ``_search`` work on a modtool

@@ -1,5 +1,5 @@
 """threads.source records the document as the user named it, never a local absolute
-path (issue 17.15), and migration m008 cuts the absolute paths older databases hold."""
+path (issue 17.15), and migration m009 cuts the absolute paths older databases hold."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlite_utils
 
 from modtool.models import content_hash
 from modtool.store import open_store
-from modtool.store.migrations import LATEST, MIGRATIONS, m008_sources_without_local_paths
+from modtool.store.migrations import LATEST, MIGRATIONS, m009_sources_without_local_paths
 from modtool.store.sources import recorded_source, recorded_sources
 from tests.cli_batch import run_batch
 
@@ -99,12 +99,12 @@ def test_a_policy_is_recorded_without_its_local_path(db_path: Path, tmp_path: Pa
     assert paths == ["mine.toml", "news-comments.toml"]
 
 
-def test_m008_cuts_stored_absolute_paths(tmp_path: Path) -> None:
-    """A database made just before m008, holding the absolute paths imports used to
+def test_m009_cuts_stored_absolute_paths(tmp_path: Path) -> None:
+    """A database made just before m009, holding the absolute paths imports used to
     store: after opening, file names (and relative names and <stdin> untouched)."""
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    before = MIGRATIONS.index(m008_sources_without_local_paths)
+    before = MIGRATIONS.index(m009_sources_without_local_paths)
     for migration in MIGRATIONS[:before]:
         migration(db)
     db.execute(f"PRAGMA user_version={before}")

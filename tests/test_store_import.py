@@ -188,3 +188,9 @@ def test_migrates_a_database_made_by_an_older_schema(
     import_path(store, sample_path)
     assert store.comments.count() == 27
     store.close()
+
+
+def test_migrations_are_named_by_their_version() -> None:
+    """A migration's number is its place in MIGRATIONS (the user_version it sets)."""
+    names = [migration.__name__ for migration in MIGRATIONS]
+    assert names == [f"m{v:03d}_{name[5:]}" for v, name in enumerate(names, start=1)]

@@ -1,4 +1,4 @@
-"""The store's one score write path and its reads (m005 layout): every value a real
+"""The store's one score write path and its reads (m007 layout): every value a real
 score, a row per comment and model, reads by (model, attribute) off an index."""
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from modtool.store.common import utc_now, write_transaction
 from modtool.store.dataset import DatasetRepo
 from modtool.store.fts import SearchRepo
 from modtool.store.labels import LabelRepo
-from modtool.store.migrations import LATEST, MIGRATIONS, m005_scores_by_comment_and_model
+from modtool.store.migrations import LATEST, MIGRATIONS, m007_scores_by_comment_and_model
 from modtool.store.naming import NamingRepo
 from modtool.store.platform_actions import PlatformRepo
 from modtool.store.policies import PolicyRepo
@@ -59,7 +59,7 @@ TABLES_BY_VERSION = {
     1: ("threads", "comments"),
     2: ("models", "scores"),
     3: ("policies", "labels"),
-    MIGRATIONS.index(m005_scores_by_comment_and_model) + 1: ("comment_scores",),
+    MIGRATIONS.index(m007_scores_by_comment_and_model) + 1: ("comment_scores",),
 }
 """Tables (and views) each migration creates: a database claiming a version must have them."""
 

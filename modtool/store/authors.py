@@ -27,7 +27,7 @@ ACCOUNT_IS_NAME = frozenset({"reddit", "hackernews", "discourse", "convokit"})
 ACCOUNT_FIELD = "username"
 """The ``meta`` key holding the account where it differs from the name (Disqus)."""
 _ACCOUNT_SQL = "(CASE WHEN json_valid({c}.meta) THEN json_extract({c}.meta, '$.username') END)"
-"""The expression index ``comments_account`` (m006) is on exactly this."""
+"""The expression index ``comments_account`` (m005) is on exactly this."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """Full-text search: the ``comments_fts`` (body, author) and ``threads_fts`` (title)
-FTS5 indexes that migration m006 makes the way ``sqlite-utils enable-fts
+FTS5 indexes that migration m005 makes the way ``sqlite-utils enable-fts
 --create-triggers`` does, so ``sqlite-utils search DB comments WORD`` and
 Datasette's ``_search`` use them unchanged.
 
@@ -7,7 +7,7 @@ Triggers keep both in sync on every write (any tool's). One write path indexes
 by itself: an import's new comments (:func:`insert_unindexed`), which pauses the
 insert trigger for its batches and indexes them in one statement before its
 transaction commits (:func:`index_comments`), because FTS5 row by row from a
-trigger was six times slower (migrations.m006), and indexing each batch as it
+trigger was six times slower (migrations.m005), and indexing each batch as it
 came, inside a savepoint per thread, cost a seventh of a Disqus import's
 writer (FTS5 writes its pending terms out as a new segment at every savepoint).
 """

@@ -4,6 +4,8 @@ Each migration is a function that takes the database and changes the schema
 by one step; it runs inside a transaction together with the bump of
 ``PRAGMA user_version``, so a database is always at exactly one version.
 Never edit a released migration: add a new one at the end of ``MIGRATIONS``.
+A migration's number is its place in ``MIGRATIONS`` (the ``user_version`` it
+brings a database to), and its function is named after it (``m007_…``).
 The schema is documented in ``docs/schema.md``.
 """
 
@@ -262,10 +264,10 @@ END
 INSERT INTO [threads_fts] ([threads_fts]) VALUES ('rebuild')
     """,
 )
-"""m006's full-text indexes, one statement each (trigger bodies hold semicolons)."""
+"""m005's full-text indexes, one statement each (trigger bodies hold semicolons)."""
 
 
-def m006_site_moderation(db: sqlite_utils.Database) -> None:
+def m005_site_moderation(db: sqlite_utils.Database) -> None:
     """Moderating a whole site (issue 21): edited-after-review, full-text search,
     bulk action groups, claims.
 
@@ -336,7 +338,7 @@ def m006_site_moderation(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def m009_platform_actions(db: sqlite_utils.Database) -> None:
+def m006_platform_actions(db: sqlite_utils.Database) -> None:
     """Decisions applied on a platform (``modtool decisions --apply``): the audit of each
     request and the platform's answer, append-only like ``actions``.
 
@@ -380,12 +382,12 @@ def m009_platform_actions(db: sqlite_utils.Database) -> None:
 
 
 M005_SLOTS = 16
-"""REAL columns ``s0`` … ``s15`` of ``comment_scores`` (m005): fixed here for good."""
+"""REAL columns ``s0`` … ``s15`` of ``comment_scores`` (m007): fixed here for good."""
 
 _M005_VIEW_CASE = " ".join(f"WHEN {i} THEN s.s{i}" for i in range(M005_SLOTS))
 
 
-def m005_scores_by_comment_and_model(db: sqlite_utils.Database) -> None:
+def m007_scores_by_comment_and_model(db: sqlite_utils.Database) -> None:
     """Scores as one row per (comment, model) holding every attribute (issue 19.2).
 
     ``models`` gets a small integer ``key``; ``comment_scores`` holds one row
@@ -426,13 +428,13 @@ def m005_scores_by_comment_and_model(db: sqlite_utils.Database) -> None:
         """,
     )
     models: dict[str, tuple[int, list[str]]] = {
-        model_id: (int(key), _m005_attributes(attributes))
+        model_id: (int(key), _m007_attributes(attributes))
         for model_id, key, attributes in db.execute("SELECT id, key, attributes FROM models")
     }
     grown: set[str] = set()
     insert = f"INSERT INTO comment_scores VALUES ({', '.join('?' * (6 + M005_SLOTS))})"
     chunk: list[tuple[object, ...]] = []
-    for (comment_id, model_id), rows in _m005_groups(db):
+    for (comment_id, model_id), rows in _m007_groups(db):
         if model_id not in models:  # only if foreign keys were off when it was written
             key = int(db.execute("SELECT COALESCE(MAX(key), 0) + 1 FROM models").fetchone()[0])
             db.execute(
@@ -503,7 +505,7 @@ def m005_scores_by_comment_and_model(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m005_attributes(text: str) -> list[str]:
+def _m007_attributes(text: str) -> list[str]:
     try:
         value = json.loads(text)
     except (TypeError, ValueError, RecursionError):
@@ -511,11 +513,11 @@ def _m005_attributes(text: str) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-def _m005_groups(
+def _m007_groups(
     db: sqlite_utils.Database,
 ) -> Iterator[tuple[tuple[int, str], list[tuple[str, float, str, int, str]]]]:
     """The old rows grouped by (comment, model), in primary-key order (streamed),
-    reduced to the rows m005 keeps: ``(attribute, score, hash, windowed, scored_at)``."""
+    reduced to the rows m007 keeps: ``(attribute, score, hash, windowed, scored_at)``."""
     cursor = db.conn.execute(
         """SELECT s.comment_id, s.model, s.attribute, s.score, s.content_hash, s.windowed,
                   s.scored_at, c.content_hash
@@ -542,7 +544,7 @@ def _m005_groups(
         yield group, kept()
 
 
-def m007_site_models(db: sqlite_utils.Database) -> None:
+def m008_site_models(db: sqlite_utils.Database) -> None:
     """Site models (issue 18): what `modtool train` learned from the moderators' labels.
 
     One row per trained model (its training set's size, the policy and its hash,
@@ -575,7 +577,7 @@ def m007_site_models(db: sqlite_utils.Database) -> None:
     )
 
 
-def m008_sources_without_local_paths(db: sqlite_utils.Database) -> None:
+def m009_sources_without_local_paths(db: sqlite_utils.Database) -> None:
     """``threads.source`` held the absolute path of the imported file (Datasette
     showed ``/home/NAME/…`` to anyone the database went to). Imports now record the
     path as the user named it, or the file name (``store/sources.py``); here every
@@ -608,11 +610,11 @@ MIGRATIONS: list[Migration] = [
     m002_scores,
     m003_policies_labels_actions,
     m004_platform_identity,
-    m006_site_moderation,
-    m009_platform_actions,
-    m005_scores_by_comment_and_model,
-    m007_site_models,
-    m008_sources_without_local_paths,
+    m005_site_moderation,
+    m006_platform_actions,
+    m007_scores_by_comment_and_model,
+    m008_site_models,
+    m009_sources_without_local_paths,
 ]
 
 LATEST = len(MIGRATIONS)

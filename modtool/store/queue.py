@@ -88,7 +88,7 @@ class QueueQuery:
 
 @dataclass(frozen=True, slots=True)
 class ScoreTerm:
-    """One model's attribute as SQL over ``comment_scores`` (m005: a row per comment
+    """One model's attribute as SQL over ``comment_scores`` (m007: a row per comment
     and model, attributes in columns ``s0 …``, the rest in ``extra``): the model's
     key and the expression of the value for a table alias."""
 
@@ -323,7 +323,7 @@ def _plus(q: QueueQuery) -> str:
     return "+" if q.selective and q.thread_id is None else ""
 
 
-# The review at the comment's current text; a review from before m006 has no hash.
+# The review at the comment's current text; a review from before m005 has no hash.
 _FRESH = "(r.content_hash IS NULL OR r.content_hash = c.content_hash)"
 
 

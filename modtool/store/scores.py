@@ -1,6 +1,6 @@
 """Scores: one row per comment and model, holding every attribute of that model.
 
-Layout (migration m005, ``docs/schema.md``): ``comment_scores(comment_id,
+Layout (migration m007, ``docs/schema.md``): ``comment_scores(comment_id,
 model_key, content_hash, windowed, scored_at, s0 … s15, extra)``. A model's
 attributes are numbered by their order in ``models.attributes``: attribute *i*
 is the REAL column ``s<i>`` for *i* < 16, later ones sit in ``extra`` (a JSON
@@ -30,7 +30,7 @@ from modtool.models import ModelInfo, ScoreRow
 from modtool.store.common import dumps, loads, utc_now
 
 SLOTS = 16
-"""Attributes per model held in REAL columns (``s0`` … ``s15``); m005 made them."""
+"""Attributes per model held in REAL columns (``s0`` … ``s15``); m007 made them."""
 SLOT_COLUMNS = tuple(f"s{i}" for i in range(SLOTS))
 VALUES = ", ".join(f"s.{column}" for column in SLOT_COLUMNS) + ", s.extra"
 _UPSERT = f"""INSERT INTO comment_scores (comment_id, model_key, content_hash, windowed, scored_at,

@@ -1,4 +1,4 @@
-"""m005: a database made by the schema before it (one row per attribute), with scores of
+"""m007: a database made by the schema before it (one row per attribute), with scores of
 two models (one of them stale on one comment), opens with every score kept."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import sqlite_utils
 
 from modtool.models import ModelInfo, ScoreRow, content_hash
 from modtool.store import open_store
-from modtool.store.migrations import LATEST, MIGRATIONS, m005_scores_by_comment_and_model
+from modtool.store.migrations import LATEST, MIGRATIONS, m007_scores_by_comment_and_model
 
 DETOX = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
-WIDE = tuple(f"a{i:02d}" for i in range(18))  # more attributes than m005's 16 columns
+WIDE = tuple(f"a{i:02d}" for i in range(18))  # more attributes than m007's 16 columns
 BODIES = {1: ("Ann", "first"), 2: ("Bob", "second"), 3: ("Cy", "third, edited since")}
 
 
 def make_v4(db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
-    before = MIGRATIONS.index(m005_scores_by_comment_and_model)
+    before = MIGRATIONS.index(m007_scores_by_comment_and_model)
     for migration in MIGRATIONS[:before]:
         migration(db)
     db.execute(f"PRAGMA user_version={before}")
@@ -129,7 +129,7 @@ def test_v4_scores_migrate_with_every_score_hash_and_stale_rule_kept(tmp_path: P
 
 
 def test_a_migrated_store_keeps_scoring_and_loading(tmp_path: Path) -> None:
-    """After m005 the write path takes new scores for an old model and a new one."""
+    """After m007 the write path takes new scores for an old model and a new one."""
     db_path = tmp_path / "v4.db"
     make_v4(db_path)
     with open_store(db_path) as store:
