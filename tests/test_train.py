@@ -145,3 +145,27 @@ def test_a_policy_can_read_site_scores(tmp_path) -> None:
     assert rule.score_conditions()[0].attribute == "site:spam"
     with pytest.raises(Exception, match="does not yield 'insult'"):
         parse_policy(text.replace('score = "site:spam"', 'score = "insult"').encode())
+
+
+async def test_the_ui_scores_in_the_background_with_the_site_model(tmp_path) -> None:
+    """``tui --scorer site``: the worker builds the site scorer on the UI's own database."""
+    from tests.tui_support import SIZE, make_app
+
+    store, db = labelled_store(tmp_path, 80)
+    store.close()
+    trained = cli("train", "--db", str(db), "--labels", "spam", "--json")
+    assert trained.exit_code == 0, trained.output
+    model = json.loads(trained.output[trained.output.index("{") :])["model"]
+    app = make_app(db, scorer="site")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.status.scoring.startswith("scored"):
+                break
+        assert app.status.scoring.startswith("scored 80"), app.status.scoring
+        assert app.status.scorer == "site"  # the model id is in the scores below
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT COUNT(*) FROM scores WHERE model = ? AND attribute = 'site:spam'", [model]
+        ).fetchone()
+    assert rows == (80,)

@@ -18,7 +18,7 @@ from modtool.cli.options import db_option, store_for, thread_option
 from modtool.errors import InputError, ModtoolError
 from modtool.moderator import resolve_moderator
 
-SCORER_CHOICES = ("auto", "detoxify", "offline", "profanity-check", "none")
+SCORER_CHOICES = ("auto", "detoxify", "offline", "profanity-check", "site", "none")
 SAMPLE = "sample-thread-korea-talks-collapse.txt"
 """The sample thread shipped inside the package (``modtool/threads`` is a symlink to
 the top-level ``threads/``; package data installs it as ``modtool/threads/…``)."""
@@ -65,7 +65,10 @@ def sample_database() -> Path:
     type=click.Choice(SCORER_CHOICES),
     default="auto",
     show_default=True,
-    help="Score unscored comments in the background with this scorer ('none': don't).",
+    help=(
+        "Score unscored comments in the background with this scorer ('site': the newest"
+        " model `modtool train` made; 'none': don't)."
+    ),
 )
 @click.option(
     "--auto-advance/--no-auto-advance",

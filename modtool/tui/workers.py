@@ -61,7 +61,9 @@ class Workers:
         worker = get_current_worker()
         try:
             with open_store(self.db_path) as store:
-                scorer = make_scorer(self.scorer_name or "auto")
+                name = self.scorer_name or "auto"
+                # The site model lives in the database it was trained on.
+                scorer = make_scorer(name, **({"store": store} if name == "site" else {}))
                 self.post_message(ScorerChosen(scorer.model.name, scorer.note))
                 summary = score_store(
                     store,
