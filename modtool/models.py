@@ -248,3 +248,64 @@ class ExportContext:
     policy_def: Any = None  # the loaded Policy when there is a file (label texts, actions)
     database: str = ""  # the database's file stem (Datasette names databases so)
     prediction: str = "policy"  # Label Studio's predictions: "policy" or a moderator's name
+
+
+DECISION_COLUMNS = (
+    "final",
+    "action",
+    "actions",
+    "labels",
+    "tied_labels",
+    "platform",
+    "thread_external_id",
+    "external_id",
+    "id_problem",
+    "edited_after_decision",
+    "permalink",
+    "modtool_id",
+    "global_id",
+    "moderators",
+    "decided_at",
+    "policy",
+    "policy_hashes",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One comment's decision (``modtool decisions``; built by :mod:`modtool.export.decisions`,
+    applied on a platform by :mod:`modtool.platforms.apply`)."""
+
+    final: bool
+    action: str | None
+    actions: tuple[str, ...]
+    labels: tuple[str, ...]
+    tied_labels: tuple[str, ...]
+    platform: str
+    thread_external_id: str | None
+    external_id: str | None
+    permalink: str | None
+    modtool_id: int
+    global_id: str
+    moderators: tuple[str, ...]
+    decided_at: str
+    policy: str
+    policy_hashes: tuple[str, ...]
+    id_problem: str | None = None
+    """Why the platform id cannot name this one comment (WordPress), else ``None``."""
+    edited_after_decision: bool = False
+    """The comment's text changed after a verdict of this decision was given (edited
+    after review): the decision was made for an earlier text."""
+    notes: tuple[str, ...] = ()
+    """The moderators' notes on the comment (people only, oldest first per moderator)."""
+    thread_url: str | None = None
+    created_at: str | None = None
+    suggested: tuple[str, ...] = ()
+    """Labels of this decision that a rule of the policy suggested (automated detection)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: _plain(getattr(self, name)) for name in DECISION_COLUMNS}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

@@ -15,7 +15,7 @@ from modtool.errors import InputError
 
 if TYPE_CHECKING:
     from modtool.analysis.policy_choice import PolicyChoice
-    from modtool.export.decisions import Decision
+    from modtool.models import Decision
     from modtool.store import Store
 
 

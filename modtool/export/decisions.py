@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ from typing import Any
 from modtool.errors import InputError
 from modtool.export.csv_format import neutralise
 from modtool.export.records import build_record
+from modtool.models import DECISION_COLUMNS as COLUMNS
+from modtool.models import Decision
 from modtool.moderator import POLICY_PREFIX
 from modtool.platforms import wordpress_rules
 from modtool.store import Store
@@ -43,62 +45,6 @@ from modtool.store.dataset import DatasetRow, Selection
 
 SEVERITY = ("remove", "escalate", "flag", "approve")
 FORMATS = ("jsonl", "csv", "wp-cli", "dsa-sor")
-COLUMNS = (
-    "final",
-    "action",
-    "actions",
-    "labels",
-    "tied_labels",
-    "platform",
-    "thread_external_id",
-    "external_id",
-    "id_problem",
-    "edited_after_decision",
-    "permalink",
-    "modtool_id",
-    "global_id",
-    "moderators",
-    "decided_at",
-    "policy",
-    "policy_hashes",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    final: bool
-    action: str | None
-    actions: tuple[str, ...]
-    labels: tuple[str, ...]
-    tied_labels: tuple[str, ...]
-    platform: str
-    thread_external_id: str | None
-    external_id: str | None
-    permalink: str | None
-    modtool_id: int
-    global_id: str
-    moderators: tuple[str, ...]
-    decided_at: str
-    policy: str
-    policy_hashes: tuple[str, ...]
-    id_problem: str | None = None
-    """Why the platform id cannot name this one comment (WordPress), else ``None``."""
-    edited_after_decision: bool = False
-    """The comment's text changed after a verdict of this decision was given (edited
-    after review): the decision was made for an earlier text."""
-    notes: tuple[str, ...] = ()
-    """The moderators' notes on the comment (people only, oldest first per moderator)."""
-    thread_url: str | None = None
-    created_at: str | None = None
-    suggested: tuple[str, ...] = ()
-    """Labels of this decision that a rule of the policy suggested (automated detection)."""
-
-    def as_json(self) -> dict[str, Any]:
-        return {name: _plain(getattr(self, name)) for name in COLUMNS}
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def parse_since(text: str) -> datetime:

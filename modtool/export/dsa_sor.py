@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from modtool.errors import InputError
-from modtool.export.decisions import Decision
+from modtool.models import Decision
 from modtool.moderator import POLICY_PREFIX
 
 VISIBILITY_FOR_ACTION = {

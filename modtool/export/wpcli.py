@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from modtool.errors import InputError
-from modtool.export.decisions import Decision
+from modtool.models import Decision
 from modtool.platforms import wordpress_rules
 
 VERB = {"approve": "approve", "hold": "unapprove", "spam": "spam", "trash": "trash"}

@@ -125,7 +125,7 @@ def train(
     from sklearn.metrics import average_precision_score, roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
-    from modtool.learn.features import Featurizer, default_config
+    from modtool.scoring.site_features import Featurizer, default_config
 
     started = time.perf_counter()
     data = gather(rows, labels)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from modtool.errors import InputError
-from modtool.export.decisions import Decision
+from modtool.models import Decision
 from modtool.platforms import wordpress_rules
 from modtool.platforms.http import AuthError, NotFoundOnSite, PlatformError
 from modtool.platforms.wordpress import RemoteComment, WordPressSite

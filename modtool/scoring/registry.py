@@ -73,7 +73,7 @@ def make_scorer(name: str = "auto", **options: Any) -> Scorer:
 
         return OfflineScorer()
     if name == "site":
-        from modtool.learn.scorer import SiteScorer
+        from modtool.scoring.site import SiteScorer
 
         return SiteScorer(options.get("store"), options.get("model_id"))
     if name == "detoxify":

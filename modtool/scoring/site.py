@@ -23,7 +23,7 @@ class SiteScorer:
     def __init__(self, store: Any, model_id: str | None = None, note: str | None = None) -> None:
         import numpy as np
 
-        from modtool.learn.features import Featurizer
+        from modtool.scoring.site_features import Featurizer
 
         if store is None:
             raise InputError("--scorer site reads its model from a database (it has none here)")
