@@ -9,12 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from modtool.ingest import import_path
 from modtool.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "threads" / "sample-thread-korea-talks-collapse.txt"
+
+# Property tests draw new examples on every developer run (that is how they find
+# bugs); CI (.ci/run sets HYPOTHESIS_PROFILE=ci) draws the same ones every run, so
+# a landing is never decided by a lucky draw. A failure prints how to replay it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

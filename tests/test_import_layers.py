@@ -51,7 +51,7 @@ def cycle_in(graph: dict[str, dict[str, str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, {})):
             if state.get(target) == 1:
-                return [*path[path.index(target):], target]
+                return [*path[path.index(target) :], target]
             if target not in state and (found := visit(target)):
                 return found
         state[node] = 2
