@@ -168,6 +168,7 @@ def _register() -> None:
         export,
         fetch,
         import_labels,
+        labeling,
         models,
         policy,
         review,
@@ -179,7 +180,8 @@ def _register() -> None:
     )
 
     for module in (
-        threads, fetch, scoring, models, policy, review, site, bulk, tui, export, import_labels,
+        threads, fetch, scoring, models, policy, labeling, review, site, bulk, tui, export,
+        import_labels,
         decisions, evaluate, train,
     ):  # fmt: skip
         for command in module.COMMANDS:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from modtool.cli import output
-from modtool.cli.options import db_option, store_for
+from modtool.cli.options import db_option, load_policy_ref, policy_option, store_for
 from modtool.errors import InputError
 from modtool.models import Action
 from modtool.moderator import resolve_moderator
@@ -112,13 +112,7 @@ def label_many(
     default=None,
     help="Whose last step (default: $MODTOOL_MODERATOR, else the OS user).",
 )
-@click.option(
-    "--policy",
-    "policy_ref",
-    metavar="FILE|NAME",
-    default=None,
-    help="The policy the action was made under (default: news-comments).",
-)
+@policy_option("The policy the action was made under (default: news-comments).")
 @click.option("--redo", is_flag=True, help="Redo the step undone last instead.")
 @db_option
 def undo_command(moderator: str | None, policy_ref: str | None, redo: bool, db_path: Path) -> None:
@@ -130,9 +124,7 @@ def undo_command(moderator: str | None, policy_ref: str | None, redo: bool, db_p
       modtool undo -m ana
       modtool undo -m ana --redo
     """
-    from modtool.policy import DEFAULT_POLICY, load_policy
-
-    policy = load_policy(policy_ref or DEFAULT_POLICY)
+    policy = load_policy_ref(policy_ref)
     who = resolve_moderator(moderator)
     store = store_for(db_path)
     method = store.labels.redo if redo else store.labels.undo

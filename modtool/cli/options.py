@@ -127,6 +127,30 @@ threads_option = click.option(
 )
 
 
+def policy_option(
+    help: str = "Policy file, ./policies/NAME.toml, or a shipped name (default: news-comments).",
+    metavar: str = "FILE|NAME",
+) -> Callable[[F], F]:
+    """``--policy`` (parameter ``policy_ref``); each command says what the policy is for."""
+    return click.option("--policy", "policy_ref", metavar=metavar, default=None, help=help)
+
+
+LABELS_POLICY_HELP = "Policy file or shipped name whose labels count (default: news-comments)."
+
+
+def load_policy_ref(policy_ref: str | None) -> Any:  # a Policy
+    """The policy a ``--policy`` names, else the default (imported here, when a command
+    runs, so ``--help`` stays fast)."""
+    from modtool.policy import DEFAULT_POLICY, load_policy
+
+    return load_policy(policy_ref or DEFAULT_POLICY)
+
+
+def thread_id_of(store: Store, thread_ref: str | None) -> int | None:
+    """The id of the thread a ``--thread`` names, or None when none was given."""
+    return None if thread_ref is None else store.threads.resolve(thread_ref).id
+
+
 def thread_ids(store: Store, refs: tuple[str, ...]) -> tuple[int, ...] | None:
     """The ids of the ``--thread`` choices of :data:`threads_option` (``None``: all)."""
     if not refs:

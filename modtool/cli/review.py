@@ -10,29 +10,23 @@ import click
 from rich.text import Text
 
 from modtool.cli import output, tables
-from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
+from modtool.cli.options import (
+    LABELS_POLICY_HELP,
+    THREAD_REF,
+    db_option,
+    load_policy_ref,
+    policy_option,
+    store_for,
+    table_options,
+)
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
 from modtool.safe_text import one_line
 
-policy_option = click.option(
-    "--policy",
-    "policy_ref",
-    metavar="FILE|NAME",
-    default=None,
-    help="Policy file or shipped name whose labels count (default: news-comments).",
-)
-
-
-def _load(policy_ref: str | None):  # -> Policy (lazy import keeps --help fast)
-    from modtool.policy import DEFAULT_POLICY, load_policy
-
-    return load_policy(policy_ref or DEFAULT_POLICY)
-
 
 @click.command("progress")
 @click.argument("thread_ref", metavar="[THREAD]", required=False, type=THREAD_REF)
-@policy_option
+@policy_option(LABELS_POLICY_HELP)
 @table_options()
 @db_option
 def progress_command(
@@ -46,7 +40,7 @@ def progress_command(
       modtool progress
       modtool progress 1 --policy news-comments --json
     """
-    policy = _load(policy_ref)
+    policy = load_policy_ref(policy_ref)
     store = store_for(db_path)
     thread_id = None if thread_ref is None else store.threads.resolve(thread_ref).id
     summary = store.progress.summary(policy.name, thread_id)

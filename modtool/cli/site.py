@@ -16,7 +16,15 @@ import click
 from rich.text import Text
 
 from modtool.cli import output, tables
-from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
+from modtool.cli.options import (
+    LABELS_POLICY_HELP,
+    THREAD_REF,
+    db_option,
+    load_policy_ref,
+    policy_option,
+    store_for,
+    table_options,
+)
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
 from modtool.importers.records import STATUSES
@@ -25,13 +33,6 @@ from modtool.safe_text import one_line
 
 TABLE_LIMIT = 50
 
-policy_option = click.option(
-    "--policy",
-    "policy_ref",
-    metavar="FILE|NAME",
-    default=None,
-    help="Policy file or shipped name whose labels count (default: news-comments).",
-)
 moderator_option = click.option(
     "--moderator",
     "-m",
@@ -46,16 +47,10 @@ limit_option = click.option(
 )
 
 
-def _load_policy(policy_ref: str | None):  # -> Policy (lazy import keeps --help fast)
-    from modtool.policy import DEFAULT_POLICY, load_policy
-
-    return load_policy(policy_ref or DEFAULT_POLICY)
-
-
 def _session(db_path: Path, policy_ref: str | None, moderator: str | None):
     from modtool.moderation import SiteSession
 
-    policy = _load_policy(policy_ref)
+    policy = load_policy_ref(policy_ref)
     store = store_for(db_path)
     return SiteSession(store, policy, resolve_moderator(moderator)), policy
 
@@ -116,7 +111,7 @@ class MinScore(click.ParamType):
     "or highest score of one attribute first (e.g. threat, a site model's site:spam).",
 )
 @moderator_option
-@policy_option
+@policy_option(LABELS_POLICY_HELP)
 @limit_option
 @table_options(json="lines")
 @db_option
@@ -308,7 +303,7 @@ def comment_grid(session, ids: list[int], title: str) -> Grid:  # type: ignore[n
 @click.option("--platform", default=None, help="The platform, when the name is on several.")
 @click.option("--thread", "thread_ref", metavar="ID", type=THREAD_REF, help="Only this thread.")
 @moderator_option
-@policy_option
+@policy_option(LABELS_POLICY_HELP)
 @limit_option
 @table_options(json="lines")
 @db_option
@@ -381,7 +376,7 @@ def author_command(
 @click.argument("query")
 @click.option("--thread", "thread_ref", metavar="ID", type=THREAD_REF, help="Only this thread.")
 @moderator_option
-@policy_option
+@policy_option(LABELS_POLICY_HELP)
 @limit_option
 @table_options(json="lines")
 @db_option

@@ -14,7 +14,14 @@ import click
 
 from modtool.cli import output
 from modtool.cli.import_report import print_import_report
-from modtool.cli.options import THREAD_REF, db_option, store_for, table_options
+from modtool.cli.options import (
+    THREAD_REF,
+    db_option,
+    load_policy_ref,
+    policy_option,
+    store_for,
+    table_options,
+)
 from modtool.cli.render import TreeCut, reply_tree, threads_table
 from modtool.cli.tables import show
 from modtool.errors import InputError, ModtoolError
@@ -160,13 +167,7 @@ def _spooled_stdin():  # type: ignore[no-untyped-def]
     default=None,
     help="Whose unreviewed comments count (default: $MODTOOL_MODERATOR, else the OS user).",
 )
-@click.option(
-    "--policy",
-    "policy_ref",
-    metavar="FILE|NAME",
-    default=None,
-    help="The policy reviews count under (default: news-comments).",
-)
+@policy_option("The policy reviews count under (default: news-comments).")
 @table_options()
 @db_option
 def threads_command(
@@ -188,10 +189,9 @@ def threads_command(
     """
     from modtool.moderation import site_headline
     from modtool.moderator import resolve_moderator
-    from modtool.policy import DEFAULT_POLICY, load_policy
     from modtool.store.threadstats import sort_stats
 
-    policy = load_policy(policy_ref or DEFAULT_POLICY)
+    policy = load_policy_ref(policy_ref)
     who = resolve_moderator(moderator)
     store = store_for(db_path)
     threads = {t.id: t for t in store.threads.list()}
