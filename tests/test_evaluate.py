@@ -191,3 +191,33 @@ def test_evaluate_on_stored_scores_stays_light(labeled_db) -> None:
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))
     modules = json.loads(line.removeprefix("MODULES="))
     assert not [m for m in modules if m.split(".")[0] in {"numpy", "sklearn", "torch", "scipy"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("deep.jsonl", "[" * 200_000 + "]" * 200_000 + "\n", "deep.jsonl: line 1 column"),
+        ("digits.jsonl", '{"text": "hi", "toxic": ' + "9" * 5000 + "}\n", "digits.jsonl: line 1"),
+        (
+            "nan.jsonl",
+            '{"text": "hi", "toxic": 0}\n{"text": NaN, "toxic": 1}\n',
+            "nan.jsonl: line 2",
+        ),
+        ("list.jsonl", '{"text": "hi", "toxic": 0}\n[1, 2]\n', "list.jsonl:2: not a JSON object"),
+        ("big.csv", 'text,toxic\n"' + "a" * 200_000 + '",1\n', "big.csv:2: not a readable CSV"),
+        ("bare.csv", "you idiot,1\nhello,0\n", "a file without a header: --no-header"),
+    ],
+)
+def test_a_hostile_labeled_file_is_one_line(tmp_path, name: str, content: str, says: str) -> None:
+    """Labeled files are untrusted: JSON Lines go through modtool.jsonsafe's bounds
+    (a 200,000-deep line raised RecursionError with a traceback), CSV errors name
+    their line, and a file without a header is told how to read it."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = run(
+        "evaluate", "--input", str(path), "--label-column", "toxic", "--scorer", "profanity-check"
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("modtool: error: ") and says in lines[0], lines
+    assert "Traceback" not in result.output

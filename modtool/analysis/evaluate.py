@@ -22,7 +22,6 @@ Lines file scored now (the Jigsaw subset from the command line).
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,23 +276,34 @@ def read_labeled_file(
 def _records(
     path: Path, text_column: str, label_column: str, header: bool
 ) -> Iterator[tuple[str, Any, Any]]:
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _json_records(path, text_column, label_column)
+    else:
+        yield from _csv_records(path, text_column, label_column, header)
+
+
+def _json_records(
+    path: Path, text_column: str, label_column: str
+) -> Iterator[tuple[str, Any, Any]]:
+    """Each line of a JSON Lines file, read within :mod:`modtool.jsonsafe`'s bounds
+    (line length, nesting depth, digits): a hostile line is one error naming it."""
+    from modtool import jsonsafe
+
+    for number, record in jsonsafe.iter_lines(path):
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{number}: not a JSON object")
+        for column in (text_column, label_column):
+            if column not in record:
+                raise InputError(f"{path}:{number}: no key {column!r}")
+        yield str(number), record[text_column], record[label_column]
+
+
+def _csv_records(
+    path: Path, text_column: str, label_column: str, header: bool
+) -> Iterator[tuple[str, Any, Any]]:
+    reader = None
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            if path.suffix.lower() in (".jsonl", ".ndjson"):
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except ValueError as exc:
-                        raise InputError(f"{path}:{number}: not JSON ({exc})") from None
-                    if not isinstance(record, dict):
-                        raise InputError(f"{path}:{number}: not a JSON object")
-                    for column in (text_column, label_column):
-                        if column not in record:
-                            raise InputError(f"{path}:{number}: no key {column!r}")
-                    yield str(number), record[text_column], record[label_column]
-                return
             reader = csv.reader(handle)
             if header:
                 names = next(reader, [])
@@ -301,8 +311,8 @@ def _records(
                     if column not in names:
                         raise InputError(
                             f"{path}:1: no column {column!r} (columns: "
-                            f"{', '.join(n[:30] for n in names[:20])}; --no-header for a "
-                            "file without one)"
+                            f"{', '.join(n[:30] for n in names[:20])}; a file without a header: "
+                            "--no-header --text-column 1 --label-column 2)"
                         )
                 text_at, label_at = names.index(text_column), names.index(label_column)
             else:
@@ -317,7 +327,10 @@ def _records(
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+        where = f":{reader.line_num}" if reader is not None and reader.line_num else ""
+        raise InputError(f"{path}{where}: not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _number(column: str) -> int:
