@@ -16,7 +16,7 @@ from typing import Any
 from benchmarks.formats_json import Node, children_of
 from modtool.ingest import ImportReport, import_path, import_together
 from modtool.store import open_store
-from tests.json_formats import dump
+from tests.json_formats import by_id, dump
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -136,3 +136,25 @@ def stored_parents(folder: Path, document: Path) -> dict[str, tuple[str | None, 
     db = folder / "m.db"
     import_into(db, document)
     return {key[1]: (value[0], value[3]) for key, value in stored_tree(db).items()}
+
+
+def assert_read_and_stored(
+    records: Sequence[Any], nodes: Sequence[Node], db: Path, path: Path
+) -> None:
+    """A random tree's records read back exactly (parents, authors, bodies, nothing
+    missing) and, imported, stored with the same parents."""
+    from modtool.importers.records import MissingRecord
+
+    found = by_id(records)
+    assert {key: r.parent_external_id for key, r in found.items()} == {
+        n.id: n.parent for n in nodes
+    }
+    for node in nodes:
+        assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
+    assert not [r for r in records if isinstance(r, MissingRecord)]
+    if not nodes:
+        return
+    import_into(db, path)
+    assert {key[1]: value[0] for key, value in stored_tree(db).items()} == {
+        n.id: n.parent for n in nodes
+    }

@@ -14,6 +14,7 @@ from modtool.importers.records import MissingRecord, ProblemRecord, ThreadRecord
 from tests.api_formats import (
     FIXTURES,
     assert_one_parse_error,
+    assert_read_and_stored,
     import_into,
     iso,
     link_files,
@@ -193,18 +194,4 @@ def test_random_discussions_read_back_and_land_as_the_same_tree(
     nodes = [n for n in nodes if n.parent is None or n.parent in top]  # replies nest one level
     folder = tmp_path_factory.mktemp("gh")
     path = write_json(folder, "d.json", render(nodes))
-    records = read(path)
-    found = by_id(records)
-    assert {key: r.parent_external_id for key, r in found.items()} == {
-        n.id: n.parent for n in nodes
-    }
-    for node in nodes:
-        assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
-    assert not [r for r in records if isinstance(r, MissingRecord)]
-    if not nodes:
-        return
-    db = folder / "m.db"
-    import_into(db, path)
-    assert {key[1]: value[0] for key, value in stored_tree(db).items()} == {
-        n.id: n.parent for n in nodes
-    }
+    assert_read_and_stored(read(path), nodes, folder / "m.db", path)

@@ -14,6 +14,7 @@ from modtool.importers.records import MissingRecord, ProblemRecord, ThreadRecord
 from tests.api_formats import (
     FIXTURES,
     assert_one_parse_error,
+    assert_read_and_stored,
     import_into,
     iso,
     link_files,
@@ -174,18 +175,4 @@ def test_random_threads_read_back_and_land_as_the_same_tree(
         write_json(folder, f"p{i}.json", page) for i, page in enumerate(render(nodes, per_page))
     ]
     document = link_files(folder / "doc", pages)
-    records = read(document)
-    found = by_id(records)
-    assert {key: r.parent_external_id for key, r in found.items()} == {
-        n.id: n.parent for n in nodes
-    }
-    for node in nodes:
-        assert (found[node.id].author, found[node.id].body) == (node.author, node.body)
-    assert not [r for r in records if isinstance(r, MissingRecord)]
-    if not nodes:
-        return
-    db = folder / "m.db"
-    import_into(db, document)
-    assert {key[1]: value[0] for key, value in stored_tree(db).items()} == {
-        n.id: n.parent for n in nodes
-    }
+    assert_read_and_stored(read(document), nodes, folder / "m.db", document)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from modtool.cli import output
-from modtool.cli.options import db_option, load_policy_ref, policy_option, store_for
+from modtool.cli.options import db_option, load_policy_ref, policy_option, store_for, thread_id_of
 from modtool.errors import InputError
 from modtool.models import Action
 from modtool.moderator import resolve_moderator
@@ -65,7 +65,7 @@ def label_many(
 
         assert author is not None
         ref: AuthorRef = SiteSession(store, policy, who).author(author, platform)
-        thread_id = None if thread_ref is None else store.threads.resolve(thread_ref).id
+        thread_id = thread_id_of(store, thread_ref)
         plan = bulk.by_author(
             store,
             ref,

@@ -18,6 +18,7 @@ from modtool.cli.options import (
     policy_option,
     store_for,
     table_options,
+    thread_id_of,
 )
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
@@ -42,7 +43,7 @@ def progress_command(
     """
     policy = load_policy_ref(policy_ref)
     store = store_for(db_path)
-    thread_id = None if thread_ref is None else store.threads.resolve(thread_ref).id
+    thread_id = thread_id_of(store, thread_ref)
     summary = store.progress.summary(policy.name, thread_id)
     if not summary:
         raise InputError("the database has no threads yet: run `modtool import FILE` first")

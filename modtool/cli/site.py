@@ -24,6 +24,7 @@ from modtool.cli.options import (
     policy_option,
     store_for,
     table_options,
+    thread_id_of,
 )
 from modtool.cli.tables import Column, Grid
 from modtool.errors import InputError
@@ -333,7 +334,7 @@ def author_command(
 
     session, policy = _session(db_path, policy_ref, moderator)
     ref = session.author(name, platform)
-    thread_id = None if thread_ref is None else session.store.threads.resolve(thread_ref).id
+    thread_id = thread_id_of(session.store, thread_ref)
     rows = session.rows(QueueFilter(author_ref=ref, thread_id=thread_id), "newest")
     match = next(m for m in session.store.authors.find(name, platform) if m.ref == ref)
     labelled, by_label = session.store.authors.label_counts(ref, policy.name)
@@ -404,7 +405,7 @@ def search_command(
 
     session, _ = _session(db_path, policy_ref, moderator)
     store = session.store
-    thread_id = None if thread_ref is None else store.threads.resolve(thread_ref).id
+    thread_id = thread_id_of(store, thread_ref)
     ranked = store.search.few(query)  # ranking a common word's every match: seconds
     total = store.search.count(query, thread_id=thread_id) if ranked else None
 

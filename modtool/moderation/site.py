@@ -33,6 +33,7 @@ from modtool.moderation.common import (
     suggested_keys,
 )
 from modtool.moderation.rows import PAGE, LazyRows
+from modtool.moderation.writing import LabelWrites
 from modtool.scoring.headline import Headline, headline
 from modtool.store import Store
 from modtool.store.authors import AuthorRef, author_of
@@ -68,7 +69,7 @@ def site_headline(models: Sequence[Any]) -> tuple[str, str] | None:
     return None if found is None else (found.model, found.attribute)
 
 
-class SiteSession:
+class SiteSession(LabelWrites):
     """The moderation state of ``moderator`` on the whole database under ``policy``."""
 
     site = True
@@ -367,39 +368,15 @@ class SiteSession:
                     continue
                 break
             cid = rows[index]
-            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
+            if self.offered_next(cid, after):
                 return cid
             index += 1
         for cid in rows[:start]:
-            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
+            if self.offered_next(cid, after):
                 return cid
         return None
 
-    # -- writing (each call has committed when it returns) --------------------------------
-    def toggle(self, cid: int, label: str) -> Action | None:
-        definition = self.labels.get(label)
-        if definition is not None and getattr(definition, "action", "") == "approve":
-            return self.approve(cid)
-        return self._applied(
-            self.store.labels.toggle(cid, label, moderator=self.moderator, policy=self.ref)
-        )
-
-    def approve(self, cid: int) -> Action | None:
-        return self._applied(
-            self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref)
-        )
-
-    def note(self, cid: int, text: str) -> Action:
-        action = self.store.labels.note(cid, text, moderator=self.moderator, policy=self.ref)
-        self._applied(action)
-        return action
-
-    def undo(self) -> list[Action]:
-        return self._applied_many(self.store.labels.undo(moderator=self.moderator, policy=self.ref))
-
-    def redo(self) -> list[Action]:
-        return self._applied_many(self.store.labels.redo(moderator=self.moderator, policy=self.ref))
-
+    # -- writing: toggle, approve, note, undo, redo (LabelWrites) -------------------------
     def applied_elsewhere(self, actions: Sequence[Action]) -> None:
         """Actions written by another part of the app (a bulk action, the open thread)."""
         self._applied_many(list(actions))

@@ -31,6 +31,7 @@ from modtool.moderation.common import (
     highlights_of,
     suggested_keys,
 )
+from modtool.moderation.writing import LabelWrites
 from modtool.scoring.headline import Headline, headline, is_detoxify
 from modtool.store import Store
 from modtool.store.authors import AuthorRef, author_of
@@ -51,7 +52,7 @@ class Node:
     flags: tuple[str, ...] = ()
 
 
-class Session:
+class Session(LabelWrites):
     """The moderation state of ``moderator`` on ``thread`` under ``policy``."""
 
     site = False
@@ -325,7 +326,7 @@ class Session:
         count = len(order)
         for step in range(count):
             cid = order[(start + step) % count]
-            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
+            if self.offered_next(cid, after):
                 return cid
         return None
 
@@ -337,43 +338,11 @@ class Session:
         count = len(self.order)
         for step in range(count):
             cid = self.order[(start + step) % count]
-            if cid != after and not self.is_reviewed(cid) and cid not in self.claims:
+            if self.offered_next(cid, after):
                 return cid
         return None
 
-    # -- writing (each call has committed when it returns) -----------------------
-    def toggle(self, cid: int, label: str) -> Action | None:
-        definition = self.labels.get(label)
-        if definition is not None and getattr(definition, "action", "") == "approve":
-            return self.approve(cid)
-        return self._applied(
-            self.store.labels.toggle(cid, label, moderator=self.moderator, policy=self.ref)
-        )
-
-    def approve(self, cid: int) -> Action | None:
-        return self._applied(
-            self.store.labels.approve(cid, moderator=self.moderator, policy=self.ref)
-        )
-
-    def note(self, cid: int, text: str) -> Action:
-        """Add a note to this moderator's verdict on ``cid`` (committed on return)."""
-        action = self.store.labels.note(cid, text, moderator=self.moderator, policy=self.ref)
-        self._applied(action)
-        return action
-
-    def undo(self) -> list[Action]:
-        """Undo this moderator's last step (one action, or a whole bulk group)."""
-        done = self.store.labels.undo(moderator=self.moderator, policy=self.ref)
-        for action in done:
-            self._applied(action)
-        return done
-
-    def redo(self) -> list[Action]:
-        done = self.store.labels.redo(moderator=self.moderator, policy=self.ref)
-        for action in done:
-            self._applied(action)
-        return done
-
+    # -- writing: toggle, approve, note, undo, redo (LabelWrites) ----------------
     def _applied(self, action: Action | None) -> Action | None:
         if action is not None and action.comment_id in self.nodes:
             self._set_state(action.comment_id, self.moderator, action.after, restamped=True)

@@ -5,7 +5,7 @@ all/any/not), every problem reported with its place. A mixin of
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -56,10 +56,11 @@ class ConditionBuilder:
     nesting: int
     regex_weight: int
 
-    def problem(
-        self, place: Place | None, message: str, key: str | None = None, value: Any = None
-    ) -> None:
-        raise NotImplementedError  # Builder.problem
+    if TYPE_CHECKING:  # provided by Builder, which this is a mixin of
+
+        def problem(
+            self, place: Place | None, message: str, key: str | None = None, value: Any = None
+        ) -> None: ...
 
     def condition(self, place: Place, table: Any) -> Condition | None:
         if self.nesting > MAX_NESTING:
